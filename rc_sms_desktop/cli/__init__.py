@@ -1,0 +1,1 @@
+"""Command-line commands: explain, check, send, simulator, and the launcher of the window."""

@@ -1,0 +1,60 @@
+"""The `rc-sms-desktop` command: subcommands print to the terminal; no subcommand opens the window.
+
+Each subcommand lives in its own module exposing `add_parser(subparsers)` and `run(args) -> int`,
+so this file only wires them together and never imports Qt unless the window is asked for.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+from collections.abc import Sequence
+
+from rc_sms_desktop import __version__
+
+# Subcommand name -> module under rc_sms_desktop.cli.
+SUBCOMMANDS: dict[str, str] = {
+    "explain": "rc_sms_desktop.cli.explain",
+    "check": "rc_sms_desktop.cli.check",
+    "send": "rc_sms_desktop.cli.send",
+    "simulator": "rc_sms_desktop.cli.simulator_command",
+}
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="rc-sms-desktop",
+        description=(
+            "See which of your RingCentral numbers can send SMS, MMS and international SMS, "
+            "and why not. With no command, opens the window."
+        ),
+    )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    window = parser.add_argument_group("window options (no command)")
+    window.add_argument("--demo", action="store_true", help="open the built-in demo account")
+    window.add_argument(
+        "--screenshot",
+        metavar="PATH",
+        help="after the first complete load, save the main window as a PNG and exit",
+    )
+    subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for module_name in SUBCOMMANDS.values():
+        importlib.import_module(module_name).add_parser(subparsers)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.command is None:
+        from rc_sms_desktop.ui.app import run_window  # Qt is imported only for the window
+
+        return run_window(args)
+    module = importlib.import_module(SUBCOMMANDS[args.command])
+    result: int = module.run(args)
+    return result
+
+
+if __name__ == "__main__":
+    sys.exit(main())
