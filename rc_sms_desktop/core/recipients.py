@@ -1,0 +1,165 @@
+"""Recipients as the user types them: split, parsed with `phonenumbers`, normalised to E.164.
+
+National formats are read in the sender's country ("(650) 555-0123" from a US number); anything
+starting with `+` or an international prefix is read as typed. Each recipient is marked
+international relative to the sender, because RingCentral refuses those from a number without
+`InternationalSmsSender` (and from toll-free numbers, MSG-403).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Final
+
+import phonenumbers
+from phonenumbers import geocoder
+
+# US and Canada text each other as domestic (RingCentral's High Volume guide lists US↔CA apart
+# from international); US territories share the US numbering plan. Other +1 countries
+# (Jamaica, Bahamas, …) are international even though they share the country code.
+_NORTH_AMERICA_DOMESTIC: Final = frozenset({"US", "CA", "PR", "VI", "GU", "AS", "MP"})
+
+# Commas, semicolons and line breaks separate recipients; spaces do not (numbers contain them).
+_SEPARATORS: Final = re.compile(r"[,;\n\r]+")
+
+
+@dataclass(frozen=True)
+class Recipient:
+    """One typed recipient: what was typed, what it means, and whether it can be sent to."""
+
+    typed: str
+    e164: str | None
+    """Normalised number, or None when `typed` is not a phone number."""
+    region: str | None
+    """ISO country of the number (`GB`), when known."""
+    country_name: str | None
+    international: bool
+    """True when the recipient is in another country than the sender."""
+    problem: str | None = None
+    """Why this cannot be sent to (blocks sending)."""
+    warning: str | None = None
+    """Something doubtful that does not block sending (a number libphonenumber does not know)."""
+    display: str = ""
+    """The number formatted for people: national for domestic, international otherwise."""
+
+    @property
+    def ok(self) -> bool:
+        return self.problem is None
+
+
+def split_recipients(typed: str) -> list[str]:
+    """The non-empty entries of a recipients field, trimmed, in order."""
+    return [part.strip() for part in _SEPARATORS.split(typed) if part.strip()]
+
+
+def sender_region(sender_e164: str | None, iso_code: str | None = None) -> str | None:
+    """The sender's country: the number's `country.isoCode` if given, else from its E.164."""
+    if iso_code and len(iso_code) == 2 and iso_code.isalpha():
+        return iso_code.upper()
+    if not sender_e164:
+        return None
+    try:
+        parsed = phonenumbers.parse(sender_e164, None)
+    except phonenumbers.NumberParseException:
+        return None
+    region = phonenumbers.region_code_for_number(parsed)
+    return region if region and region != "ZZ" else None
+
+
+def is_international(recipient_region: str | None, from_region: str | None) -> bool:
+    """Whether a recipient in `recipient_region` is international for a sender in `from_region`."""
+    if recipient_region is None or from_region is None:
+        # Unknown either side: do not claim international (RingCentral will decide).
+        return False
+    if recipient_region == from_region:
+        return False
+    return not (
+        recipient_region in _NORTH_AMERICA_DOMESTIC and from_region in _NORTH_AMERICA_DOMESTIC
+    )
+
+
+def parse_recipient(typed: str, *, from_region: str | None) -> Recipient:
+    """One entry, read in the sender's country unless written internationally. Never raises."""
+    text = typed.strip()
+    if not text:
+        return Recipient(typed, None, None, None, False, problem="Empty recipient.")
+    digits = sum(ch.isdigit() for ch in text)
+    if digits and digits <= 6 and not text.startswith("+"):
+        # RingCentral does not text extension numbers (MSG-246); say so instead of "invalid".
+        return Recipient(
+            typed,
+            None,
+            None,
+            None,
+            False,
+            problem=(
+                f"“{text}” looks like an extension number or short code; "
+                "texting needs a full phone number."
+            ),
+        )
+    try:
+        parsed = phonenumbers.parse(text, from_region)
+    except phonenumbers.NumberParseException:
+        hint = "" if from_region else " Write it with its country code, e.g. +44 20 7946 0958."
+        return Recipient(
+            typed, None, None, None, False, problem=f"“{text}” is not a phone number.{hint}"
+        )
+    if not phonenumbers.is_possible_number(parsed):
+        where = f" in {from_region}" if from_region and not text.startswith("+") else ""
+        return Recipient(
+            typed,
+            None,
+            None,
+            None,
+            False,
+            problem=f"“{text}” has the wrong number of digits for a phone number{where}.",
+        )
+    e164 = phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
+    region = phonenumbers.region_code_for_number(parsed)
+    region = region if region and region != "ZZ" else None
+    international = is_international(region, from_region)
+    country_name = geocoder.country_name_for_number(parsed, "en") or region
+    display = phonenumbers.format_number(
+        parsed,
+        phonenumbers.PhoneNumberFormat.INTERNATIONAL
+        if international or from_region is None
+        else phonenumbers.PhoneNumberFormat.NATIONAL,
+    )
+    warning = None
+    if not phonenumbers.is_valid_number(parsed):
+        # Possible but unknown to libphonenumber (new ranges, test numbers): RingCentral decides.
+        warning = f"{e164} is not a number libphonenumber knows; check it before sending."
+    return Recipient(
+        typed,
+        e164,
+        region,
+        country_name or None,
+        international,
+        warning=warning,
+        display=display,
+    )
+
+
+def parse_recipients(typed: str | Iterable[str], *, from_region: str | None) -> list[Recipient]:
+    """Every entry of a recipients field (or a list of entries), duplicates marked as problems."""
+    entries = split_recipients(typed) if isinstance(typed, str) else [t for t in typed if t.strip()]
+    seen: set[str] = set()
+    result: list[Recipient] = []
+    for entry in entries:
+        recipient = parse_recipient(entry, from_region=from_region)
+        if recipient.e164 is not None:
+            if recipient.e164 in seen:
+                recipient = Recipient(
+                    recipient.typed,
+                    recipient.e164,
+                    recipient.region,
+                    recipient.country_name,
+                    recipient.international,
+                    problem=f"{recipient.display or recipient.e164} is listed twice.",
+                    display=recipient.display,
+                )
+            seen.add(recipient.e164)
+        result.append(recipient)
+    return result
