@@ -149,17 +149,18 @@ def parse_recipients(typed: str | Iterable[str], *, from_region: str | None) -> 
     result: list[Recipient] = []
     for entry in entries:
         recipient = parse_recipient(entry, from_region=from_region)
-        if recipient.e164 is not None:
-            if recipient.e164 in seen:
+        number = recipient.e164
+        if number is not None:
+            if number in seen:
                 recipient = Recipient(
                     recipient.typed,
-                    recipient.e164,
+                    number,
                     recipient.region,
                     recipient.country_name,
                     recipient.international,
-                    problem=f"{recipient.display or recipient.e164} is listed twice.",
+                    problem=f"{recipient.display or number} is listed twice.",
                     display=recipient.display,
                 )
-            seen.add(recipient.e164)
+            seen.add(number)
         result.append(recipient)
     return result
