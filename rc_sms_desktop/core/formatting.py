@@ -1,0 +1,50 @@
+"""Phone numbers as people read them, via Google's libphonenumber data (`phonenumbers`)."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+import phonenumbers
+
+__all__ = ["format_number", "region_of"]
+
+
+@lru_cache(maxsize=65536)
+def _parse(e164: str) -> phonenumbers.PhoneNumber | None:
+    try:
+        return phonenumbers.parse(e164, None)
+    except phonenumbers.NumberParseException:
+        return None
+
+
+@lru_cache(maxsize=65536)
+def format_number(e164: str | None, region: str | None = None) -> str:
+    """`+16505550100` → `(650) 555-0100` for a viewer in `region` (ISO code, e.g. "US").
+
+    National format when the number belongs to `region`, or when no region is given (each
+    number in its own country's style); international format otherwise. A value that does not
+    parse comes back unchanged, so nothing RingCentral sent is hidden; `None` becomes "".
+    """
+    if not e164:
+        return ""
+    parsed = _parse(e164)
+    if parsed is None:
+        return e164
+    own = phonenumbers.region_code_for_number(parsed)
+    if own is None or own == "ZZ":
+        return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
+    if region is None or region.upper() == own:
+        return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.NATIONAL)
+    return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
+
+
+@lru_cache(maxsize=65536)
+def region_of(e164: str | None) -> str | None:
+    """The ISO region code (`US`, `CA`, `GB`…) a number belongs to, or None when unknown."""
+    if not e164:
+        return None
+    parsed = _parse(e164)
+    if parsed is None:
+        return None
+    region = phonenumbers.region_code_for_number(parsed)
+    return None if region in (None, "ZZ") else region
