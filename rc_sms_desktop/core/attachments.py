@@ -79,7 +79,9 @@ class Attachment:
         return PurePath(self.path).name
 
 
-def describe_attachment(path: str, size: int | None, *, read_error: str | None = None) -> Attachment:
+def describe_attachment(
+    path: str, size: int | None, *, read_error: str | None = None
+) -> Attachment:
     """An `Attachment` for a file of `size` bytes (None with `read_error` when it cannot be read)."""
     name = PurePath(path).name
     media_type = SUPPORTED_MEDIA_TYPES.get(PurePath(path).suffix.lower())

@@ -46,7 +46,9 @@ def test_ten_files_pass_eleven_do_not() -> None:
 
 def test_total_size_limit_is_1_5_megabytes_in_all() -> None:
     half = MAX_TOTAL_BYTES // 2
-    assert check_attachments([describe_attachment("a.png", half), describe_attachment("b.png", half)]).ok
+    assert check_attachments(
+        [describe_attachment("a.png", half), describe_attachment("b.png", half)]
+    ).ok
     over = check_attachments(
         [describe_attachment("a.png", half), describe_attachment("b.png", half + 1)]
     )
