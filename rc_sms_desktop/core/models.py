@@ -194,7 +194,7 @@ def _describe(exc: ValidationError) -> str:
     for error in exc.errors()[:3]:
         where = ".".join(str(part) for part in error["loc"]) or "record"
         # Tuples are lists in JSON: say so in the message a person reads.
-        message = error["msg"].replace("valid tuple", "list")
+        message = error["msg"].replace("valid tuple", "list").replace("Input should", "should")
         parts.append(f"{where}: {message}, got {_json_kind(error['input'])}")
     more = exc.error_count() - len(parts)
     if more > 0:
