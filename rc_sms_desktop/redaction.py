@@ -1,0 +1,111 @@
+"""Masks secrets in text before it reaches a log, a crash report or an error dialog.
+
+Two layers, because key-name scrubbing alone misses secrets inside free text (an exception
+message, a URL, a repr):
+
+* shapes: ``Bearer``/``Basic`` credentials, ``access_token=…``-style form, query and JSON
+  fields, and anything shaped like a JWT;
+* values: every secret the app handles (tokens, client secret, JWT, auth code, PKCE verifier)
+  is registered with :func:`register_secret` as soon as it exists, and any occurrence of it
+  (raw or percent-encoded) is masked wherever it appears.
+
+:class:`RedactingFilter` applies :func:`redact` to log records; attach it to every handler
+(a filter on a logger does not see records propagated from child loggers).
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import threading
+from urllib.parse import quote, quote_plus
+
+__all__ = ["MASK", "RedactingFilter", "redact", "register_secret"]
+
+MASK = "***"
+
+# Field names whose values are secret in OAuth form bodies, query strings and JSON bodies.
+_SECRET_FIELDS = (
+    "access_token",
+    "refresh_token",
+    "id_token",
+    "token",
+    "code",
+    "code_verifier",
+    "assertion",
+    "client_assertion",
+    "client_secret",
+    "password",
+    "jwt",
+)
+_FIELDS = "|".join(_SECRET_FIELDS)
+# `\b` keeps `error_code=` and `errorCode` intact: `_`/letters before the name are word chars.
+_FORM_FIELD = re.compile(rf"(?i)\b({_FIELDS})=([^&\s\"'<>]+)")
+_JSON_FIELD = re.compile(rf"(?i)([\"']({_FIELDS})[\"']\s*:\s*)([\"'])(.*?)(?<!\\)\3")
+_PY_FIELD = re.compile(rf"(?i)\b({_FIELDS})\s*[:=]\s*([\"'])(.*?)(?<!\\)\2")
+# Case-sensitive on purpose: "basic information" in prose is not a credential.
+_AUTH_SCHEME = re.compile(r"\b(Bearer|bearer|BEARER|Basic|BASIC)(\s+)[A-Za-z0-9._~+/=-]{8,}")
+# A JWT (header.payload.signature); the header is JSON so it always starts with "eyJ".
+_JWT = re.compile(r"\beyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]*")
+
+# Short values would mask ordinary words; real secrets are long.
+_MIN_SECRET_LENGTH = 8
+_MAX_REGISTERED = 512
+
+_lock = threading.Lock()
+_secrets: dict[str, None] = {}  # insertion-ordered set, oldest evicted first
+_secret_pattern: re.Pattern[str] | None = None
+
+
+def register_secret(value: str | None) -> None:
+    """Remember a secret value so :func:`redact` masks it anywhere, in any later text."""
+    global _secret_pattern
+    if not value or len(value) < _MIN_SECRET_LENGTH:
+        return
+    variants = {value, quote(value, safe=""), quote_plus(value)}
+    with _lock:
+        for variant in variants:
+            _secrets.pop(variant, None)
+            _secrets[variant] = None
+        while len(_secrets) > _MAX_REGISTERED:
+            del _secrets[next(iter(_secrets))]
+        # Longest first, so a secret containing another is masked whole.
+        ordered = sorted(_secrets, key=len, reverse=True)
+        _secret_pattern = re.compile("|".join(re.escape(s) for s in ordered))
+
+
+def redact(text: str) -> str:
+    """Return ``text`` with every known secret value and secret-shaped substring masked."""
+    if not text:
+        return text
+    pattern = _secret_pattern
+    if pattern is not None:
+        text = pattern.sub(MASK, text)
+    text = _AUTH_SCHEME.sub(lambda m: f"{m.group(1)}{m.group(2)}{MASK}", text)
+    text = _FORM_FIELD.sub(lambda m: f"{m.group(1)}={MASK}", text)
+    text = _JSON_FIELD.sub(lambda m: f"{m.group(1)}{m.group(3)}{MASK}{m.group(3)}", text)
+    text = _PY_FIELD.sub(lambda m: m.group(0)[: m.start(3) - m.start(0)] + MASK + m.group(2), text)
+    return _JWT.sub("[JWT]", text)
+
+
+class RedactingFilter(logging.Filter):
+    """A logging filter that masks secrets in the message, its arguments and any traceback.
+
+    It rewrites the record in place (message pre-formatted, arguments dropped) and never
+    drops a record.
+    """
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        try:
+            message = record.getMessage()
+        except Exception:  # a broken format string must not lose the record
+            message = f"{record.msg!r} {record.args!r}"
+        record.msg = redact(message)
+        record.args = None
+        if record.exc_info and not record.exc_text:
+            record.exc_text = logging.Formatter().formatException(record.exc_info)
+        if record.exc_text:
+            record.exc_text = redact(record.exc_text)
+        if record.stack_info:
+            record.stack_info = redact(record.stack_info)
+        return True
