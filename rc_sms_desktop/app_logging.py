@@ -91,8 +91,8 @@ class SecretRedactingFilter(logging.Filter):
             message = record.getMessage()
         except Exception:  # a bad %-format must not lose the record
             message = f"{record.msg!r} % {record.args!r}"
-        # Newlines inside one message are kept (tracebacks, multi-line errors) but CR is escaped.
-        record.msg = _clean(message)
+        # Continuation lines are indented, so text from a server cannot pass for a new record.
+        record.msg = _clean(message).replace("\n", "\n    ")
         record.args = None
         if record.exc_info and not record.exc_text:
             record.exc_text = logging.Formatter().formatException(record.exc_info)
@@ -150,7 +150,9 @@ def configure_logging(
     level = level_from(verbose)
     root.setLevel(level)
     for name in _CHATTY_LOGGERS:
-        logging.getLogger(name).setLevel(logging.NOTSET if level <= logging.DEBUG else logging.WARNING)
+        logging.getLogger(name).setLevel(
+            logging.NOTSET if level <= logging.DEBUG else logging.WARNING
+        )
 
     handlers: list[logging.Handler] = []
     path: Path | None = (directory or log_dir()) / LOG_FILE_NAME

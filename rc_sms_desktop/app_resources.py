@@ -115,7 +115,9 @@ def _quote_exec(path: str) -> str:
     # Desktop Entry spec: a literal % is %%; arguments with reserved characters are quoted.
     path = path.replace("%", "%%")
     if any(c in path for c in " \t\"'\\><~|&;$*?#()`"):
-        escaped = path.replace("\\", "\\\\").replace('"', '\\"').replace("`", "\\`").replace("$", "\\$")
+        escaped = (
+            path.replace("\\", "\\\\").replace('"', '\\"').replace("`", "\\`").replace("$", "\\$")
+        )
         return f'"{escaped}"'
     return path
 

@@ -131,7 +131,9 @@ class Settings:
             os.replace(path, backup)
         except OSError:
             return None
-        _log.warning("settings file was unreadable (%s); moved to %s, using defaults", error, backup)
+        _log.warning(
+            "settings file was unreadable (%s); moved to %s, using defaults", error, backup
+        )
         return backup
 
     @property
@@ -146,7 +148,9 @@ class Settings:
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             if self.version > SETTINGS_VERSION and not self._newer_backed_up and self.path.exists():
-                shutil.copy2(self.path, self.path.with_name(f"{self.path.name}.v{self.version}-backup"))
+                shutil.copy2(
+                    self.path, self.path.with_name(f"{self.path.name}.v{self.version}-backup")
+                )
                 self._newer_backed_up = True
             fd, tmp = tempfile.mkstemp(prefix=f".{self.path.name}.", dir=self.path.parent)
             try:
