@@ -104,6 +104,26 @@ class AccountRow:
     ownership: Ownership | None
     as_of: datetime | None
     notes: tuple[str, ...] = ()
+    # Derived once here: filters, sorting and the summary read them for every row.
+    verdict_label: str = field(init=False)  # "Can send SMS", "Blocked", "Unknown", "Checking…"
+    reason_code: str = field(init=False)  # the main reason's code ("checking" while pending)
+    reason_text: str = field(init=False)  # the main reason in words
+
+    def __post_init__(self) -> None:
+        verdict = self.verdict
+        if verdict is None:
+            label, code, text = "Checking…", PENDING_REASON, "Still loading this number's features"
+        else:
+            main = verdict.main_reason
+            if verdict.can_send_sms:
+                label = "Can send SMS"
+            else:
+                label = "Blocked" if verdict.sms == "blocked" else "Unknown"
+            code = main.code if main is not None else ""
+            text = main.message if main is not None else verdict.headline
+        object.__setattr__(self, "verdict_label", label)
+        object.__setattr__(self, "reason_code", code)
+        object.__setattr__(self, "reason_text", text)
 
     @property
     def pending(self) -> bool:
@@ -132,29 +152,6 @@ class AccountRow:
     def use_cases(self) -> tuple[str, ...]:
         campaign = self.config.campaign if self.config else None
         return tuple(campaign.use_cases) if campaign else ()
-
-    @property
-    def verdict_label(self) -> str:
-        """"Can send SMS", "Blocked" or "Checking…": the verdict filter's values."""
-        if self.verdict is None:
-            return "Checking…"
-        if self.verdict.can_send_sms:
-            return "Can send SMS"
-        return "Blocked" if self.verdict.sms == "blocked" else "Unknown"
-
-    @property
-    def reason_code(self) -> str:
-        if self.verdict is None:
-            return PENDING_REASON
-        main = self.verdict.main_reason
-        return main.code if main is not None else ""
-
-    @property
-    def reason_text(self) -> str:
-        if self.verdict is None:
-            return "Still loading this number's features"
-        main = self.verdict.main_reason
-        return main.message if main is not None else self.verdict.headline
 
     def to_json(self) -> dict[str, Any]:
         """The `explain` JSON shape (`Verdict.to_json()`) plus the account-view fields."""
