@@ -1,0 +1,374 @@
+"""Turns RingCentral API calls into verdicts, as a stream of events. Knows nothing of Qt.
+
+`SenderLoader(client, cache).load()` yields, in order:
+
+- `CachedVerdicts` (a `NumbersListed` with `as_of`): the last load's verdicts from the disk
+  cache, at once, before any request (only when a cache is given and holds this server);
+- `SignedInAs(extension)`;
+- `NumbersListed(verdicts)`: every number of the user, decided where the record alone decides;
+  numbers whose SMS configuration matters show "checking" (or, when the cache has it, the
+  cached configuration until the fresh one arrives);
+- `Progress(0, N)`, then for each configuration fetched `VerdictUpdated(verdict)` and
+  `Progress(done, N)`, the likeliest senders first, concurrently within the rate limits;
+- `RateLimited(group, resume_at)` whenever RingCentral pauses a group (`resume_at` None when it
+  resumes), `LoadWarning(message)` for anything incomplete but usable;
+- `LoadFinished(as_of)`, or `LoadFailed(error)` when the user or the numbers cannot be read.
+
+A configuration that fails to load makes that one number `unknown` (`config-unavailable`).
+Cancel by cancelling the consuming task (or closing the iterator): in-flight requests are
+cancelled too. Starting a new `load()` on the same loader cancels the previous one.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections import deque
+from collections.abc import AsyncIterator, Callable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from rc_sms_desktop.api.client import RingCentralClient
+from rc_sms_desktop.api.errors import ApiError, RateLimitedError, SessionEndedError
+from rc_sms_desktop.api.rate_limits import RateLimitPause, throttling_group
+from rc_sms_desktop.cache import CachedLoad, CacheKey, VerdictCache
+from rc_sms_desktop.core.eligibility import (
+    ConfigState,
+    Verdict,
+    evaluate,
+    needs_configuration,
+    sender_sort_key,
+)
+from rc_sms_desktop.core.models import (
+    Extension,
+    PhoneNumber,
+    parse_extension,
+    parse_phone_number,
+    parse_sms_configuration,
+)
+
+log = logging.getLogger(__name__)
+
+EXTENSION_PATH = "/restapi/v1.0/account/~/extension/~"
+NUMBERS_PATH = "/restapi/v1.0/account/~/extension/~/phone-number"
+CONFIG_PATH = "/restapi/v1.0/account/~/extension/~/phone-number/{id}/sms-configuration"
+MAX_WORKERS = 16
+_YIELD_EVERY = 100  # evaluate this many numbers between turns of the event loop
+
+
+# --- events ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SignedInAs:
+    """Who is signed in (the `readExtension` answer)."""
+
+    extension: Extension
+
+
+@dataclass(frozen=True)
+class NumbersListed:
+    """Every number of the user with a first verdict; replaces whatever was shown."""
+
+    verdicts: tuple[Verdict, ...]
+
+
+@dataclass(frozen=True)
+class CachedVerdicts(NumbersListed):
+    """The last load's verdicts from the disk cache (a `NumbersListed`), fetched at `as_of`."""
+
+    as_of: datetime
+    extension: Extension | None = None
+
+
+@dataclass(frozen=True)
+class VerdictUpdated:
+    """One number's verdict after its SMS configuration arrived (or failed)."""
+
+    verdict: Verdict
+
+
+@dataclass(frozen=True)
+class Progress:
+    """`done` of `total` SMS configurations fetched."""
+
+    done: int
+    total: int
+
+
+@dataclass(frozen=True)
+class RateLimited:
+    """RingCentral paused a rate-limit group until `resume_at` (None: it has resumed)."""
+
+    group: str
+    resume_at: datetime | None
+
+
+@dataclass(frozen=True)
+class LoadWarning:
+    """Something is incomplete but the results are usable (paging stopped early, a long pause…)."""
+
+    message: str
+
+
+@dataclass(frozen=True)
+class LoadFinished:
+    """The load completed; the verdicts are as of `as_of`."""
+
+    as_of: datetime
+
+
+@dataclass(frozen=True)
+class LoadFailed:
+    """The load could not produce verdicts (sign-in ended, numbers unreadable, offline)."""
+
+    error: Exception
+
+    @property
+    def message(self) -> str:
+        """Plain text for the user."""
+        if isinstance(self.error, ApiError):
+            return self.error.user_message
+        return "Something went wrong while loading your numbers."
+
+
+LoadEvent = (
+    SignedInAs
+    | NumbersListed
+    | VerdictUpdated
+    | Progress
+    | RateLimited
+    | LoadWarning
+    | LoadFinished
+    | LoadFailed
+)
+
+_DONE = object()
+
+
+# --- the loader --------------------------------------------------------------------------------
+
+
+class SenderLoader:
+    """Loads the signed-in user's numbers and SMS configurations into verdicts (see module doc)."""
+
+    def __init__(
+        self,
+        client: RingCentralClient,
+        cache: VerdictCache | None = None,
+        *,
+        max_workers: int = MAX_WORKERS,
+    ) -> None:
+        self.client = client
+        self.cache = cache
+        self.max_workers = max(1, max_workers)
+        self._current: asyncio.Task[None] | None = None
+
+    def cancel(self) -> None:
+        """Stop the load in flight, if any."""
+        if self._current is not None and not self._current.done():
+            self._current.cancel()
+
+    def load_cached(self) -> CachedVerdicts | None:
+        """The last cached verdicts for this server, without any request (None when none)."""
+        if self.cache is None:
+            return None
+        entry = self.cache.latest(self.client.server_url)
+        if entry is None:
+            return None
+        return _cached_event(entry)
+
+    async def load(self) -> AsyncIterator[LoadEvent]:
+        """The events of one load (see the module doc). Cancels the previous load of this loader."""
+        self.cancel()
+        queue: asyncio.Queue[object] = asyncio.Queue()
+        producer = asyncio.get_running_loop().create_task(
+            self._produce(queue.put_nowait, queue), name="sender-loader"
+        )
+        self._current = producer
+        try:
+            while True:
+                item = await queue.get()
+                if item is _DONE:
+                    return
+                yield item  # type: ignore[misc]
+        finally:
+            producer.cancel()
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await producer
+            if self._current is producer:
+                self._current = None
+
+    # --- the work ------------------------------------------------------------------------------
+
+    async def _produce(self, emit: Callable[[object], None], queue: asyncio.Queue[object]) -> None:
+        def on_pause(pause: RateLimitPause) -> None:
+            emit(RateLimited(pause.group, pause.resume_datetime))
+
+        unsubscribe = self.client.scheduler.add_listener(on_pause)
+        try:
+            await self._run(emit)
+        except asyncio.CancelledError:
+            raise
+        except ApiError as error:
+            log.info("Load failed: %s", error)
+            emit(LoadFailed(error))
+        except Exception as error:
+            log.exception("Load failed unexpectedly")
+            emit(LoadFailed(error))
+        finally:
+            unsubscribe()
+            queue.put_nowait(_DONE)
+
+    async def _run(self, emit: Callable[[object], None]) -> None:
+        cached: CachedLoad | None = None
+        if self.cache is not None:
+            cached = self.cache.latest(self.client.server_url)
+            if cached is not None:
+                emit(_cached_event(cached))
+                await asyncio.sleep(0)
+
+        extension_raw = await self.client.get_json(
+            EXTENSION_PATH, group=throttling_group("GET", EXTENSION_PATH)
+        )
+        extension = parse_extension(extension_raw)
+        emit(SignedInAs(extension))
+        key = CacheKey(self.client.server_url, extension.account_id or "", extension.id)
+        if cached is not None and cached.key != key:
+            cached = self.cache.load(key) if self.cache is not None else None
+
+        listing = await self.client.get_all(NUMBERS_PATH, params={"perPage": 1000})
+        for warning in listing.warnings:
+            emit(LoadWarning(warning))
+        numbers_raw = list(listing.records)
+        numbers = [parse_phone_number(record) for record in numbers_raw]
+        cached_configs = cached.configurations if cached is not None else {}
+
+        verdicts: dict[str, Verdict] = {}
+        to_fetch: list[PhoneNumber] = []
+        for index, number in enumerate(numbers):
+            if needs_configuration(number):
+                to_fetch.append(number)
+                cached_raw = cached_configs.get(number.id)
+                if cached_raw is not None:
+                    verdict = evaluate(
+                        number,
+                        parse_sms_configuration(cached_raw),
+                        config_state=ConfigState.LOADED,
+                    )
+                else:
+                    verdict = evaluate(number, None, config_state=ConfigState.LOADING)
+            else:
+                verdict = evaluate(number)
+            verdicts[_verdict_key(number, index)] = verdict
+            if index % _YIELD_EVERY == _YIELD_EVERY - 1:
+                await asyncio.sleep(0)
+        emit(NumbersListed(tuple(verdicts.values())))
+
+        fresh_configs = await self._fetch_configurations(to_fetch, verdicts, emit)
+        as_of = datetime.now(UTC)
+        if self.cache is not None and extension.id:
+            self.cache.save(
+                CachedLoad(
+                    key=key,
+                    as_of=as_of,
+                    extension=extension_raw,
+                    numbers=numbers_raw,
+                    configurations=fresh_configs,
+                )
+            )
+        emit(LoadFinished(as_of))
+
+    async def _fetch_configurations(
+        self,
+        numbers: Sequence[PhoneNumber],
+        first_verdicts: dict[str, Verdict],
+        emit: Callable[[object], None],
+    ) -> dict[str, object]:
+        total = len(numbers)
+        emit(Progress(0, total))
+        if not total:
+            return {}
+        # Likeliest senders first: the user's primary and direct numbers before shared ones.
+        order = sorted(
+            numbers,
+            key=lambda n: sender_sort_key(first_verdicts.get(n.id) or evaluate(n)),
+        )
+        pending = deque(order)
+        fresh: dict[str, object] = {}
+        done = 0
+        warned_long_pause = False
+        group = throttling_group("GET", CONFIG_PATH.format(id="1"))
+        limit, _window = self.client.scheduler.limit_for(group)
+        workers = max(1, min(self.max_workers, limit, total))
+
+        async def worker() -> None:
+            nonlocal done, warned_long_pause
+            while pending:
+                number = pending.popleft()
+                config_state = ConfigState.LOADED
+                config = None
+                if not number.id.isdigit():
+                    config_state = ConfigState.FAILED
+                else:
+                    try:
+                        raw = await self.client.get_json(
+                            CONFIG_PATH.format(id=number.id), group=group
+                        )
+                    except SessionEndedError:
+                        raise
+                    except RateLimitedError as error:
+                        config_state = ConfigState.FAILED
+                        if not warned_long_pause:
+                            warned_long_pause = True
+                            emit(LoadWarning(error.user_message))
+                    except ApiError as error:
+                        log.info("SMS configuration of number %s unavailable: %s", number.id, error)
+                        config_state = ConfigState.FAILED
+                    else:
+                        config = parse_sms_configuration(raw)
+                        fresh[number.id] = raw
+                emit(VerdictUpdated(evaluate(number, config, config_state=config_state)))
+                done += 1
+                emit(Progress(done, total))
+
+        async with asyncio.TaskGroup() as group_tasks:
+            for index in range(workers):
+                group_tasks.create_task(worker(), name=f"sms-config-{index}")
+        return fresh
+
+
+def _verdict_key(number: PhoneNumber, index: int) -> str:
+    return number.id or f"#{index}"
+
+
+def _cached_event(entry: CachedLoad) -> CachedVerdicts:
+    numbers = [parse_phone_number(record) for record in entry.numbers]
+    verdicts = []
+    for number in numbers:
+        raw = entry.configurations.get(number.id)
+        if raw is not None and needs_configuration(number):
+            verdicts.append(
+                evaluate(number, parse_sms_configuration(raw), config_state=ConfigState.LOADED)
+            )
+        elif needs_configuration(number):
+            verdicts.append(evaluate(number, None, config_state=ConfigState.NOT_LOADED))
+        else:
+            verdicts.append(evaluate(number))
+    extension = parse_extension(entry.extension) if entry.extension is not None else None
+    return CachedVerdicts(verdicts=tuple(verdicts), as_of=entry.as_of, extension=extension)
+
+
+def final_verdicts(events: Sequence[Any]) -> list[Verdict]:
+    """The verdicts a complete event sequence ends with (for the command line and tests)."""
+    current: dict[str, Verdict] = {}
+    for event in events:
+        if isinstance(event, NumbersListed) and not isinstance(event, CachedVerdicts):
+            current = {
+                _verdict_key(v.number, i): v for i, v in enumerate(event.verdicts)
+            }
+        elif isinstance(event, VerdictUpdated):
+            current[event.verdict.number.id] = event.verdict
+    return list(current.values())
