@@ -1,0 +1,231 @@
+"""The status area under the header: delayed load progress, rate-limit countdown, errors with Retry."""
+
+from __future__ import annotations
+
+import math
+import time
+from enum import StrEnum
+
+from PySide6.QtCore import QSize, Qt, QTimer, Signal
+from PySide6.QtGui import QColor, QGuiApplication, QPalette
+from PySide6.QtWidgets import (
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QProgressBar,
+    QPushButton,
+    QSizePolicy,
+    QWidget,
+)
+
+from rc_sms_desktop.ui.theme import Mark, is_dark, mark_colour, mark_icon
+
+# Progress appears only when a load lasts longer than this, so quick refreshes do not flicker.
+PROGRESS_DELAY_MS = 300
+
+
+class BannerState(StrEnum):
+    """What the banner is showing."""
+
+    IDLE = "idle"
+    LOADING = "loading"
+    RATE_LIMITED = "rate-limited"
+    ERROR = "error"
+    WARNING = "warning"
+
+
+class StatusBanner(QFrame):
+    """A non-modal strip that says what the app is doing or what went wrong.
+
+    Signals: `retryRequested()` when the user presses Retry on an error.
+    """
+
+    retryRequested = Signal()
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("statusBanner")
+        self.setAccessibleName("Status")
+        self.setFrameShape(QFrame.Shape.StyledPanel)
+        self.setAutoFillBackground(True)
+        self._state = BannerState.IDLE
+        self._resume_deadline = 0.0
+        self._what = ""
+
+        self._icon = QLabel(self)
+        self._icon.setFixedSize(18, 18)
+        self._message = QLabel(self)
+        self._message.setObjectName("statusMessage")
+        self._message.setWordWrap(True)
+        self._message.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self._message.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
+        self._progress = QProgressBar(self)
+        self._progress.setObjectName("loadProgress")
+        self._progress.setAccessibleName("Loading progress")
+        self._progress.setMaximumWidth(220)
+        self._progress.setTextVisible(True)
+        self._retry = QPushButton("&Retry", self)
+        self._retry.setObjectName("retryButton")
+        self._retry.setAccessibleName("Retry loading")
+        self._retry.clicked.connect(self.retryRequested)
+        self._dismiss = QPushButton("Dismiss", self)
+        self._dismiss.setObjectName("dismissButton")
+        self._dismiss.setAccessibleName("Dismiss this message")
+        self._dismiss.clicked.connect(self.clear)
+
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(10, 6, 10, 6)
+        layout.addWidget(self._icon, 0, Qt.AlignmentFlag.AlignTop)
+        layout.addWidget(self._message, 1)
+        layout.addWidget(self._progress)
+        layout.addWidget(self._retry)
+        layout.addWidget(self._dismiss)
+
+        self._show_timer = QTimer(self)
+        self._show_timer.setSingleShot(True)
+        self._show_timer.setInterval(PROGRESS_DELAY_MS)
+        self._show_timer.timeout.connect(self._reveal_progress)
+        self._countdown_timer = QTimer(self)
+        self._countdown_timer.setInterval(250)
+        self._countdown_timer.timeout.connect(self._tick_countdown)
+        self._progress_text = "Loading…"
+        self.hide()
+
+    # -- what tests and the window read ---------------------------------------------------------
+
+    @property
+    def state(self) -> BannerState:
+        return self._state
+
+    def message(self) -> str:
+        """The text the user sees (empty when the banner is hidden)."""
+        return self._message.text() if self.isVisible() else ""
+
+    # -- what the window calls -------------------------------------------------------------------
+
+    def loading_started(self, text: str = "Loading your numbers…") -> None:
+        """A load began: show progress only if it is still running after the delay."""
+        self._countdown_timer.stop()
+        self._state = BannerState.LOADING
+        self._progress_text = text
+        self._progress.setRange(0, 0)
+        if not self.isVisible():
+            self._show_timer.start()
+        else:
+            self._reveal_progress()
+
+    def progress(self, done: int, total: int) -> None:
+        if self._state is BannerState.RATE_LIMITED and time.monotonic() < self._resume_deadline:
+            # Keep the countdown up; the bar still moves underneath it.
+            self._progress.setRange(0, max(total, 1))
+            self._progress.setValue(min(done, total))
+            return
+        if self._state not in (BannerState.LOADING, BannerState.RATE_LIMITED):
+            return
+        self._state = BannerState.LOADING
+        self._countdown_timer.stop()
+        self._progress.setRange(0, max(total, 1))
+        self._progress.setValue(min(done, total))
+        self._progress.setFormat(f"{done} of {total}")
+        self._message.setText(f"{self._progress_text} {done} of {total} numbers checked.")
+        if self.isVisible():
+            self._set_look(Mark.LOADING)
+
+    def rate_limited(self, seconds: float, what: str = "") -> None:
+        """RingCentral asked us to wait: show a countdown at once (no delay; the user must know)."""
+        self._show_timer.stop()
+        self._state = BannerState.RATE_LIMITED
+        self._resume_deadline = time.monotonic() + max(0.0, seconds)
+        self._set_look(Mark.UNKNOWN)
+        self._progress.setVisible(True)
+        self._retry.setVisible(False)
+        self._dismiss.setVisible(False)
+        self._what = what
+        self._tick_countdown()
+        self._countdown_timer.start()
+        self.show()
+
+    def loading_finished(self) -> None:
+        if self._state in (BannerState.LOADING, BannerState.RATE_LIMITED):
+            self.clear()
+
+    def show_error(self, text: str, *, retry: bool = True) -> None:
+        self._stop_timers()
+        self._state = BannerState.ERROR
+        self._message.setText(text)
+        self._set_look(Mark.BLOCKED)
+        self._progress.setVisible(False)
+        self._retry.setVisible(retry)
+        self._dismiss.setVisible(True)
+        self.show()
+
+    def show_warning(self, text: str) -> None:
+        if self._state is BannerState.ERROR:
+            return  # an error matters more than a warning
+        self._stop_timers()
+        self._state = BannerState.WARNING
+        self._message.setText(text)
+        self._set_look(Mark.UNKNOWN)
+        self._progress.setVisible(False)
+        self._retry.setVisible(False)
+        self._dismiss.setVisible(True)
+        self.show()
+
+    def clear(self) -> None:
+        self._stop_timers()
+        self._state = BannerState.IDLE
+        self._message.clear()
+        self.hide()
+
+    # -- internals -------------------------------------------------------------------------------
+
+    def _stop_timers(self) -> None:
+        self._show_timer.stop()
+        self._countdown_timer.stop()
+
+    def _reveal_progress(self) -> None:
+        if self._state is not BannerState.LOADING:
+            return
+        if not self._message.text() or self._progress.maximum() == 0:
+            self._message.setText(self._progress_text)
+        self._set_look(Mark.LOADING)
+        self._progress.setVisible(True)
+        self._retry.setVisible(False)
+        self._dismiss.setVisible(False)
+        self.show()
+
+    def _tick_countdown(self) -> None:
+        remaining = self._resume_deadline - time.monotonic()
+        if remaining <= 0:
+            self._countdown_timer.stop()
+            self._state = BannerState.LOADING
+            self._message.setText("Resuming…")
+            self._set_look(Mark.LOADING)
+            return
+        seconds = math.ceil(remaining)
+        unit = "second" if seconds == 1 else "seconds"
+        what = f" ({self._what})" if self._what else ""
+        self._message.setText(
+            f"RingCentral asked us to slow down{what}. Resuming in {seconds} {unit}… "
+            "Numbers already checked stay shown."
+        )
+
+    def _set_look(self, mark: Mark) -> None:
+        self._icon.setPixmap(mark_icon(mark).pixmap(QSize(18, 18), self.devicePixelRatioF()))
+        palette = self.palette()
+        base = QColor(mark_colour(mark, palette))
+        # A light tint of the mark colour: readable on both palettes.
+        base.setAlphaF(0.22 if is_dark(palette) else 0.12)
+        window = QGuiApplication.palette().color(QPalette.ColorRole.Window)
+        tint = _blend(window, base)
+        palette.setColor(QPalette.ColorRole.Window, tint)
+        self.setPalette(palette)
+
+
+def _blend(under: QColor, over: QColor) -> QColor:
+    alpha = over.alphaF()
+    return QColor.fromRgbF(
+        under.redF() * (1 - alpha) + over.redF() * alpha,
+        under.greenF() * (1 - alpha) + over.greenF() * alpha,
+        under.blueF() * (1 - alpha) + over.blueF() * alpha,
+    )
