@@ -426,7 +426,7 @@ class RingCentralClient:
             penalty = permit.finish(response.status_code, response.headers)
             self._log(request, response, started, permit.group)
             status = response.status_code
-            if status < 400:
+            if status < 300:
                 retry_body = idempotent and failures + 1 < self.retry.attempts
                 if retry_body and not _json_readable(response):
                     await asyncio.sleep(self.retry.backoff(failures))
