@@ -28,7 +28,7 @@ from collections import deque
 from collections.abc import AsyncIterator, Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, cast
 
 from rc_sms_desktop.api.client import RingCentralClient
 from rc_sms_desktop.api.errors import ApiError, RateLimitedError, SessionEndedError
@@ -193,7 +193,7 @@ class SenderLoader:
                 item = await queue.get()
                 if item is _DONE:
                     return
-                yield item  # type: ignore[misc]
+                yield cast(LoadEvent, item)
         finally:
             producer.cancel()
             with contextlib.suppress(asyncio.CancelledError, Exception):

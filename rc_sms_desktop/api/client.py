@@ -211,8 +211,14 @@ class RingCentralClient:
         await self.aclose()
 
     async def aclose(self) -> None:
-        """Close connections and stop the scheduler's timers."""
+        """Stop the session's refresh in flight, the scheduler's timers, and close connections."""
         self.scheduler.close()
+        closer = getattr(self.authenticator, "aclose", None)
+        if closer is not None:
+            try:
+                await closer()
+            except Exception:
+                log.debug("Closing the session failed", exc_info=True)
         await self._http.aclose()
 
     # --- public calls ------------------------------------------------------------------------
