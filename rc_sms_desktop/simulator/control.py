@@ -1,0 +1,78 @@
+"""The handle tests and benchmarks use to steer a running simulator (`app.state.simulator`)."""
+
+from __future__ import annotations
+
+from rc_sms_desktop.simulator.clock import SimulatorClock
+from rc_sms_desktop.simulator.config import SimulatorConfig
+from rc_sms_desktop.simulator.demo_account import Account, build_demo_account
+from rc_sms_desktop.simulator.faults import FaultInjector
+from rc_sms_desktop.simulator.generators import scaled
+from rc_sms_desktop.simulator.limits import RateLimiter
+from rc_sms_desktop.simulator.messaging import MessageStore
+from rc_sms_desktop.simulator.oauth import OAuthServer
+from rc_sms_desktop.simulator.stats import SimulatorStats
+
+
+class SimulatorControl:
+    """All mutable simulator state, with the operations tests need.
+
+    Attributes: `config`, `clock`, `stats`, `account`, `oauth`, `limiter`, `faults`, `messages`,
+    `latency_ms`, `rate_limits_enabled`.
+    """
+
+    def __init__(self, config: SimulatorConfig) -> None:
+        self.config = config
+        self.clock = SimulatorClock()
+        self.stats = SimulatorStats()
+        self.account: Account = scaled(build_demo_account(admin=config.admin),
+                                       config.user_numbers, config.account_numbers,
+                                       config.extensions)
+        self.oauth = OAuthServer(config, self.clock, self.stats, self.account.signed_in_id)
+        self.limiter = RateLimiter(self.clock, window_s=config.rate_window_s)
+        self.rate_limits_enabled = config.rate_limits == "production"
+        self.faults = FaultInjector(config.faults, config.seed)
+        self.latency_ms = config.latency_ms
+        self.slow_fault_s = config.slow_fault_s
+        self.messages = MessageStore(self.clock, config.delivery_delay_s)
+
+    # Tokens and sessions
+    def expire_access_tokens(self) -> None:
+        """Every access token issued so far is now expired (the next call gets 401 OAU-128)."""
+        self.oauth.expire_access_tokens()
+
+    def expire_refresh_tokens(self) -> None:
+        self.oauth.expire_refresh_tokens()
+
+    def revoke_all_sessions(self) -> None:
+        """End every session: all access and refresh tokens stop working (401 / invalid_grant)."""
+        self.oauth.revoke_all()
+
+    # Account
+    def set_admin(self, admin: bool) -> None:
+        """Make the signed-in user an administrator or a plain user (403 CMN-408 on admin lists)."""
+        self.account.signed_in.admin = admin
+
+    # Time
+    def advance(self, seconds: float) -> None:
+        """Move the simulator clock forward (tokens, rate windows, penalties, message delivery)."""
+        self.clock.advance(seconds)
+
+    # Faults and limits
+    def inject_fault(self, kind: str, count: int = 1) -> None:
+        """The next `count` API/OAuth requests fail with `kind` (500, 503, reset, badjson, slow, 429)."""
+        self.faults.force(kind, count)
+
+    def set_fault_rates(self, spec: str) -> None:
+        self.faults.set_rates(spec)
+
+    def clear_faults(self) -> None:
+        self.faults.clear()
+
+    def reset_rate_limits(self) -> None:
+        self.limiter.reset()
+
+    def stats_json(self) -> dict[str, object]:
+        return self.stats.to_json()
+
+    def reset_stats(self) -> None:
+        self.stats.__init__()  # type: ignore[misc]
