@@ -33,8 +33,15 @@ from rc_sms_desktop.api.errors import (
     ServerError,
 )
 from rc_sms_desktop.core.attachments import Attachment
-from rc_sms_desktop.core.eligibility import Fixer
+from rc_sms_desktop.core.eligibility import (
+    ConfigState,
+    Fixer,
+    Verdict,
+    evaluate,
+    needs_configuration,
+)
 from rc_sms_desktop.core.error_codes import ErrorExplanation, explain_error
+from rc_sms_desktop.core.models import SmsConfiguration, parse_phone_number, parse_sms_configuration
 from rc_sms_desktop.core.recipients import Recipient
 
 log = logging.getLogger(__name__)
@@ -43,6 +50,8 @@ EXTENSION_PATH: Final = "/restapi/v1.0/account/~/extension/~"
 SMS_PATH: Final = EXTENSION_PATH + "/sms"
 MMS_PATH: Final = EXTENSION_PATH + "/mms"
 MESSAGE_PATH: Final = EXTENSION_PATH + "/message-store/{id}"
+NUMBERS_PATH: Final = EXTENSION_PATH + "/phone-number"
+CONFIG_PATH: Final = EXTENSION_PATH + "/phone-number/{id}/sms-configuration"
 
 QUEUED: Final = "Queued"
 SENT: Final = "Sent"
@@ -322,3 +331,29 @@ async def send_and_follow(
     sent = await send_message(client, sender, recipients, text, attachments)
     async for update in follow_status(client, sent, **follow_options):
         yield update
+
+
+async def find_sender(client: RingCentralClient, phone_number: str) -> Verdict | None:
+    """The verdict for one of the signed-in user's numbers (None when it is not theirs).
+
+    For the command line, which has no picker: lists the user's numbers, and reads the SMS
+    configuration only when it can change the verdict. A failed configuration read leaves the
+    verdict `unknown` (pre-flight warns, RingCentral decides), as in the window.
+    """
+    listing = await client.get_all(NUMBERS_PATH)
+    for raw in listing.records:
+        number = parse_phone_number(raw)
+        if number.phone_number != phone_number:
+            continue
+        if not needs_configuration(number):
+            return evaluate(number, None, config_state=ConfigState.NOT_NEEDED)
+        config: SmsConfiguration | None = None
+        try:
+            config = parse_sms_configuration(
+                await client.get_json(CONFIG_PATH.format(id=number.id))
+            )
+        except ApiError as error:
+            log.info("SMS configuration of %s unavailable: %s", phone_number, error)
+            return evaluate(number, None, config_state=ConfigState.FAILED)
+        return evaluate(number, config, config_state=ConfigState.LOADED)
+    return None

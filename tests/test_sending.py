@@ -29,6 +29,7 @@ from rc_sms_desktop.sending import (
     SendRefused,
     SentMessage,
     StatusUpdate,
+    find_sender,
     follow_status,
     send_and_follow,
     send_message,
@@ -44,6 +45,9 @@ class FakeRingCentral:
         self.statuses: list[Any] = ["Sent", "Delivered"]
         self.delivery_error: str | None = None
         self.send_body: dict[str, Any] = {"id": 42, "messageStatus": "Queued"}
+        # The signed-in user's numbers and their SMS configurations (for `find_sender`).
+        self.numbers: list[dict[str, Any]] = []
+        self.configs: dict[str, Any] = {}
 
     def app(self) -> Starlette:
         async def send(request: Request) -> JSONResponse:
@@ -82,9 +86,32 @@ class FakeRingCentral:
                 body["deliveryErrorCode"] = self.delivery_error
             return JSONResponse(body)
 
+        async def numbers(request: Request) -> JSONResponse:
+            self.requests.append((request.method, request.url.path, {}))
+            paging = {
+                "page": 1,
+                "perPage": 100,
+                "totalPages": 1,
+                "totalElements": len(self.numbers),
+            }
+            return JSONResponse({"records": self.numbers, "paging": paging, "navigation": {}})
+
+        async def configuration(request: Request) -> JSONResponse:
+            self.requests.append((request.method, request.url.path, {}))
+            found = self.configs.get(request.path_params["id"])
+            if isinstance(found, int):
+                return JSONResponse(
+                    {"errors": [{"errorCode": "CMN-102", "message": "x"}]}, status_code=found
+                )
+            return JSONResponse(found or {})
+
         base = "/restapi/v1.0/account/~/extension/~"
         return Starlette(
             routes=[
+                Route(base + "/phone-number", numbers, methods=["GET"]),
+                Route(
+                    base + "/phone-number/{id}/sms-configuration", configuration, methods=["GET"]
+                ),
                 Route(base + "/sms", send, methods=["POST"]),
                 Route(base + "/mms", send, methods=["POST"]),
                 Route(base + "/message-store/{id}", read, methods=["GET"]),
@@ -306,3 +333,51 @@ async def test_answer_without_id_says_it_cannot_be_followed(
     assert updates[0].gave_up
     assert updates[0].error is not None
     assert "no id" in updates[0].error.message
+
+
+def phone_record(phone: str, features: list[str], number_id: str = "1") -> dict[str, Any]:
+    return {
+        "id": number_id,
+        "phoneNumber": phone,
+        "paymentType": "Local",
+        "type": "VoiceFax",
+        "usageType": "DirectNumber",
+        "status": "Normal",
+        "features": features,
+        "country": {"id": "1", "isoCode": "US", "name": "United States"},
+        "extension": {"id": "11", "extensionNumber": "101", "type": "User"},
+    }
+
+
+CONFIRMED = {
+    "phoneNumberId": "1",
+    "smsCampaignInfo": {
+        "id": "c",
+        "status": "Confirmed",
+        "registrationTier": "Standard",
+        "useCases": ["CustomerCare"],
+    },
+    "smsBrandInfo": {"id": "b", "status": "Verified"},
+}
+
+
+async def test_find_sender_reads_the_number_and_its_configuration(
+    client: RingCentralClient, fake: FakeRingCentral
+) -> None:
+    fake.numbers = [phone_record("+16505550101", ["SmsSender", "MmsSender"])]
+    fake.configs = {"1": CONFIRMED}
+    verdict = await find_sender(client, "+16505550101")
+    assert verdict is not None
+    assert verdict.can_send_sms
+    assert verdict.use_cases == ("CustomerCare",)
+    assert await find_sender(client, "+19995550000") is None
+
+
+async def test_find_sender_with_unreadable_configuration_is_unknown_not_blocked(
+    client: RingCentralClient, fake: FakeRingCentral
+) -> None:
+    fake.numbers = [phone_record("+16505550101", ["SmsSender"])]
+    fake.configs = {"1": 500}
+    verdict = await find_sender(client, "+16505550101")
+    assert verdict is not None
+    assert str(verdict.sms) == "unknown"
