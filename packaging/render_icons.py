@@ -93,7 +93,9 @@ def package_files() -> list[tuple[Path, Path]]:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--check", action="store_true", help="only report whether copies are current")
+    parser.add_argument(
+        "--check", action="store_true", help="only report whether copies are current"
+    )
     parser.add_argument(
         "--copy-only", action="store_true", help="skip rendering (no Qt/Pillow needed), only copy"
     )
