@@ -8,18 +8,26 @@ httpcore log full URLs at INFO, so they stay at WARNING unless the user asks for
 
 from __future__ import annotations
 
-import importlib
 import logging
 import logging.handlers
 import os
-import re
 from pathlib import Path
-from types import ModuleType
 from typing import Final
 
 import platformdirs
 
 from rc_sms_desktop import APP_NAME
+from rc_sms_desktop.redaction import RedactingFilter
+
+__all__ = [
+    "LOG_FILE_NAME",
+    "LOG_LEVEL_ENV",
+    "SecretRedactingFilter",
+    "configure_logging",
+    "level_from",
+    "log_dir",
+    "reset_logging",
+]
 
 LOG_FILE_NAME: Final = "rc-sms-desktop.log"
 # Overrides the level, e.g. RC_SMS_DESKTOP_LOG_LEVEL=DEBUG; `--verbose` means DEBUG.
@@ -39,86 +47,29 @@ def log_dir() -> Path:
 
 
 # --- redaction -------------------------------------------------------------------------------
-# The sign-in engineer's `rc_sms_desktop.redaction` is the authority on what a secret looks like.
-# Until it is importable these patterns cover the common shapes (bearer/basic headers, JWTs,
-# OAuth form and JSON fields).
-_FALLBACK_PATTERNS: Final = (
-    re.compile(r"(?i)\b(bearer|basic)\s+[A-Za-z0-9._~+/=-]{6,}"),
-    re.compile(r"\beyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]*"),
-    re.compile(
-        r"(?i)([\"']?\b(?:access_token|refresh_token|id_token|client_secret|code_verifier|"
-        r"code|assertion|password|state|authorization)[\"']?\s*[:=]\s*[\"']?)([^\"'&\s,;}]+)"
-    ),
-)
+# `rc_sms_desktop.redaction` decides what a secret looks like; this module adds log-injection
+# hardening and puts the filter on every handler.
 
 
-def _fallback_redact(text: str) -> str:
-    text = _FALLBACK_PATTERNS[0].sub(lambda m: f"{m.group(1)} [REDACTED]", text)
-    text = _FALLBACK_PATTERNS[1].sub("[REDACTED-JWT]", text)
-    return _FALLBACK_PATTERNS[2].sub(lambda m: f"{m.group(1)}[REDACTED]", text)
+def _neutralise(text: str) -> str:
+    # Server text can carry CR or ANSI escapes that would forge or hide log lines (CWE-117).
+    return text.replace("\r", "\\r").replace("\x1b", "\\x1b")
 
 
-def _project_redaction() -> ModuleType | None:
-    try:
-        return importlib.import_module("rc_sms_desktop.redaction")
-    except ImportError:
-        return None
-
-
-def redact(text: str) -> str:
-    """Mask secrets in `text` with the project's redaction rules (fallback rules until they land)."""
-    redaction = _project_redaction()
-    if redaction is None:
-        return _fallback_redact(text)
-    result = redaction.redact(text)
-    return result if isinstance(result, str) else _fallback_redact(text)
-
-
-def _clean(text: str) -> str:
-    # Server text can carry CR/LF or ANSI escapes that would forge log lines (CWE-117).
-    return redact(text).replace("\r", "\\r").replace("\x1b", "\\x1b")
-
-
-class SecretRedactingFilter(logging.Filter):
-    """A handler filter that masks secrets in the message, its arguments, traceback and stack.
-
-    It formats the record's message eagerly and stores the redacted text, so no formatter
-    downstream can reintroduce a secret from `record.args` or `record.exc_info`.
+class SecretRedactingFilter(RedactingFilter):
+    """The project's `RedactingFilter` (secrets masked in message, arguments, traceback and
+    stack) plus log-injection hardening: CR and ANSI escapes are made visible and continuation
+    lines of a message are indented, so text from a server cannot pass for a new record.
     """
 
     def filter(self, record: logging.LogRecord) -> bool:
-        try:
-            message = record.getMessage()
-        except Exception:  # a bad %-format must not lose the record
-            message = f"{record.msg!r} % {record.args!r}"
-        # Continuation lines are indented, so text from a server cannot pass for a new record.
-        record.msg = _clean(message).replace("\n", "\n    ")
-        record.args = None
-        if record.exc_info and not record.exc_text:
-            record.exc_text = logging.Formatter().formatException(record.exc_info)
+        super().filter(record)  # leaves record.msg formatted and redacted, record.args None
+        record.msg = _neutralise(str(record.msg)).replace("\n", "\n    ")
         if record.exc_text:
-            record.exc_text = _clean(record.exc_text)
+            record.exc_text = _neutralise(record.exc_text)
         if record.stack_info:
-            record.stack_info = _clean(record.stack_info)
+            record.stack_info = _neutralise(record.stack_info)
         return True
-
-
-def _redaction_filter() -> logging.Filter:
-    project_filter = getattr(_project_redaction(), "RedactingFilter", None)
-    if isinstance(project_filter, type) and issubclass(project_filter, logging.Filter):
-        return _Chain(project_filter(), SecretRedactingFilter())
-    return SecretRedactingFilter()
-
-
-class _Chain(logging.Filter):
-    """Runs the project's filter and then ours (which also covers tracebacks and stacks)."""
-
-    def __init__(self, *filters: logging.Filter) -> None:
-        super().__init__()
-        self._filters = filters
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        return all(f.filter(record) for f in self._filters)
 
 
 def level_from(verbose: bool = False, environ: dict[str, str] | None = None) -> int:
@@ -174,7 +125,7 @@ def configure_logging(
         handlers.append(stream)
     for handler in handlers:
         handler.setFormatter(logging.Formatter(_FORMAT))
-        handler.addFilter(_redaction_filter())
+        handler.addFilter(SecretRedactingFilter())
         setattr(handler, _OURS, True)
         root.addHandler(handler)
     if path is None:
