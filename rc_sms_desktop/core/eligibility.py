@@ -643,9 +643,9 @@ def evaluate(
     elif needs_config:
         sms = _apply_configuration(config, config_state, reasons)
 
-    use_cases, daily_limit = (
-        _campaign_facts(config) if config_state is ConfigState.LOADED else ((), None)
-    )
+    # Campaign facts are shown whenever a readable configuration is at hand, even where it did
+    # not decide the verdict (a toll-free or non-US number someone fetched it for anyway).
+    use_cases, daily_limit = _campaign_facts(config)
     if daily_limit is not None and sms is not State.BLOCKED:
         reasons.append(_DAILY_LIMIT)
 

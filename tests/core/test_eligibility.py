@@ -379,6 +379,14 @@ def test_unverified_toll_free_number_points_to_verification_with_support() -> No
     assert "toll-free" in reason.message
 
 
+def test_campaign_facts_are_shown_even_where_the_configuration_does_not_decide() -> None:
+    toll_free = number(paymentType="TollFree", phoneNumber="+18005550100")
+    verdict = evaluate(toll_free, config(use_cases=("Marketing",), tier="LowVolume"),
+                       config_state=ConfigState.NOT_NEEDED)
+    assert verdict.use_cases == ("Marketing",) and verdict.daily_limit == 6000
+    assert verdict.sms is R
+
+
 def test_toll_free_prefix_check_applies_only_to_north_american_numbers() -> None:
     # +1 800 is toll-free; +44 800 starts with 800 too but is not +1.
     uk = number(phoneNumber="+448005550100", country={"isoCode": "GB"}, features=["SmsSender", "MmsSender"])
