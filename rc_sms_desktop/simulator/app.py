@@ -8,7 +8,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from rc_sms_desktop.simulator import directory, messaging_routes
+from rc_sms_desktop.simulator import directory, messaging
 from rc_sms_desktop.simulator.config import SimulatorConfig
 from rc_sms_desktop.simulator.control import SimulatorControl
 from rc_sms_desktop.simulator.gate import SimulatorGate
@@ -90,7 +90,7 @@ def create_app(config: SimulatorConfig | None = None) -> Starlette:
         Route(_ACCOUNT + "/phone-number", directory.list_account_numbers, methods=["GET"]),
         Route(_ACCOUNT + "/phone-number/{phoneNumberId}", directory.read_account_number,
               methods=["GET"]),
-        *messaging_routes.routes(_EXTENSION),
+        *messaging.routes(_EXTENSION),
         Route("/_simulator/stats", _stats, methods=["GET"]),
         Route("/_simulator/stats/reset", _reset_stats, methods=["POST"]),
         Route("/_simulator/expire-tokens", _expire_tokens, methods=["POST"]),
