@@ -38,6 +38,16 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="PATH",
         help="after the first complete load, save the main window as a PNG and exit",
     )
+    window.add_argument(
+        "--screenshot-picker",
+        action="store_true",
+        help="with --screenshot: take the picture with the “Send from” list open",
+    )
+    window.add_argument(
+        "--select",
+        metavar="NUMBER",
+        help="choose this sender at start (E.164 like +16505550101, or a phone-number id)",
+    )
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
     for module_name in SUBCOMMANDS.values():
         importlib.import_module(module_name).add_parser(subparsers)

@@ -1,0 +1,137 @@
+"""Starts the window: the QApplication, the qasync event loop (created only here), clean exit.
+
+The loop runs one coroutine, `_run_window`, until the main window says it has closed. The
+window never closes while work is in flight: its `closeEvent` hides it at once and finishes an
+async shutdown (cancel the load, cancel a sign-in and free its port, close the HTTP client), then
+emits `closed`. Because of that, `quitOnLastWindowClosed` is off and the Qt loop is never stopped
+under a pending asyncio future.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import json
+import logging
+import os
+import signal
+import sys
+import tempfile
+from pathlib import Path
+
+import qasync
+from PySide6.QtCore import QCoreApplication, Qt
+from PySide6.QtGui import QGuiApplication
+from PySide6.QtWidgets import QApplication
+
+from rc_sms_desktop import APP_NAME
+from rc_sms_desktop.app_resources import APP_ID
+from rc_sms_desktop.settings import SETTINGS_VERSION, Settings
+from rc_sms_desktop.ui.main_window import MainWindow, WindowOptions
+from rc_sms_desktop.ui.window_services import default_services
+
+_log = logging.getLogger(__name__)
+
+APP_DISPLAY_NAME = "RingCentral SMS Senders"
+
+
+def window_options(args: argparse.Namespace) -> WindowOptions:
+    """The window options from the command line (`rc-sms-desktop [--demo] [--screenshot …]`)."""
+    screenshot = getattr(args, "screenshot", None)
+    return WindowOptions(
+        demo=bool(getattr(args, "demo", False)),
+        screenshot=Path(screenshot) if screenshot else None,
+        screenshot_picker=bool(getattr(args, "screenshot_picker", False)),
+        select=getattr(args, "select", None),
+    )
+
+
+# The offscreen platform's default screen is 800×600, too small for the window and its open
+# picker; screenshots get a roomier virtual screen (RC_SCREENSHOT_DPR=2 for high-DPI pictures).
+_SCREENSHOT_SCREEN = {"name": "screenshot", "x": 0, "y": 0, "width": 1400, "height": 1100,
+                      "logicalDpi": 96, "logicalBaseDpi": 96}
+
+
+def _prepare_screenshot_platform(options: WindowOptions) -> None:
+    if options.screenshot is None or os.environ.get("QT_QPA_PLATFORM") != "offscreen":
+        return
+    screen = dict(_SCREENSHOT_SCREEN)
+    with contextlib.suppress(ValueError):
+        screen["dpr"] = float(os.environ.get("RC_SCREENSHOT_DPR", "1"))
+    handle = tempfile.NamedTemporaryFile(  # noqa: SIM115 - must outlive this function
+        "w", prefix="rc-sms-offscreen-", suffix=".json", delete=False
+    )
+    with handle:
+        json.dump({"screens": [screen]}, handle)
+    os.environ["QT_QPA_PLATFORM"] = f"offscreen:configfile={handle.name}"
+
+
+def _application() -> QApplication:
+    existing = QApplication.instance()
+    if isinstance(existing, QApplication):
+        return existing
+    QGuiApplication.setHighDpiScaleFactorRoundingPolicy(
+        Qt.HighDpiScaleFactorRoundingPolicy.PassThrough
+    )
+    app = QApplication(sys.argv[:1])
+    QCoreApplication.setApplicationName(APP_NAME)
+    QGuiApplication.setApplicationDisplayName(APP_DISPLAY_NAME)
+    QGuiApplication.setDesktopFileName(APP_ID)
+    return app
+
+
+async def _run_window(app: QApplication, options: WindowOptions) -> int:
+    loop = asyncio.get_running_loop()
+    if options.screenshot is not None:
+        # Pictures must not depend on (or change) this machine's remembered choices.
+        scratch = Path(tempfile.mkdtemp(prefix="rc-sms-screenshot-")) / "settings.json"
+        settings = Settings(scratch, {"version": SETTINGS_VERSION})
+    else:
+        settings = Settings.load()
+    window = MainWindow(default_services(settings), options=options, settings=settings)
+    exit_code: asyncio.Future[int] = loop.create_future()
+
+    def on_closed(code: int) -> None:
+        if not exit_code.done():
+            exit_code.set_result(code)
+
+    window.closed.connect(on_closed)
+    # The desktop session ending, Ctrl+C or SIGTERM: close the window the normal way.
+    app.aboutToQuit.connect(window.close)
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
+            loop.add_signal_handler(signum, window.request_close)
+    window.show()
+    window.start()
+    try:
+        return await exit_code
+    finally:
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
+                loop.remove_signal_handler(signum)
+
+
+def run_window(args: argparse.Namespace) -> int:
+    """Open the main window and run until it closes; the process exit code."""
+    options = window_options(args)
+    if QApplication.instance() is None:
+        _prepare_screenshot_platform(options)
+    app = _application()
+    app.setQuitOnLastWindowClosed(False)
+    loop = qasync.QEventLoop(app)
+    asyncio.set_event_loop(loop)
+    try:
+        return int(loop.run_until_complete(_run_window(app, options)))
+    finally:
+        with contextlib.suppress(RuntimeError):
+            loop.run_until_complete(loop.shutdown_asyncgens())
+        loop.close()
+        asyncio.set_event_loop(None)
+
+
+def gui_main() -> None:
+    """The `rc-sms-desktop-gui` entry point (no console on Windows)."""
+    from rc_sms_desktop.cli.main import main
+
+    sys.exit(main(sys.argv[1:]))

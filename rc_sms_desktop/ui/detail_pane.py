@@ -1,0 +1,444 @@
+"""The detail pane: everything about the chosen number, in words, with what to do about it.
+
+Top to bottom: a headline verdict; what the number can do (SMS, MMS, international, high
+volume); a checklist of every condition with its state; the campaign's use cases with their
+descriptions; registration tier and daily limit; who owns the number and who has its SMS (the
+guide's ownership table applied to this number); what to do, who can do it, with RingCentral's
+guide; the raw API data for admins (collapsed); and when the data was fetched.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QRectF, QSize, Qt
+from PySide6.QtGui import QImage, QPainter
+from PySide6.QtWidgets import (
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QPlainTextEdit,
+    QSizePolicy,
+    QTextBrowser,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from rc_sms_desktop.core.eligibility import (
+    LINK_TCR,
+    LINK_TOLL_FREE,
+    ConfigState,
+    Reason,
+    Severity,
+    State,
+    Verdict,
+    is_us_or_canada,
+)
+from rc_sms_desktop.core.formatting import format_number
+from rc_sms_desktop.core.number_kinds import is_shared, is_toll_free, number_kind, ownership
+from rc_sms_desktop.core.use_cases import describe_use_case
+from rc_sms_desktop.ui.sender_model import verdict_mark
+from rc_sms_desktop.ui.theme import Mark, mark_colour, mark_icon, paint_mark, secondary_text_colour
+
+GUIDE_LINK = "https://developers.ringcentral.com/guide/messaging/sms/sms-requirements"
+
+
+@dataclass(frozen=True, slots=True)
+class Condition:
+    """One line of the checklist: a condition, its state, and a few words about it."""
+
+    title: str
+    mark: Mark
+    detail: str
+
+
+def _mark_of(state: State) -> Mark:
+    return {State.READY: Mark.READY, State.BLOCKED: Mark.BLOCKED}.get(state, Mark.UNKNOWN)
+
+
+def _has(verdict: Verdict, *codes: str) -> Reason | None:
+    return next((r for r in verdict.reasons if r.code in codes), None)
+
+
+def conditions(verdict: Verdict) -> list[Condition]:
+    """Every condition RingCentral's guide sets for sending from this number, with its state."""
+    number = verdict.number
+    features = set(number.features)
+    items: list[Condition] = []
+    if number.problem is not None:
+        return [Condition("Number record", Mark.BLOCKED, f"Could not be read: {number.problem}")]
+
+    status = number.status or "Normal"
+    if status == "Normal":
+        items.append(Condition("Number status", Mark.READY, "Active"))
+    else:
+        reason = _has(verdict, "number-not-active")
+        items.append(Condition("Number status", Mark.BLOCKED, reason.summary if reason else status))
+    if number.type == "FaxOnly":
+        items.append(Condition("Voice and text", Mark.BLOCKED, "Fax-only number"))
+
+    if "SmsSender" in features:
+        items.append(Condition("SMS feature (SmsSender)", Mark.READY, "Present"))
+    elif _has(verdict, "sms-assigned-elsewhere"):
+        items.append(Condition("SMS feature (SmsSender)", Mark.BLOCKED, "Held by another extension"))
+    else:
+        items.append(Condition("SMS feature (SmsSender)", Mark.BLOCKED, "Missing"))
+    toll_free = is_toll_free(number)
+    if toll_free:
+        items.append(Condition("MMS feature (MmsSender)", Mark.BLOCKED, "Toll-free numbers cannot send MMS"))
+    else:
+        items.append(
+            Condition("MMS feature (MmsSender)", Mark.READY if "MmsSender" in features else Mark.BLOCKED,
+                      "Present" if "MmsSender" in features else "Missing")
+        )
+    items.append(
+        Condition(
+            "International SMS (InternationalSmsSender)",
+            Mark.READY if "InternationalSmsSender" in features and not toll_free else Mark.BLOCKED,
+            "Present" if "InternationalSmsSender" in features and not toll_free
+            else ("Not allowed from toll-free numbers" if toll_free else "Missing"),
+        )
+    )
+    if "A2PSmsSender" in features:
+        items.append(Condition("High Volume SMS (A2PSmsSender)", Mark.READY, "Present"))
+
+    # Ownership: whose SMS this is.
+    if _has(verdict, "sms-assigned-elsewhere"):
+        items.append(Condition("SMS assigned to you", Mark.BLOCKED, "Another extension holds this number's SMS"))
+    elif is_shared(number):
+        ok = "SmsSender" in features
+        items.append(Condition("SMS assigned to you", Mark.READY if ok else Mark.UNKNOWN,
+                               "You are the extension picked for its SMS" if ok else "Not known"))
+    else:
+        items.append(Condition("SMS assigned to you", Mark.READY, "The number is assigned to you"))
+
+    if toll_free:
+        verified = "SmsSender" in features
+        items.append(
+            Condition("Toll-free verification", Mark.READY if verified else Mark.BLOCKED,
+                      "Verified for SMS" if verified else "Not verified for SMS")
+        )
+    elif is_us_or_canada(number):
+        items.extend(_registration_conditions(verdict))
+    else:
+        items.append(Condition("TCR registration", Mark.READY, "Not needed outside the US and Canada"))
+    return items
+
+
+def _registration_conditions(verdict: Verdict) -> list[Condition]:
+    state = verdict.config_state
+    config = verdict.config
+    if state in (ConfigState.LOADING, ConfigState.NOT_LOADED):
+        return [Condition("TCR campaign", Mark.LOADING, "Checking…"),
+                Condition("TCR brand", Mark.LOADING, "Checking…")]
+    if state is ConfigState.NOT_NEEDED:
+        return [Condition("TCR campaign", Mark.UNKNOWN, "Not checked: the number cannot send anyway")]
+    if state is ConfigState.FAILED or config is None or config.problem is not None:
+        return [Condition("TCR campaign", Mark.UNKNOWN, "Could not be checked"),
+                Condition("TCR brand", Mark.UNKNOWN, "Could not be checked")]
+    campaign = config.campaign
+    if campaign is None:
+        return [Condition("TCR campaign", Mark.BLOCKED, "Not linked to a campaign"),
+                Condition("TCR brand", Mark.UNKNOWN, "No campaign, so no brand")]
+    items = [
+        Condition(
+            "TCR campaign",
+            Mark.READY if campaign.status == "Confirmed" else Mark.BLOCKED,
+            f"{campaign.status or 'No status'}" + (f" (campaign {campaign.id})" if campaign.id else ""),
+        )
+    ]
+    brand = config.brand
+    brand_reason = _has(verdict, "brand-not-verified")
+    if brand_reason is None:
+        items.append(Condition("TCR brand", Mark.READY, brand.status if brand and brand.status else "Verified"))
+    else:
+        mark = Mark.BLOCKED if brand_reason.severity is Severity.ERROR else Mark.UNKNOWN
+        items.append(Condition("TCR brand", mark, (brand.status if brand else None) or "Missing"))
+    if campaign.errors or (brand is not None and brand.errors):
+        items.append(Condition("Registration errors", Mark.BLOCKED, "RingCentral lists problems (see below)"))
+    return items
+
+
+def tier_text(verdict: Verdict) -> str | None:
+    """Registration tier and daily limit in words, or None when there is no campaign."""
+    config = verdict.config
+    if config is None or config.campaign is None:
+        return None
+    tier = config.campaign.registration_tier
+    if tier == "LowVolume":
+        return "Low volume: at most 6,000 messages a day across all your numbers (to US mobile carriers)."
+    if tier == "StandardVolume":
+        return "Standard volume: more than 6,000 messages a day across all your numbers."
+    if tier:
+        return f"{tier} (a tier this app does not know; RingCentral's value is shown as sent)."
+    return "RingCentral did not say."
+
+
+def _mark_image_html(mark: Mark, size: int = 14) -> str:
+    """An inline PNG of the mark (data URL, painted at 3× so it is sharp on high-DPI screens)."""
+    scale = 3
+    image = QImage(size * scale, size * scale, QImage.Format.Format_ARGB32_Premultiplied)
+    image.fill(Qt.GlobalColor.transparent)
+    painter = QPainter(image)
+    paint_mark(painter, QRectF(0, 0, size * scale, size * scale), mark, mark_colour(mark))
+    painter.end()
+    data = QByteArray()
+    buffer = QBuffer(data)
+    buffer.open(QIODevice.OpenModeFlag.WriteOnly)
+    image.save(buffer, "PNG")  # type: ignore[call-overload]  # the stub says bytes; PySide wants str
+    encoded = bytes(data.toBase64().data()).decode("ascii")
+    return f'<img src="data:image/png;base64,{encoded}" width="{size}" height="{size}">'
+
+
+_MARK_IMAGES: dict[Mark, str] = {}
+
+
+def mark_html(mark: Mark) -> str:
+    if mark not in _MARK_IMAGES:
+        _MARK_IMAGES[mark] = _mark_image_html(mark)
+    return _MARK_IMAGES[mark]
+
+
+def _e(text: object) -> str:
+    return html.escape(str(text), quote=True)
+
+
+class DetailPane(QWidget):
+    """Shows one verdict in full; `show_verdict(None)` shows a hint instead."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("detailPane")
+        self.setAccessibleName("Details of the chosen number")
+        self._verdict: Verdict | None = None
+        self._as_of: datetime | None = None
+        self._sms_holder: str | None = None
+
+        self._icon = QLabel(self)
+        self._icon.setFixedSize(28, 28)
+        self._headline = QLabel(self)
+        self._headline.setObjectName("verdictHeadline")
+        self._headline.setWordWrap(True)
+        self._headline.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        font = self._headline.font()
+        font.setPointSizeF(max(font.pointSizeF(), 9.0) * 1.35)
+        font.setBold(True)
+        self._headline.setFont(font)
+        self._subtitle = QLabel(self)
+        self._subtitle.setObjectName("verdictSubtitle")
+        self._subtitle.setWordWrap(True)
+        self._subtitle.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+
+        self._body = QTextBrowser(self)
+        self._body.setObjectName("detailBody")
+        self._body.setAccessibleName("Conditions, use cases, ownership and what to do")
+        self._body.setOpenExternalLinks(True)
+        self._body.setFrameShape(QFrame.Shape.NoFrame)
+        self._body.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
+
+        self._raw_toggle = QToolButton(self)
+        self._raw_toggle.setObjectName("rawDataToggle")
+        self._raw_toggle.setText("Raw API data (for admins)")
+        self._raw_toggle.setAccessibleName("Show the raw API data")
+        self._raw_toggle.setCheckable(True)
+        self._raw_toggle.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        self._raw_toggle.setArrowType(Qt.ArrowType.RightArrow)
+        self._raw_toggle.setAutoRaise(True)
+        self._raw_toggle.toggled.connect(self._toggle_raw)
+        self._raw = QPlainTextEdit(self)
+        self._raw.setObjectName("rawData")
+        self._raw.setAccessibleName("Raw API data")
+        self._raw.setReadOnly(True)
+        self._raw.setLineWrapMode(QPlainTextEdit.LineWrapMode.NoWrap)
+        self._raw.hide()
+        self._as_of_label = QLabel(self)
+        self._as_of_label.setObjectName("detailAsOf")
+
+        head = QHBoxLayout()
+        head.addWidget(self._icon, 0, Qt.AlignmentFlag.AlignTop)
+        head.addWidget(self._headline, 1)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(12, 10, 12, 8)
+        layout.addLayout(head)
+        layout.addWidget(self._subtitle)
+        layout.addWidget(self._body, 3)
+        layout.addWidget(self._raw_toggle, 0, Qt.AlignmentFlag.AlignLeft)
+        layout.addWidget(self._raw, 2)
+        layout.addWidget(self._as_of_label)
+        self.show_verdict(None)
+
+    # -- what tests and the window read ---------------------------------------------------------
+
+    @property
+    def verdict(self) -> Verdict | None:
+        return self._verdict
+
+    def headline(self) -> str:
+        return self._headline.text()
+
+    def body_text(self) -> str:
+        """Everything in the body as plain text (what a screen reader would read)."""
+        return self._body.toPlainText()
+
+    def raw_text(self) -> str:
+        return self._raw.toPlainText()
+
+    # -- what the window calls -------------------------------------------------------------------
+
+    def set_as_of(self, as_of: datetime | None) -> None:
+        self._as_of = as_of
+        self._as_of_label.setText(f"Data as of {as_of:%-d %b %Y, %H:%M:%S}" if as_of else "")
+
+    def show_verdict(self, verdict: Verdict | None) -> None:
+        self._verdict = verdict
+        if verdict is None:
+            self._icon.clear()
+            self._headline.setText("Choose a number")
+            self._subtitle.setText("Pick a number under “Send from” to see whether it can text, and why.")
+            self._body.setHtml("")
+            self._raw.setPlainText("")
+            self._raw_toggle.setEnabled(False)
+            return
+        mark = verdict_mark(verdict)
+        self._icon.setPixmap(mark_icon(mark).pixmap(QSize(28, 28), self.devicePixelRatioF()))
+        self._headline.setText(verdict.headline)
+        number = verdict.number
+        e164 = number.phone_number or "(no number)"
+        region = number.country.iso_code if number.country is not None else None
+        formatted = format_number(e164, region) if number.phone_number else e164
+        parts = [formatted, number_kind(number)]
+        if number.label:
+            parts.append(f"“{number.label}”")
+        if number.location:
+            parts.append(number.location)
+        self._subtitle.setText(" · ".join(parts) + f"   ({e164})")
+        self._body.setHtml(self._body_html(verdict))
+        self._raw.setPlainText(raw_json(verdict))
+        self._raw_toggle.setEnabled(True)
+
+    # -- internals -------------------------------------------------------------------------------
+
+    def _toggle_raw(self, shown: bool) -> None:
+        self._raw.setVisible(shown)
+        self._raw_toggle.setArrowType(Qt.ArrowType.DownArrow if shown else Qt.ArrowType.RightArrow)
+        self._raw_toggle.setAccessibleName("Hide the raw API data" if shown else "Show the raw API data")
+
+    def _body_html(self, verdict: Verdict) -> str:
+        muted = secondary_text_colour(self.palette()).name()
+        out: list[str] = []
+
+        def heading(text: str) -> None:
+            out.append(f'<h3 style="margin-top:14px; margin-bottom:4px">{_e(text)}</h3>')
+
+        # What it can do
+        caps = [("SMS", verdict.sms), ("MMS", verdict.mms), ("International SMS", verdict.international)]
+        if verdict.high_volume is State.READY:  # most numbers never need it: no red cross for it
+            caps.append(("High Volume SMS", verdict.high_volume))
+        cells = "".join(
+            f'<td style="padding-right:18px">{mark_html(_mark_of(state))}&nbsp;{_e(name)}'
+            f'&nbsp;<span style="color:{muted}">{_e(_state_word(state))}</span></td>'
+            for name, state in caps
+        )
+        out.append(f"<table><tr>{cells}</tr></table>")
+
+        # What to do (first: it is what the user came for when something is wrong)
+        # Reasons that keep SMS from working come first, under "What to do"; limits of a number
+        # that can text (no MMS, no international, the daily cap) follow as "Limits".
+        blocking = verdict.sms is not State.READY
+        main = [r for r in verdict.reasons if blocking and "sms" in r.affects]
+        limits = [r for r in verdict.reasons if r not in main and r.severity is not Severity.INFO]
+        info = [r for r in verdict.reasons if r not in main and r not in limits]
+        for title, group in (("What to do", main), ("Limits", limits)):
+            if not group:
+                continue
+            heading(title)
+            for reason in group:
+                severe = reason.severity is Severity.ERROR and group is main
+                colour = mark_colour(Mark.BLOCKED if severe else Mark.UNKNOWN, self.palette()).name()
+                link = (f' <a href="{_e(reason.link)}">RingCentral’s guide</a>' if reason.link else "")
+                out.append(
+                    f'<p style="margin-bottom:2px"><b style="color:{colour}">{_e(reason.message)}</b></p>'
+                    f'<p style="margin-top:0; margin-left:12px">{_e(reason.fix)}{link}<br>'
+                    f'<span style="color:{muted}">Who can fix this: {_e(_who(reason))}</span></p>'
+                )
+
+        heading("Checklist")
+        rows = "".join(
+            f"<tr><td>{mark_html(c.mark)}</td><td style='padding-left:6px; padding-right:14px'>{_e(c.title)}</td>"
+            f"<td style='color:{muted}'>{_e(c.detail)}</td></tr>"
+            for c in conditions(verdict)
+        )
+        out.append(f"<table cellspacing='2'>{rows}</table>")
+
+        heading("Use cases")
+        if verdict.use_cases:
+            out.append("<ul style='margin-top:0'>")
+            for code in verdict.use_cases:
+                use_case = describe_use_case(code)
+                out.append(
+                    f"<li><b>{_e(use_case.title)}</b> <span style='color:{muted}'>({_e(code)})</span>"
+                    f" — {_e(use_case.description)}</li>"
+                )
+            out.append("</ul>")
+            out.append(f"<p style='color:{muted}'>Every message must fit at least one of these.</p>")
+        elif is_toll_free(verdict.number):
+            out.append("<p>Toll-free numbers are verified rather than registered to a campaign, so "
+                       "they have no campaign use cases.</p>")
+        else:
+            out.append("<p>None known: this number has no confirmed SMS campaign.</p>")
+
+        tier = tier_text(verdict)
+        if tier is not None:
+            heading("Registration tier and daily limit")
+            out.append(f"<p>{_e(tier)}</p>")
+
+        owner = ownership(verdict.number, self._sms_holder)
+        heading("Who owns this number and who can text from it")
+        out.append(
+            "<table cellspacing='2'>"
+            f"<tr><td style='padding-right:12px'><b>Owner</b></td><td>{_e(owner.owner)}</td></tr>"
+            f"<tr><td style='padding-right:12px'><b>Caller ID</b></td><td>{_e(owner.caller_id)}</td></tr>"
+            f"<tr><td style='padding-right:12px'><b>SMS features</b></td><td>{_e(owner.sms_features)}</td></tr>"
+            "</table>"
+            f"<p style='color:{muted}'>{_e(owner.explanation)}</p>"
+        )
+
+        if info:
+            heading("Good to know")
+            for reason in info:
+                out.append(f"<p>{_e(reason.message)}</p>")
+
+        heading("More help")
+        guide = LINK_TOLL_FREE if is_toll_free(verdict.number) else LINK_TCR
+        out.append(
+            f'<p><a href="{GUIDE_LINK}">RingCentral’s SMS requirements guide</a> · '
+            f'<a href="{guide}">'
+            f"{'Toll-free verification' if is_toll_free(verdict.number) else 'Registering a brand and campaign'}"
+            "</a></p>"
+        )
+        return "".join(out)
+
+
+def _state_word(state: State) -> str:
+    return {State.READY: "yes", State.BLOCKED: "no"}.get(state, "not known")
+
+
+def _who(reason: Reason) -> str:
+    who = str(reason.who)
+    return who[0].upper() + who[1:] if who else "—"
+
+
+def raw_json(verdict: Verdict) -> str:
+    """The number and SMS configuration exactly as RingCentral sent them, pretty-printed."""
+    data: dict[str, Any] = {"phoneNumber": verdict.number.raw}
+    if verdict.config is not None:
+        data["smsConfiguration"] = verdict.config.raw
+    try:
+        return json.dumps(data, indent=2, sort_keys=False, ensure_ascii=False, default=str)
+    except (TypeError, ValueError):
+        return repr(data)

@@ -1,0 +1,662 @@
+"""The main window: who is signed in, the "Send from" picker, the chosen number's details.
+
+Layout (top to bottom): header (identity, as-of time, Sign in / Sign out / Refresh), the demo
+notice, the status banner, then a `QTabWidget` (`mainTabs`). Its first tab, "Send from", holds
+the picker row and a `QSplitter` (`senderSplitter`) with the detail pane; `set_compose_panel()`
+puts a compose panel on the splitter's right and `add_tab()` adds a tab (the Account view).
+
+Work in flight is owned here as plain asyncio tasks (latest wins): the load (through
+`QtLoadRunner`), the session switch, the sign-in dialog. Closing hides the window at once, then
+`shutdown()` cancels them all and closes the client before `closed` is emitted.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Callable, Coroutine
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QPoint, Qt, QTimer, Signal
+from PySide6.QtGui import QCloseEvent, QKeySequence, QPainter, QShortcut
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QMainWindow,
+    QPushButton,
+    QSizePolicy,
+    QSplitter,
+    QStyle,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from rc_sms_desktop.core.eligibility import Verdict
+from rc_sms_desktop.settings import Settings, restore_window_geometry
+from rc_sms_desktop.ui.detail_pane import DetailPane
+from rc_sms_desktop.ui.qt_loader import QtLoadRunner
+from rc_sms_desktop.ui.sender_delegate import SenderDelegate
+from rc_sms_desktop.ui.sender_model import SendableFilterModel, SenderListModel, SenderRole
+from rc_sms_desktop.ui.status_banner import StatusBanner
+from rc_sms_desktop.ui.window_services import AccountSession, WindowServices
+
+_log = logging.getLogger(__name__)
+
+# How long a stored session may take to open (keyring, token refresh) before the demo is shown.
+STORED_SESSION_TIMEOUT_S = 8.0
+# Closing never waits longer than this for work in flight.
+SHUTDOWN_GRACE_S = 3.0
+SCREENSHOT_SIZE = (1060, 800)
+
+
+@dataclass(frozen=True)
+class WindowOptions:
+    """Command-line window options (see `rc_sms_desktop/cli/main.py`, "window options")."""
+
+    demo: bool = False
+    screenshot: Path | None = None
+    screenshot_picker: bool = False
+    select: str | None = None  # a number to choose at start: E.164 or phone-number id
+
+
+def error_text(error: object) -> str:
+    """Plain words for an error: the API errors' `user_message`, else the message itself."""
+    with contextlib.suppress(Exception):
+        text = getattr(error, "user_message", None)
+        if callable(text):
+            text = text()
+        if isinstance(text, str) and text:
+            return text
+    text = str(error) if error is not None else ""
+    return text or "Something went wrong while loading your numbers."
+
+
+class MainWindow(QMainWindow):
+    """The app's window.
+
+    Signals: `closed(exit_code)` once shutdown has finished; `senderChanged(verdict or None)`
+    when the chosen number (or what is known about it) changes; `sessionChanged(session or None)`
+    when the account shown changes (for the Account tab and the compose panel).
+    """
+
+    closed = Signal(int)
+    senderChanged = Signal(object)
+    sessionChanged = Signal(object)
+
+    def __init__(
+        self,
+        services: WindowServices,
+        *,
+        options: WindowOptions | None = None,
+        settings: Settings | None = None,
+        sign_in_dialog_factory: Callable[[MainWindow], Any] | None = None,
+    ) -> None:
+        super().__init__()
+        self.setObjectName("mainWindow")
+        self.setWindowTitle("RingCentral SMS senders")
+        self._services = services
+        self._options = options or WindowOptions()
+        self._settings = settings if settings is not None else Settings.load()
+        self._sign_in_dialog_factory = sign_in_dialog_factory
+        self._session: AccountSession | None = None
+        self._account_key: str | None = None
+        self._as_of: datetime | None = None
+        self._tasks: set[asyncio.Task[Any]] = set()
+        self._session_task: asyncio.Task[Any] | None = None
+        self._shutdown_task: asyncio.Task[None] | None = None
+        self._shut_down = False
+        self._screenshot_taken = False
+        self._sign_in_dialog: Any = None
+        self._applying_selection = False
+        self._loaded_once = False
+        self._user_chose = False  # until the user picks, the best sender is shown
+
+        self._runner = QtLoadRunner(self)
+        self._model = SenderListModel(self)
+        self._proxy = SendableFilterModel(self)
+        self._proxy.setSourceModel(self._model)
+        self._build()
+        self._connect()
+        with contextlib.suppress(Exception):
+            from rc_sms_desktop.app_resources import app_icon
+
+            self.setWindowIcon(app_icon())
+        if self._options.screenshot is not None:
+            self.resize(*SCREENSHOT_SIZE)  # the same picture on every machine
+        elif not restore_window_geometry(self, self._settings):
+            self.resize(1100, 720)
+
+    # ----------------------------------------------------------------------------- construction
+
+    def _build(self) -> None:
+        central = QWidget(self)
+        outer = QVBoxLayout(central)
+        outer.setContentsMargins(10, 8, 10, 8)
+        outer.setSpacing(6)
+
+        header = QHBoxLayout()
+        who = QVBoxLayout()
+        who.setSpacing(0)
+        self.identity_label = QLabel("Opening…", central)
+        self.identity_label.setObjectName("identityLabel")
+        self.identity_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        font = self.identity_label.font()
+        font.setBold(True)
+        self.identity_label.setFont(font)
+        self.environment_label = QLabel("", central)
+        self.environment_label.setObjectName("environmentLabel")
+        self.as_of_label = QLabel("", central)
+        self.as_of_label.setObjectName("asOfLabel")
+        self.as_of_label.setAccessibleName("Time of the data shown")
+        who.addWidget(self.identity_label)
+        who.addWidget(self.environment_label)
+        header.addLayout(who, 1)
+        header.addWidget(self.as_of_label, 0, Qt.AlignmentFlag.AlignVCenter)
+        style = self.style()
+        self.refresh_button = QPushButton(
+            style.standardIcon(QStyle.StandardPixmap.SP_BrowserReload), "&Refresh", central
+        )
+        self.refresh_button.setObjectName("refreshButton")
+        self.refresh_button.setAccessibleName("Refresh the numbers")
+        self.refresh_button.setToolTip("Load the numbers and their SMS registration again (F5)")
+        self.sign_in_button = QPushButton("&Sign in…", central)
+        self.sign_in_button.setObjectName("signInButton")
+        self.sign_in_button.setAccessibleName("Sign in to RingCentral")
+        self.sign_out_button = QPushButton("Sign &out", central)
+        self.sign_out_button.setObjectName("signOutButton")
+        self.sign_out_button.setAccessibleName("Sign out of RingCentral")
+        for button in (self.refresh_button, self.sign_in_button, self.sign_out_button):
+            header.addWidget(button)
+        outer.addLayout(header)
+
+        self.demo_banner = QFrame(central)
+        self.demo_banner.setObjectName("demoBanner")
+        self.demo_banner.setFrameShape(QFrame.Shape.StyledPanel)
+        demo_layout = QHBoxLayout(self.demo_banner)
+        demo_layout.setContentsMargins(10, 6, 10, 6)
+        self.demo_label = QLabel(
+            "<b>This is a demo account</b> with made-up numbers. Sign in to see yours.",
+            self.demo_banner,
+        )
+        self.demo_label.setObjectName("demoLabel")
+        self.demo_label.setWordWrap(True)
+        self.demo_sign_in_button = QPushButton("Sign in to see &yours…", self.demo_banner)
+        self.demo_sign_in_button.setObjectName("demoSignInButton")
+        self.demo_sign_in_button.setAccessibleName("Sign in to see your own numbers")
+        demo_layout.addWidget(self.demo_label, 1)
+        demo_layout.addWidget(self.demo_sign_in_button)
+        self.demo_banner.hide()
+        outer.addWidget(self.demo_banner)
+
+        self.status_banner = StatusBanner(central)
+        outer.addWidget(self.status_banner)
+
+        self.tabs = QTabWidget(central)
+        self.tabs.setObjectName("mainTabs")
+        self.tabs.setDocumentMode(True)
+        outer.addWidget(self.tabs, 1)
+
+        page = QWidget(self.tabs)
+        page.setObjectName("sendFromPage")
+        page_layout = QVBoxLayout(page)
+        page_layout.setContentsMargins(0, 8, 0, 0)
+        picker_row = QHBoxLayout()
+        picker_label = QLabel("Send &from:", page)
+        self.sender_combo = QComboBox(page)
+        self.sender_combo.setObjectName("senderCombo")
+        self.sender_combo.setAccessibleName("Send from")
+        self.sender_combo.setAccessibleDescription(
+            "Your numbers: those that can send first, then those that cannot, with the reason"
+        )
+        self.sender_combo.setModel(self._proxy)
+        self.sender_combo.setItemDelegate(SenderDelegate(self.sender_combo))
+        self.sender_combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        self.sender_combo.setMinimumContentsLength(34)
+        self.sender_combo.setMaxVisibleItems(12)
+        self.sender_combo.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
+        self.sender_combo.setPlaceholderText("Loading your numbers…")
+        # A drop-down list that honours maxVisibleItems (not a menu over the whole screen).
+        self.sender_combo.setStyleSheet("QComboBox { combobox-popup: 0; }")
+        picker_label.setBuddy(self.sender_combo)
+        self.only_sendable_check = QCheckBox("&Only numbers that can send", page)
+        self.only_sendable_check.setObjectName("onlySendableCheck")
+        self.only_sendable_check.setAccessibleName("Only numbers that can send")
+        self.only_sendable_check.setChecked(self._settings.only_numbers_that_can_send)
+        self._proxy.set_only_sendable(self.only_sendable_check.isChecked())
+        self.count_label = QLabel("", page)
+        self.count_label.setObjectName("senderCountLabel")
+        picker_row.addWidget(picker_label)
+        picker_row.addWidget(self.sender_combo, 1)
+        picker_row.addWidget(self.only_sendable_check)
+        picker_row.addWidget(self.count_label)
+        page_layout.addLayout(picker_row)
+
+        self.splitter = QSplitter(Qt.Orientation.Horizontal, page)
+        self.splitter.setObjectName("senderSplitter")
+        self.splitter.setChildrenCollapsible(False)
+        self.detail_pane = DetailPane(self.splitter)
+        self.splitter.addWidget(self.detail_pane)
+        page_layout.addWidget(self.splitter, 1)
+        self.tabs.addTab(page, "Send &from")
+        self._compose_panel: QWidget | None = None
+
+        self.setCentralWidget(central)
+        refresh = QShortcut(QKeySequence(QKeySequence.StandardKey.Refresh), self)
+        refresh.activated.connect(self.refresh)
+
+    def _connect(self) -> None:
+        self.refresh_button.clicked.connect(self.refresh)
+        self.sign_in_button.clicked.connect(self.open_sign_in)
+        self.demo_sign_in_button.clicked.connect(self.open_sign_in)
+        self.sign_out_button.clicked.connect(self.sign_out)
+        self.status_banner.retryRequested.connect(self.refresh)
+        self.sender_combo.currentIndexChanged.connect(self._on_current_changed)
+        self.sender_combo.activated.connect(self._on_user_chose)
+        self.only_sendable_check.toggled.connect(self._on_only_sendable)
+
+        runner = self._runner
+        runner.started.connect(lambda: self.status_banner.loading_started())
+        runner.signedInAs.connect(self._on_signed_in_as)
+        runner.numbersListed.connect(self._on_numbers_listed)
+        runner.verdictsUpdated.connect(self._on_verdicts_updated)
+        runner.progress.connect(self.status_banner.progress)
+        runner.rateLimited.connect(lambda group, seconds: self.status_banner.rate_limited(seconds))
+        runner.warning.connect(self.status_banner.show_warning)
+        runner.finished.connect(self._on_finished)
+        runner.failed.connect(self._on_failed)
+        runner.stopped.connect(self._on_stopped)
+
+    # ------------------------------------------------------------------- extension points
+
+    def add_tab(self, widget: QWidget, title: str) -> int:
+        """Add a tab after "Send from" (e.g. the Account view); returns its index."""
+        return self.tabs.addTab(widget, title)
+
+    def set_compose_panel(self, panel: QWidget) -> None:
+        """Put a compose panel to the right of the detail pane; it follows `senderChanged`."""
+        if self._compose_panel is not None:
+            self._compose_panel.setParent(None)
+        self._compose_panel = panel
+        self.splitter.addWidget(panel)
+        self.splitter.setStretchFactor(0, 3)
+        self.splitter.setStretchFactor(1, 2)
+
+    @property
+    def session(self) -> AccountSession | None:
+        return self._session
+
+    @property
+    def sender_model(self) -> SenderListModel:
+        return self._model
+
+    @property
+    def load_runner(self) -> QtLoadRunner:
+        return self._runner
+
+    def current_sender(self) -> Verdict | None:
+        index = self.sender_combo.currentIndex()
+        if index < 0:
+            return None
+        verdict = self._proxy.index(index, 0).data(SenderRole.VerdictRole)
+        return verdict if isinstance(verdict, Verdict) else None
+
+    def select_sender(self, number: str) -> bool:
+        """Choose a number by E.164 or id; False when it is not listed (or filtered out)."""
+        row = self._model.row_of(number)
+        if row < 0:
+            return False
+        proxy_index = self._proxy.mapFromSource(self._model.index(row))
+        if not proxy_index.isValid():
+            return False
+        self.sender_combo.setCurrentIndex(proxy_index.row())
+        self._on_user_chose(proxy_index.row())
+        return True
+
+    # ----------------------------------------------------------------------------- lifecycle
+
+    def start(self) -> asyncio.Task[Any]:
+        """Open the stored session (or the demo) and load it; the task is returned for tests."""
+        return self._switch_to(self._open_initial_session())
+
+    async def _open_initial_session(self) -> AccountSession:
+        if not self._options.demo:
+            try:
+                stored = await asyncio.wait_for(
+                    self._services.open_stored_session(), STORED_SESSION_TIMEOUT_S
+                )
+            except TimeoutError:
+                _log.warning("opening the stored session took too long; showing the demo")
+                stored = None
+            if stored is not None:
+                return stored
+        return await self._services.open_demo_session()
+
+    def _switch_to(self, opening: Coroutine[Any, Any, AccountSession | None]) -> asyncio.Task[Any]:
+        """Latest wins: stop what is loading, open the next session, show it, load it."""
+        if self._session_task is not None and not self._session_task.done():
+            self._session_task.cancel()
+        task = self._spawn(self._run_switch(opening))
+        self._session_task = task
+        return task
+
+    async def _run_switch(self, opening: Coroutine[Any, Any, AccountSession | None]) -> None:
+        self._runner.cancel()
+        try:
+            session = await opening
+        except asyncio.CancelledError:
+            raise
+        except Exception as error:
+            _log.exception("could not open the account")
+            self.status_banner.show_error(f"Could not open the account: {error_text(error)}")
+            return
+        if session is None:
+            return
+        old = self._session
+        self._session = session
+        if old is not None and old is not session:
+            self._spawn(self._close_session(old))
+        self._show_session(session)
+        self.sessionChanged.emit(session)
+        self.refresh()
+
+    def refresh(self) -> None:
+        """Reload the current account (cancels the load in flight)."""
+        if self._session is None or self._shut_down or self._shutdown_task is not None:
+            return
+        self._runner.start(self._services.load(self._session))
+        self.refresh_button.setEnabled(True)
+
+    def sign_out(self) -> None:
+        """Forget the stored session and show the demo account."""
+        session = self._session
+        if session is None or session.is_demo:
+            return
+        self._runner.cancel()
+
+        async def signed_out() -> AccountSession:
+            if session.forget is not None:
+                with contextlib.suppress(Exception):
+                    await asyncio.wait_for(session.forget(), SHUTDOWN_GRACE_S)
+            return await self._services.open_demo_session()
+
+        self._switch_to(signed_out())
+
+    def open_sign_in(self) -> None:
+        """Show the sign-in dialog (non-modal `open()`); on success switch to the new session."""
+        if self._sign_in_dialog is not None:
+            self._sign_in_dialog.raise_()
+            self._sign_in_dialog.activateWindow()
+            return
+        factory = self._sign_in_dialog_factory
+        if factory is None:
+            from rc_sms_desktop.ui.sign_in_dialog import SignInDialog
+
+            def factory(parent: MainWindow) -> Any:
+                return SignInDialog(parent, settings=self._settings)
+
+        dialog = factory(self)
+        self._sign_in_dialog = dialog
+
+        def finished(_result: int) -> None:
+            session = getattr(dialog, "session", None)
+            self._sign_in_dialog = None
+            dialog.deleteLater()
+            if session is not None:
+                self._switch_to(_ready(session))
+
+        dialog.finished.connect(finished)
+        dialog.open()
+
+    @property
+    def sign_in_dialog(self) -> Any:
+        return self._sign_in_dialog
+
+    # ---------------------------------------------------------------------------- load events
+
+    def _show_session(self, session: AccountSession) -> None:
+        self._model.clear()
+        self._account_key = None
+        self._user_chose = False
+        self._as_of = None
+        self.as_of_label.setText("")
+        self.detail_pane.show_verdict(None)
+        self.detail_pane.set_as_of(None)
+        self.demo_banner.setVisible(session.is_demo)
+        self.sign_out_button.setVisible(not session.is_demo)
+        self.sign_in_button.setVisible(not session.is_demo)
+        self.identity_label.setText("Demo account" if session.is_demo else "Signed in")
+        self.environment_label.setText(session.environment)
+        self.status_banner.clear()
+
+    def _on_signed_in_as(self, extension: Any) -> None:
+        name = getattr(extension, "name", None) or "Unknown user"
+        number = getattr(extension, "extension_number", None)
+        account = getattr(extension, "account_id", None)
+        site = getattr(extension, "site_name", None)
+        parts = [name]
+        if number:
+            parts.append(f"ext. {number}")
+        if account:
+            parts.append(f"account {account}")
+        if site:
+            parts.append(site)
+        self.identity_label.setText(" · ".join(parts))
+        admin = getattr(extension, "is_admin", None)
+        environment = self._session.environment if self._session else ""
+        self.environment_label.setText(environment + (" · account admin" if admin else ""))
+        self._account_key = f"{account or '?'}/{getattr(extension, 'id', '?')}"
+
+    def _on_numbers_listed(self, verdicts: list[Verdict]) -> None:
+        previous = self.current_sender()
+        self._applying_selection = True
+        try:
+            self._model.set_verdicts(verdicts)
+            self._restore_selection(previous.number.id if previous else None)
+        finally:
+            self._applying_selection = False
+        self._update_count()
+        self._on_current_changed(self.sender_combo.currentIndex())
+
+    def _restore_selection(self, previous_id: str | None) -> None:
+        wanted = [previous_id if self._user_chose else None]
+        if self._account_key:
+            wanted.append(self._settings.chosen_sender(self._account_key))
+        for number in wanted:
+            if number and self._show_sender(number):
+                self._user_chose = True
+                return
+        self.sender_combo.setCurrentIndex(0 if self._proxy.rowCount() else -1)
+
+    def _show_sender(self, number: str) -> bool:
+        row = self._model.row_of(number)
+        proxy_index = self._proxy.mapFromSource(self._model.index(row)) if row >= 0 else None
+        if proxy_index is None or not proxy_index.isValid():
+            return False
+        self.sender_combo.setCurrentIndex(proxy_index.row())
+        return True
+
+    def _on_verdicts_updated(self, batch: list[Verdict]) -> None:
+        current = self.current_sender()
+        self._model.update_verdicts(batch)
+        self._update_count()
+        if not self._user_chose and self._proxy.rowCount():
+            # Nothing chosen yet: keep showing the best sender as better verdicts arrive.
+            self.sender_combo.setCurrentIndex(0)
+        if current is None:
+            return
+        ids = {v.number.id for v in batch}
+        if current.number.id in ids:
+            fresh = self.current_sender()
+            self.detail_pane.show_verdict(fresh)
+            self.senderChanged.emit(fresh)
+
+    def _on_finished(self, as_of: object) -> None:
+        self.status_banner.loading_finished()
+        if isinstance(as_of, datetime):
+            self._as_of = as_of
+            local = as_of.astimezone() if as_of.tzinfo else as_of
+            self.as_of_label.setText(f"Data as of {local:%H:%M:%S}")
+            self.detail_pane.set_as_of(local)
+        first = not self._loaded_once
+        self._loaded_once = True
+        if first and self._options.select and not self.select_sender(self._options.select):
+            self.status_banner.show_warning(f"The number {self._options.select} is not among your numbers.")
+        if first and self._options.screenshot is not None:
+            self._spawn(self._take_screenshot(self._options.screenshot))
+
+    def _on_failed(self, error: object) -> None:
+        self.status_banner.show_error(error_text(error), retry=True)
+        if not self._loaded_once and self._options.screenshot is not None:
+            self._loaded_once = True
+            self._spawn(self._take_screenshot(self._options.screenshot))
+
+    def _on_stopped(self) -> None:
+        if self.status_banner.state.value in ("loading", "rate-limited"):
+            self.status_banner.clear()
+
+    def _update_count(self) -> None:
+        verdicts = self._model.verdicts()
+        ready = sum(1 for v in verdicts if v.can_send_sms)
+        self.count_label.setText(f"{ready} of {len(verdicts)} can send" if verdicts else "")
+
+    # ------------------------------------------------------------------------------ selection
+
+    def _on_current_changed(self, _row: int) -> None:
+        if self._applying_selection:
+            return
+        verdict = self.current_sender()
+        self.detail_pane.show_verdict(verdict)
+        self.senderChanged.emit(verdict)
+
+
+    def _on_user_chose(self, _row: int) -> None:
+        """The user picked a sender (mouse or keyboard): remember it for this account."""
+        verdict = self.current_sender()
+        if verdict is None:
+            return
+        self._user_chose = True
+        key = self._account_key
+        if key and self._settings.chosen_sender(key) != verdict.number.id:
+            self._settings.set_chosen_sender(key, verdict.number.id)
+
+    def _on_only_sendable(self, only: bool) -> None:
+        current = self.current_sender()
+        self._applying_selection = True
+        try:
+            self._proxy.set_only_sendable(only)
+            if current is not None and not self.select_sender(current.number.id):
+                self.sender_combo.setCurrentIndex(0 if self._proxy.rowCount() else -1)
+        finally:
+            self._applying_selection = False
+        self._on_current_changed(self.sender_combo.currentIndex())
+        if self._settings.only_numbers_that_can_send != only:
+            self._settings.only_numbers_that_can_send = only
+
+    # ------------------------------------------------------------------------------ screenshots
+
+    async def _take_screenshot(self, path: Path) -> None:
+        """Render the window (with the picker open if asked) to a PNG, then close."""
+        if self._screenshot_taken:
+            return
+        self._screenshot_taken = True
+        await asyncio.sleep(0.15)  # let layouts settle and pending batches paint
+        pixmap = self.grab()
+        if self._options.screenshot_picker:
+            self.sender_combo.showPopup()
+            await asyncio.sleep(0.2)
+            popup = self.sender_combo.view().window()
+            pixmap = self.grab()
+            painter = QPainter(pixmap)
+            offset = popup.mapToGlobal(QPoint(0, 0)) - self.mapToGlobal(QPoint(0, 0))
+            painter.drawPixmap(offset, popup.grab())
+            painter.end()
+            self.sender_combo.hidePopup()
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if not pixmap.save(str(path), "PNG"):
+            _log.error("could not save the screenshot to %s", path)
+        self.request_close()
+
+    # ------------------------------------------------------------------------------- shutdown
+
+    def request_close(self) -> None:
+        """Close from anywhere (a signal handler, a task): goes through `closeEvent` later."""
+        QTimer.singleShot(0, self.close)
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        if self._shut_down:
+            event.accept()
+            return
+        event.ignore()
+        self.hide()  # the user sees the window go at once; the work stops behind it
+        if self._shutdown_task is None:
+            try:
+                loop = asyncio.get_running_loop()
+            except RuntimeError:
+                loop = None
+            if loop is None:
+                self._cancel_everything()
+                self._finish_close()
+                return
+            self._shutdown_task = loop.create_task(self.shutdown())
+            self._shutdown_task.add_done_callback(lambda _task: self._finish_close())
+
+    def _finish_close(self) -> None:
+        self._shut_down = True
+        self.close()
+        self.closed.emit(0)
+
+    def _cancel_everything(self) -> None:
+        self._runner.cancel()
+        if self._sign_in_dialog is not None:
+            with contextlib.suppress(Exception):
+                self._sign_in_dialog.reject()
+        for task in list(self._tasks):
+            if task is not asyncio.current_task() and task is not self._shutdown_task:
+                task.cancel()
+
+    async def shutdown(self) -> None:
+        """Cancel everything in flight and close the client, within `SHUTDOWN_GRACE_S`."""
+        if self._options.screenshot is None:
+            with contextlib.suppress(Exception):
+                self._settings.window_geometry = bytes(self.saveGeometry().data())
+        self._cancel_everything()
+        pending = [t for t in self._tasks if t is not asyncio.current_task() and t is not self._shutdown_task]
+        await self._runner.stop(SHUTDOWN_GRACE_S)
+        if pending:
+            await asyncio.wait(pending, timeout=SHUTDOWN_GRACE_S)
+        session, self._session = self._session, None
+        if session is not None:
+            await self._close_session(session)
+
+    async def _close_session(self, session: AccountSession) -> None:
+        try:
+            await asyncio.wait_for(session.aclose(), SHUTDOWN_GRACE_S)
+        except Exception:
+            _log.warning("the HTTP client did not close cleanly", exc_info=True)
+
+    def _spawn(self, coro: Coroutine[Any, Any, Any]) -> asyncio.Task[Any]:
+        task = asyncio.get_running_loop().create_task(coro)
+        self._tasks.add(task)
+        task.add_done_callback(self._task_done)
+        return task
+
+    def _task_done(self, task: asyncio.Task[Any]) -> None:
+        self._tasks.discard(task)
+        if not task.cancelled() and task.exception() is not None:
+            error = task.exception()
+            _log.error("background task failed", exc_info=error)
+            self.status_banner.show_error(error_text(error), retry=self._session is not None)
+
+
+async def _ready(session: AccountSession) -> AccountSession:
+    return session
+
+

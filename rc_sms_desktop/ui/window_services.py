@@ -1,0 +1,140 @@
+"""What the main window needs from outside Qt: open a session, load it, sign out.
+
+The window takes these in its constructor (inject the client; fake the transport, not the code):
+the app passes `default_services()`, tests pass services over an in-process simulator with
+whatever limits and faults they need.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import inspect
+import logging
+from collections.abc import AsyncIterator, Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from rc_sms_desktop.settings import Settings
+
+_log = logging.getLogger(__name__)
+
+DEMO_ENVIRONMENT = "Demo (built-in simulator)"
+
+
+@dataclass
+class AccountSession:
+    """One signed-in RingCentral session the window shows.
+
+    `client` is the `RingCentralClient`; `auth` its authenticator (a `TokenSession`, or the
+    demo's); `environment` is what the header says (production, the partner platform, a custom
+    URL, the demo); `forget` revokes and removes stored tokens on sign-out (None for the demo).
+    """
+
+    client: Any
+    environment: str
+    is_demo: bool
+    server_url: str = ""
+    forget: Callable[[], Awaitable[None]] | None = None
+    auth: Any = None
+
+    async def aclose(self) -> None:
+        """Stop a token refresh in flight and close the HTTP client (tokens stay stored)."""
+        for closable in (self.auth, self.client):
+            aclose = getattr(closable, "aclose", None)
+            if aclose is None:
+                continue
+            with contextlib.suppress(Exception):
+                result = aclose()
+                if inspect.isawaitable(result):
+                    await result
+
+
+def signed_in_session(client: Any, token_session: Any, server: Any) -> AccountSession:
+    """Wrap a client and its `TokenSession` (from sign-in or restore) for the window."""
+    client.authenticator = token_session
+    return AccountSession(
+        client=client,
+        environment=str(getattr(server, "name", "") or getattr(server, "url", "RingCentral")),
+        is_demo=False,
+        server_url=str(getattr(server, "url", "")),
+        forget=token_session.sign_out,
+        auth=token_session,
+    )
+
+
+def server_from_settings(settings: Settings) -> Any:
+    """The server of the last sign-in, or None when there was none (or its URL is now refused)."""
+    from rc_sms_desktop.api.servers import KNOWN_SERVERS, ServerUrlError, custom_server
+
+    key = settings.last_server
+    if key in KNOWN_SERVERS:
+        return KNOWN_SERVERS[key]
+    if key == "custom" and settings.custom_server_url:
+        try:
+            return custom_server(settings.custom_server_url)
+        except ServerUrlError:
+            return None
+    return None
+
+
+class WindowServices(Protocol):
+    """The window's view of the outside world."""
+
+    async def open_stored_session(self) -> AccountSession | None:
+        """The session kept in the keyring from last time, or None (never raises for "none")."""
+        ...
+
+    async def open_demo_session(self) -> AccountSession:
+        """A session on the in-process demo account."""
+        ...
+
+    def load(self, session: AccountSession) -> AsyncIterator[Any]:
+        """The loader's event stream for this session (`SenderLoader(...).load()`)."""
+        ...
+
+
+class DefaultServices:
+    """The real thing: demo via `api/demo.py`, stored sessions via `api/session.py`, the loader."""
+
+    def __init__(self, settings: Settings, *, simulator_options: dict[str, Any] | None = None) -> None:
+        self._settings = settings
+        self._simulator_options = simulator_options or {}
+
+    async def open_stored_session(self) -> AccountSession | None:
+        from rc_sms_desktop.api.client import RingCentralClient
+        from rc_sms_desktop.api.session import TokenSession
+        from rc_sms_desktop.api.tokens import TokenStore
+
+        server = server_from_settings(self._settings)
+        client_id = self._settings.last_client_id
+        if server is None or not client_id:
+            return None
+        client = RingCentralClient(server.url)
+        try:
+            token_session = await TokenSession.restore(server, client_id, TokenStore(), http=client.http)
+        except BaseException:
+            await client.aclose()
+            raise
+        if token_session is None:
+            await client.aclose()
+            return None
+        return signed_in_session(client, token_session, server)
+
+    async def open_demo_session(self) -> AccountSession:
+        from rc_sms_desktop.api.demo import open_demo_client
+
+        client = await open_demo_client(**self._simulator_options)
+        return AccountSession(client=client, environment=DEMO_ENVIRONMENT, is_demo=True,
+                              server_url=str(getattr(client, "server_url", "")))
+
+    def load(self, session: AccountSession) -> AsyncIterator[Any]:
+        from rc_sms_desktop.cache import VerdictCache
+        from rc_sms_desktop.loader import SenderLoader
+
+        # The demo is rebuilt on every start: caching it would only show stale made-up data.
+        cache = None if session.is_demo else VerdictCache()
+        return SenderLoader(session.client, cache=cache).load()
+
+
+def default_services(settings: Settings) -> DefaultServices:
+    return DefaultServices(settings)
