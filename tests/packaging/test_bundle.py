@@ -105,7 +105,15 @@ def test_demo_window_screenshot_is_a_png(
     assert data[:8] == b"\x89PNG\r\n\x1a\n"
     width, height = struct.unpack(">II", data[16:24])
     assert width >= 400 and height >= 300
-    # The run left a log in the platform log directory (XDG_STATE_HOME on Linux).
-    if sys.platform.startswith("linux"):
-        logs = list(Path(sandbox_env["XDG_STATE_HOME"]).glob("rc-sms-desktop/log/*.log"))
-        assert logs, "the window run wrote no log file"
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="XDG log location")
+def test_window_run_writes_its_log_in_the_platform_log_directory(
+    bundle: Path, sandbox_env: dict[str, str], tmp_path: Path
+) -> None:
+    result = run_bundle(
+        bundle, sandbox_env, "--demo", "--screenshot", str(tmp_path / "s.png"), timeout=180
+    )
+    assert result.returncode == 0, result.stderr[-4000:]
+    logs = list(Path(sandbox_env["XDG_STATE_HOME"]).glob("rc-sms-desktop/log/*.log"))
+    assert logs, "the window run wrote no log file"
