@@ -188,6 +188,15 @@ class SenderLoader:
             self._produce(queue.put_nowait, queue), name="sender-loader"
         )
         self._current = producer
+        # Cancelling the consuming task must stop the requests at once, even when the consumer
+        # is cancelled outside this generator (which then waits for garbage collection).
+        consumer = asyncio.current_task()
+
+        def consumer_done(_task: object) -> None:
+            producer.cancel()
+
+        if consumer is not None:
+            consumer.add_done_callback(consumer_done)
         try:
             while True:
                 item = await queue.get()
@@ -195,6 +204,8 @@ class SenderLoader:
                     return
                 yield cast(LoadEvent, item)
         finally:
+            if consumer is not None:
+                consumer.remove_done_callback(consumer_done)
             producer.cancel()
             with contextlib.suppress(asyncio.CancelledError, Exception):
                 await producer

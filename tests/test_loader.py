@@ -1,0 +1,274 @@
+"""SenderLoader against the in-process simulator: events, partial failures, rate limits,
+cancellation and the warm start from the cache."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import AsyncIterator, Callable
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from pydantic import SecretStr
+
+from rc_sms_desktop.api.auth import ClientCredentials
+from rc_sms_desktop.api.client import RetryPolicy, RingCentralClient
+from rc_sms_desktop.api.demo import DEMO_SERVER, DEMO_SERVER_URL, open_demo_client
+from rc_sms_desktop.api.session import TokenSession
+from rc_sms_desktop.cache import VerdictCache
+from rc_sms_desktop.core.eligibility import State, needs_configuration, sender_sort_key
+from rc_sms_desktop.loader import (
+    CachedVerdicts,
+    LoadFailed,
+    LoadFinished,
+    NumbersListed,
+    Progress,
+    RateLimited,
+    SenderLoader,
+    SignedInAs,
+    VerdictUpdated,
+    final_verdicts,
+)
+from rc_sms_desktop.simulator.app import create_app
+from rc_sms_desktop.simulator.config import SimulatorConfig
+
+FAST_RETRY = RetryPolicy(attempts=3, initial_backoff=0.001, max_backoff=0.005)
+
+
+class FailingConfigTransport(httpx.AsyncBaseTransport):
+    """Passes everything to the simulator except the SMS configuration of chosen numbers."""
+
+    def __init__(self, inner: httpx.AsyncBaseTransport, fail_ids: set[str]) -> None:
+        self.inner = inner
+        self.fail_ids = fail_ids
+        self.config_requests = 0
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        if request.url.path.endswith("/sms-configuration"):
+            self.config_requests += 1
+            number_id = request.url.path.split("/")[-2]
+            if number_id in self.fail_ids:
+                return httpx.Response(500, json={"errors": [{"errorCode": "CMN-203"}]})
+        return await self.inner.handle_async_request(request)
+
+
+async def simulator_client(
+    wrap: Callable[[httpx.AsyncBaseTransport], httpx.AsyncBaseTransport] | None = None,
+    **options: Any,
+) -> tuple[RingCentralClient, Any]:
+    config = SimulatorConfig(**options)
+    app = create_app(config)
+    transport: httpx.AsyncBaseTransport = httpx.ASGITransport(app=app)
+    if wrap is not None:
+        transport = wrap(transport)
+    client = RingCentralClient(DEMO_SERVER_URL, transport, retry=FAST_RETRY)
+    client.authenticator = await TokenSession.sign_in_with_jwt(
+        client.http,
+        DEMO_SERVER,
+        ClientCredentials(config.client_id, SecretStr(config.client_secret)),
+        SecretStr(config.jwt),
+    )
+    return client, app
+
+
+async def collect(events: AsyncIterator[Any]) -> list[Any]:
+    return [event async for event in events]
+
+
+async def test_demo_load_lists_every_number_then_resolves_each_configuration() -> None:
+    client = await open_demo_client()
+    async with client:
+        events = await collect(SenderLoader(client).load())
+    kinds = [type(e) for e in events]
+    assert kinds[0] is SignedInAs and kinds[1] is NumbersListed and kinds[-1] is LoadFinished
+    listed = events[1].verdicts
+    needing = [v for v in listed if needs_configuration(v.number)]
+    assert needing and all(v.sms is State.UNKNOWN for v in needing)  # "checking…" at first
+    updates = [e for e in events if isinstance(e, VerdictUpdated)]
+    assert {u.verdict.number.id for u in updates} == {v.number.id for v in needing}
+    progress = [e for e in events if isinstance(e, Progress)]
+    assert progress[0] == Progress(0, len(needing)) and progress[-1] == Progress(len(needing), len(needing))
+    final = final_verdicts(events)
+    assert len(final) == len(listed)
+    assert not [v for v in final if any(r.code == "loading" for r in v.reasons)]
+    assert any(v.can_send_sms for v in final) and any(v.sms is State.BLOCKED for v in final)
+
+
+async def test_likeliest_senders_are_fetched_first() -> None:
+    client = await open_demo_client()
+    async with client:
+        events = await collect(SenderLoader(client, max_workers=1).load())
+    listed = {v.number.id: v for v in next(e for e in events if isinstance(e, NumbersListed)).verdicts}
+    order = [e.verdict.number.id for e in events if isinstance(e, VerdictUpdated)]
+    keys = [sender_sort_key(listed[number_id]) for number_id in order]
+    assert keys == sorted(keys)
+    assert listed[order[0]].number.primary or listed[order[0]].number.usage_type == "DirectNumber"
+
+
+async def test_a_failing_configuration_makes_only_that_number_unknown() -> None:
+    probe = await open_demo_client()
+    async with probe:
+        listed = next(e for e in await collect(SenderLoader(probe).load()) if isinstance(e, NumbersListed))
+    victim = next(v.number.id for v in listed.verdicts if needs_configuration(v.number))
+    holder: dict[str, FailingConfigTransport] = {}
+
+    def wrap(inner: httpx.AsyncBaseTransport) -> httpx.AsyncBaseTransport:
+        holder["t"] = FailingConfigTransport(inner, {victim})
+        return holder["t"]
+
+    client, _app = await simulator_client(wrap)
+    async with client:
+        events = await collect(SenderLoader(client).load())
+    assert isinstance(events[-1], LoadFinished)
+    final = {v.number.id: v for v in final_verdicts(events)}
+    assert final[victim].sms is State.UNKNOWN
+    assert [r.code for r in final[victim].reasons][:1] == ["config-unavailable"]
+    others = [v for k, v in final.items() if k != victim and needs_configuration(v.number)]
+    assert others and all(v.sms is not State.UNKNOWN for v in others)
+
+
+async def test_sign_in_failure_gives_load_failed_not_an_exception() -> None:
+    def wrap(inner: httpx.AsyncBaseTransport) -> httpx.AsyncBaseTransport:
+        async def handler(request: httpx.Request) -> httpx.Response:
+            if request.url.path.endswith("/extension/~"):
+                return httpx.Response(403, json={"errors": [{"errorCode": "CMN-408", "message": "x"}]})
+            response = await inner.handle_async_request(request)
+            await response.aread()
+            return response
+
+        return httpx.MockTransport(handler)
+
+    client, _app = await simulator_client(wrap)
+    async with client:
+        events = await collect(SenderLoader(client).load())
+    assert [type(e) for e in events] == [LoadFailed]
+    assert events[0].error.error_code == "CMN-408"
+    assert events[0].message
+
+
+async def test_seeded_faults_are_recovered_and_every_number_resolves() -> None:
+    client, _app = await simulator_client(faults="500:0.1,503:0.05,reset:0.05,badjson:0.05", seed=7,
+                                         rate_window_s=0.5)
+    client.retry = RetryPolicy(attempts=6, initial_backoff=0.001, max_backoff=0.005)
+    async with client:
+        events = await collect(SenderLoader(client).load())
+        stats = (await client.http.get("/_simulator/stats")).json()
+    assert isinstance(events[-1], LoadFinished)
+    assert sum(stats["faults"].values()) > 0
+    assert not [v for v in final_verdicts(events) if v.sms is State.UNKNOWN]
+
+
+async def test_a_large_account_loads_under_production_limits_without_a_single_429() -> None:
+    # 60 s windows scaled to 0.25 s: the default plan (Light 50/window) at 240x speed.
+    client, _app = await simulator_client(user_numbers=300, rate_window_s=0.25)
+    async with client:
+        events = await collect(SenderLoader(client).load())
+        stats = (await client.http.get("/_simulator/stats")).json()
+    assert isinstance(events[-1], LoadFinished)
+    updates = sum(isinstance(e, VerdictUpdated) for e in events)
+    assert updates > 50, "enough configurations to exceed one window's limit"
+    assert stats["throttled"] == 0 and stats["requestsDuringPenalty"] == 0
+
+
+async def test_the_429_trap_nothing_is_sent_during_a_penalty() -> None:
+    client, _app = await simulator_client(rate_window_s=0.3)
+    async with client:
+        token = await client.authenticator.access_token()  # type: ignore[union-attr]
+        # Someone else (another window of the app) used up the Light group's window.
+        for _ in range(50):
+            burned = await client.http.get(
+                "/restapi/v1.0/account/~/extension/~", headers={"Authorization": f"Bearer {token}"}
+            )
+            assert burned.status_code == 200
+        await client.http.post("/_simulator/stats/reset")
+        events = await collect(SenderLoader(client).load())
+        stats = (await client.http.get("/_simulator/stats")).json()
+    assert isinstance(events[-1], LoadFinished)
+    pauses = [e for e in events if isinstance(e, RateLimited)]
+    assert pauses and pauses[0].resume_at is not None
+    assert stats["throttled"] == 1  # the one request that discovered the exhausted window
+    assert stats["requestsDuringPenalty"] == 0
+
+
+async def test_cancelling_the_consumer_stops_the_requests() -> None:
+    holder: dict[str, FailingConfigTransport] = {}
+
+    def wrap(inner: httpx.AsyncBaseTransport) -> httpx.AsyncBaseTransport:
+        holder["t"] = FailingConfigTransport(inner, set())
+        return holder["t"]
+
+    client, _app = await simulator_client(wrap, user_numbers=200, latency_ms=5)
+    seen: list[Any] = []
+    first_update = asyncio.Event()
+
+    async def consume() -> None:
+        async for event in SenderLoader(client, max_workers=4).load():
+            seen.append(event)
+            if isinstance(event, VerdictUpdated):
+                first_update.set()
+                await asyncio.Event().wait()  # the user navigates away here
+
+    async with client:
+        task = asyncio.create_task(consume())
+        await first_update.wait()
+        task.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await task
+        after_cancel = holder["t"].config_requests
+        await asyncio.sleep(0.1)
+        assert holder["t"].config_requests == after_cancel
+    listed = next(e for e in seen if isinstance(e, NumbersListed))
+    assert after_cancel < sum(needs_configuration(v.number) for v in listed.verdicts)
+
+
+async def test_a_new_load_cancels_the_previous_one() -> None:
+    client, _app = await simulator_client(user_numbers=100, latency_ms=5, rate_window_s=0.2)
+    async with client:
+        loader = SenderLoader(client)
+        first = loader.load()
+        assert isinstance(await anext(first), SignedInAs)
+        second = await collect(loader.load())
+        rest_of_first = await collect(first)
+    assert isinstance(second[-1], LoadFinished)
+    assert not any(isinstance(e, LoadFinished) for e in rest_of_first)
+
+
+async def test_next_start_shows_cached_verdicts_at_once_then_refreshes(tmp_path: Path) -> None:
+    cache = VerdictCache(tmp_path)
+    client = await open_demo_client()
+    async with client:
+        first = await collect(SenderLoader(client, cache).load())
+    expected = {v.number.id: v.headline for v in final_verdicts(first)}
+
+    client = await open_demo_client()
+    async with client:
+        loader = SenderLoader(client, cache)
+        instant = loader.load_cached()
+        second = await collect(loader.load())
+    assert instant is not None and {v.number.id: v.headline for v in instant.verdicts} == expected
+    assert isinstance(second[0], CachedVerdicts)  # before any request
+    assert isinstance(second[1], SignedInAs)
+    assert {v.number.id: v.headline for v in second[0].verdicts} == expected
+    assert second[0].as_of == next(e for e in first if isinstance(e, LoadFinished)).as_of
+    # NumbersListed starts from the cached configurations, not "checking…".
+    listed = next(e for e in second if type(e) is NumbersListed)
+    assert {v.number.id: v.headline for v in listed.verdicts} == expected
+    assert isinstance(second[-1], LoadFinished)
+
+
+async def test_a_corrupt_cache_is_ignored_with_a_warning(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    cache = VerdictCache(tmp_path)
+    client = await open_demo_client()
+    async with client:
+        await collect(SenderLoader(client, cache).load())
+    [path] = list(tmp_path.glob("*.json"))  # noqa: ASYNC240 - a test's tiny temp dir
+    path.write_text('{"format": "rc-sms-desktop/last-load", "version": 1, "server": ')
+    caplog.set_level(logging.WARNING)
+    client = await open_demo_client()
+    async with client:
+        events = await collect(SenderLoader(client, cache).load())
+    assert not any(isinstance(e, CachedVerdicts) for e in events)
+    assert isinstance(events[-1], LoadFinished)
+    assert "corrupt cache file" in caplog.text
