@@ -381,3 +381,98 @@ async def test_find_sender_with_unreadable_configuration_is_unknown_not_blocked(
     verdict = await find_sender(client, "+16505550101")
     assert verdict is not None
     assert str(verdict.sms) == "unknown"
+
+
+# --- Through the simulator (the demo account): each mapped code as RingCentral would send it ---
+
+SIM_FOLLOW = {"first_delay": 0.01, "max_delay": 0.02, "deadline": 5.0}
+
+
+@pytest.fixture
+async def demo() -> AsyncIterator[RingCentralClient]:
+    from rc_sms_desktop.api.demo import open_demo_client
+
+    rc = await open_demo_client(delivery_delay_s=0.01)
+    try:
+        yield rc
+    finally:
+        await rc.aclose()
+
+
+@pytest.mark.parametrize(
+    ("sender", "to", "text", "code"),
+    [
+        ("+14155550109", "+16505550123", "x", "MSG-242"),  # no SmsSender
+        ("+16505550113", "+16505550123", "x", "MSG-241"),  # fax-only number
+        ("+19995550000", "+16505550123", "x", "MSG-245"),  # not in the account
+        ("+16505550121", "+16505550123", "x", "MSG-304"),  # Priya's direct line
+        ("+18335550104", "+442079460958", "x", "MSG-403"),  # international from toll-free
+        ("+14155550102", "+442079460958", "x", "MSG-240"),  # no InternationalSmsSender
+        ("+16505550101", "+16505550123", "a" * 1001, "MSG-338"),  # over RingCentral's limit
+    ],
+)
+async def test_simulator_refusals_are_explained(
+    demo: RingCentralClient, sender: str, to: str, text: str, code: str
+) -> None:
+    with pytest.raises(SendRefused) as caught:
+        await send_message(demo, sender, [to], text)
+    explanation = caught.value.explanation
+    assert explanation.code == code
+    assert explanation.known
+    assert explanation.server_message  # RingCentral's words kept as the detail
+
+
+@pytest.mark.parametrize(
+    ("name", "size", "code"),
+    [
+        ("big.png", 1_600_000, "MSG-337"),
+        ("empty.png", 0, "MSG-347"),
+        ("tool.exe", 10, "MSG-348"),
+    ],
+)
+async def test_simulator_attachment_refusals_are_explained(
+    demo: RingCentralClient, tmp_path: Path, name: str, size: int, code: str
+) -> None:
+    path = tmp_path / name
+    path.write_bytes(b"x" * size)
+    attachment = describe_attachment(str(path), size)
+    with pytest.raises(SendRefused) as caught:
+        await send_message(demo, "+16505550101", ["+16505550123"], "pic", [attachment])
+    assert caught.value.explanation.code == code
+
+
+@pytest.mark.parametrize(
+    ("sender", "to", "status", "code"),
+    [
+        ("+16505550101", "+16505550123", "Delivered", None),
+        ("+16505550105", "+16505550123", "SendingFailed", "SMS-UP-414"),  # campaign pending
+        ("+18885550118", "+16505550123", "DeliveryFailed", "SMS-CAR-461"),  # toll-free unverified
+        ("+16505550101", "+16505550199", "SendingFailed", "SMS-RC-413"),  # recipient opted out
+    ],
+)
+async def test_simulator_delivery_outcomes_are_followed_and_explained(
+    demo: RingCentralClient, sender: str, to: str, status: str, code: str | None
+) -> None:
+    updates = [
+        update async for update in send_and_follow(demo, sender, [to], "Hello", **SIM_FOLLOW)
+    ]
+    final = updates[-1]
+    assert final.settled
+    assert final.status == status
+    assert (final.error.code if final.error else None) == code
+    assert updates[0].status == "Queued"
+
+
+async def test_simulator_mms_is_accepted_and_delivered(
+    demo: RingCentralClient, tmp_path: Path
+) -> None:
+    picture = tmp_path / "p.png"
+    picture.write_bytes(b"\x89PNG....")
+    attachment = describe_attachment(str(picture), 8)
+    updates = [
+        update
+        async for update in send_and_follow(
+            demo, "+16505550101", ["+16505550123"], "", [attachment], **SIM_FOLLOW
+        )
+    ]
+    assert updates[-1].delivered

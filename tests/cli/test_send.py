@@ -175,3 +175,47 @@ def test_parser_requires_from_and_to() -> None:
     assert args.to == ["1", "2"]
     assert args.attach == ["a"]
     assert args.demo
+
+
+# --- The demo account (in-process simulator), with delivery time scaled down -----------------
+
+
+async def run_demo(*argv: str) -> tuple[int, dict[str, Any]]:
+    from rc_sms_desktop.api.demo import open_demo_client
+
+    async def opener(args: argparse.Namespace) -> RingCentralClient:
+        assert args.demo
+        return await open_demo_client(delivery_delay_s=0.01)
+
+    out = io.StringIO()
+    code = await send_cli.send_command(
+        parse("--demo", *argv, "--format", "json"),
+        open_client=opener,
+        out=out,
+        follow_options={"first_delay": 0.01, "max_delay": 0.02},
+    )
+    return code, json.loads(out.getvalue())
+
+
+async def test_demo_delivered() -> None:
+    code, data = await run_demo("--from", "(650) 555-0101", "--to", "650-555-0123", "--text", "Hi")
+    assert (code, data["status"]) == (0, "Delivered")
+
+
+async def test_demo_opted_out_recipient_exits_3_with_sms_rc_413() -> None:
+    code, data = await run_demo("--from", "+16505550101", "--to", "+16505550199", "--text", "Hi")
+    assert code == 3
+    assert data["outcome"] == "delivery-failed"
+    assert data["error"]["code"] == "SMS-RC-413"
+
+
+async def test_demo_unverified_toll_free_fails_at_the_carrier() -> None:
+    code, data = await run_demo("--from", "+18885550118", "--to", "+16505550123", "--text", "Hi")
+    assert code == 3
+    assert data["error"]["code"] == "SMS-CAR-461"
+
+
+async def test_demo_pending_campaign_is_refused_before_sending() -> None:
+    code, data = await run_demo("--from", "+16505550105", "--to", "+16505550123", "--text", "Hi")
+    assert code == 4
+    assert data["problems"][0]["code"] == "sender-cannot-send"
