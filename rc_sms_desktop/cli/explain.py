@@ -12,7 +12,9 @@ A number missing from `smsConfigurations` was not fetched; `null` there means th
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -162,8 +164,18 @@ def run(args: argparse.Namespace) -> int:
     except InputError as exc:
         sys.stderr.write(f"rc-sms-desktop explain: {path}: {exc}\n")
         return 2
-    if args.format == "json":
-        sys.stdout.write(render_json(verdicts))
-    else:
-        sys.stdout.write(render_table(verdicts, owner))
+    text = render_json(verdicts) if args.format == "json" else render_table(verdicts, owner)
+    reconfigure = getattr(sys.stdout, "reconfigure", None)
+    if reconfigure is not None:
+        # Typographic quotes must not crash a terminal with a narrow encoding.
+        reconfigure(errors="replace")
+    try:
+        sys.stdout.write(text)
+        sys.stdout.flush()
+    except BrokenPipeError:
+        # `explain … | head` closed the pipe: not an error worth a traceback. Point stdout at
+        # devnull so the interpreter's final flush does not complain either.
+        with contextlib.suppress(OSError, ValueError):
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
     return 0

@@ -205,18 +205,19 @@ def _describe(exc: ValidationError) -> str:
 def _parse(model: type[_R], obj: object, what: str) -> _R:
     if not isinstance(obj, dict):
         return model(raw=obj, problem=f"{what} is {_json_kind(obj)}, not a JSON object")
+    # `raw` and `problem` go in last, so a record's own keys of those names cannot set them; doing
+    # it in one validation (not validate + model_copy) halves the cost for a 10,000-number account.
     try:
-        parsed = model.model_validate(obj)
+        return model.model_validate({**obj, "raw": obj, "problem": None})
     except ValidationError as exc:
         # Keep every field that did read, so the row can still show its number and label.
+        problem = _describe(exc)
         bad = {error["loc"][0] for error in exc.errors() if error["loc"]}
         salvaged = {key: value for key, value in obj.items() if key not in bad}
         try:
-            parsed = model.model_validate(salvaged)
+            return model.model_validate({**salvaged, "raw": obj, "problem": problem})
         except ValidationError:
-            parsed = model()
-        return parsed.model_copy(update={"raw": obj, "problem": _describe(exc)})
-    return parsed.model_copy(update={"raw": obj})
+            return model(raw=obj, problem=problem)
 
 
 def parse_phone_number(obj: object) -> PhoneNumber:

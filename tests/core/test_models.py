@@ -84,6 +84,13 @@ def test_unknown_keys_are_ignored_but_kept_in_raw() -> None:
     assert number.raw["futureField"] == {"x": 1}
 
 
+def test_record_keys_named_like_our_bookkeeping_fields_change_nothing() -> None:
+    record = {**LIST_RECORD, "problem": "I am fine", "raw": "not me"}
+    number = parse_phone_number(record)
+    assert number.problem is None
+    assert number.raw is record
+
+
 @pytest.mark.parametrize(
     ("field", "value"),
     [
