@@ -175,7 +175,12 @@ def ownership(
             ),
             shared=True,
         )
-    owner = _resource_name(number, "User extension") if number.extension else "This extension"
+    if number.extension is None:
+        owner = "This extension"
+    elif owner_type in (None, "User"):
+        owner = _resource_name(number, "User extension")
+    else:  # another kind of extension (a fax user, an application…): name its type as given
+        owner = _resource_name(number, f"{owner_type} extension")
     return Ownership(
         owner=owner,
         caller_id="The extension it is assigned to",

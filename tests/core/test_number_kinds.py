@@ -86,3 +86,10 @@ def test_ownership_names_the_known_sms_holder() -> None:
     assert ownership(number, holder=holder).sms_features == "Sam Lee (ext. 205)"
     assert ownership(number, "Front desk").sms_features == "Front desk"
     assert "only Sam Lee (ext. 205) can send" in ownership(number, holder).explanation
+
+
+def test_ownership_names_other_extension_types_raw() -> None:
+    own = ownership(record(extension={"type": "FaxUser", "name": "Fax"}))
+    assert own.owner == "FaxUser extension Fax"
+    assert not own.shared
+    assert ownership(record()).owner == "This extension"
