@@ -197,18 +197,18 @@ class ComposePanel(QWidget):
 
     def set_session(self, session: Any) -> None:
         """The signed-in account: an object with `client` and `is_demo` (None when signed out)."""
-        client = getattr(session, "client", None)
-        if client is not self._client:
-            # A new account is a new first real send: ask again.
-            self._confirmed_real_send = False
-        self._client = client
-        self._is_demo = bool(getattr(session, "is_demo", False))
-        self._refresh()
+        self.set_client(
+            getattr(session, "client", None), is_demo=bool(getattr(session, "is_demo", False))
+        )
 
     def set_client(self, client: Any, *, is_demo: bool) -> None:
         """Like `set_session`, for callers without a session object."""
         if client is not self._client:
+            # A new account is a new first real send: ask again. A follow-up still running
+            # belongs to the old account, whose client is about to close: stop it.
             self._confirmed_real_send = False
+            if self._task is not None and not self._task.done():
+                self._task.cancel()
         self._client = client
         self._is_demo = is_demo
         self._refresh()

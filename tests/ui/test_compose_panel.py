@@ -308,3 +308,58 @@ def test_install_follows_the_windows_sender_and_session(
     assert "Cannot send SMS" in panel.findChild(QLabel, "composeSender").text()
     window.sessionChanged.emit(None)
     assert panel.disabled_reason() == "Sign in to send messages."
+
+
+async def test_in_the_main_window_over_the_demo_account(
+    qtbot: QtBot, demo_services: Any, ui_settings: Any
+) -> None:
+    from rc_sms_desktop.ui.main_window import MainWindow
+
+    window = MainWindow(demo_services(delivery_delay_s=0.01), settings=ui_settings)
+    qtbot.addWidget(window)
+    panel = ComposePanel(follow_options=FAST)
+    panel.install(window)
+    window.show()
+    try:
+        await window.start()
+        task = window.load_runner.task
+        assert task is not None
+        await asyncio.wait_for(task, 20)
+        assert window.select_sender("+16505550105")  # campaign pending review
+        to, text, _, send, status = parts(panel)
+        to.setText("650 555 0123")
+        text.setPlainText("Hello")
+        assert not send.isEnabled()
+        assert "campaign" in (panel.disabled_reason() or "").lower()
+
+        assert window.select_sender("+16505550101")
+        assert "Customer care" in panel.findChild(QLabel, "composeUseCases").text()
+        assert send.isEnabled()
+        finished: list[object] = []
+        panel.sendFinished.connect(finished.append)
+        send.click()  # the demo: no confirmation
+        await wait_until(lambda: finished, within=10)
+        assert status.text() == "Delivered."
+    finally:
+        await panel.shutdown()
+        await window.shutdown()
+
+
+async def test_switching_account_stops_following_the_old_accounts_message(
+    panel: ComposePanel, client: RingCentralClient, fake: FakeRingCentral
+) -> None:
+    fake.statuses = ["Sent"]  # never settles
+    panel.set_session(Session(client, is_demo=True))
+    panel.set_sender(ready_sender())
+    to, text, _, send, status = parts(panel)
+    to.setText("650 555 0123")
+    text.setPlainText("x")
+    finished: list[object] = []
+    panel.sendFinished.connect(finished.append)
+    send.click()
+    await wait_until(lambda: status.text().startswith("Sent to the carrier"))
+    panel.set_session(None)
+    await wait_until(lambda: finished)
+    assert finished == [None]
+    assert "cancelled" in status.text()
+    assert not panel.sending
