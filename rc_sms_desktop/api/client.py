@@ -149,7 +149,12 @@ def _safe_target(url: httpx.URL) -> str:
     return f"{url.path}?{'&'.join(pairs)}"
 
 
-_RATE_HEADERS = ("x-rate-limit-group", "x-rate-limit-limit", "x-rate-limit-remaining", "x-rate-limit-window", "retry-after")
+_RATE_HEADERS = (
+    ("x-rate-limit-limit", "limit"),
+    ("x-rate-limit-remaining", "remaining"),
+    ("x-rate-limit-window", "window"),
+    ("retry-after", "retry after"),
+)
 
 
 class RingCentralClient:
@@ -499,8 +504,12 @@ class RingCentralClient:
         outcome = str(response.status_code) if response is not None else note
         rate = ""
         if response is not None:
-            found = [f"{name[7:] if name.startswith('x-rate-') else name}={response.headers[name]}" for name in _RATE_HEADERS if name in response.headers]
-            rate = " [" + " ".join(found) + "]" if found else ""
+            found = [
+                f"{label} {response.headers[name]}"
+                for name, label in _RATE_HEADERS
+                if name in response.headers
+            ]
+            rate = " [" + ", ".join(found) + "]" if found else ""
         log.debug(
             "%s %s -> %s in %.0f ms (group %s)%s",
             request.method,

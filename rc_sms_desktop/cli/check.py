@@ -1,15 +1,284 @@
-"""Placeholder for `rc-sms-desktop check`: replaced by its owner."""
+"""`rc-sms-desktop check`: sign in, load every number of the user and print the verdicts.
+
+Sign-in, in order: the JWT grant from `RC_CLIENT_ID`, `RC_CLIENT_SECRET` and `RC_JWT` (server
+from `--server`, else `RC_SERVER_URL`, else production); else the session the window stored in
+the keyring; else a one-line hint. `--demo` uses the built-in simulated account instead.
+
+Output is what `explain` prints (the same table, or `--format json`: an array of
+`Verdict.to_json()` objects). Progress goes to stderr when it is a terminal. Exit status: 0 when
+verdicts were produced (some may be `unknown`), 1 with one line on stderr when we could not sign
+in or list the numbers, 2 for a usage problem. Never a traceback.
+"""
 
 from __future__ import annotations
 
 import argparse
-from typing import Any
+import asyncio
+import contextlib
+import importlib
+import logging
+import os
+import sys
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import Any, TextIO
+
+from rc_sms_desktop.api.client import RingCentralClient
+from rc_sms_desktop.api.errors import ApiError
+from rc_sms_desktop.core.eligibility import Verdict
+from rc_sms_desktop.loader import (
+    LoadFailed,
+    LoadWarning,
+    NumbersListed,
+    Progress,
+    RateLimited,
+    SenderLoader,
+    SignedInAs,
+    VerdictUpdated,
+)
+
+PROG = "rc-sms-desktop check"
+ENV_CLIENT_ID = "RC_CLIENT_ID"
+ENV_CLIENT_SECRET = "RC_CLIENT_SECRET"
+ENV_JWT = "RC_JWT"
+ENV_SERVER = "RC_SERVER_URL"
+
+NOT_SIGNED_IN_HINT = (
+    f"not signed in: set {ENV_CLIENT_ID}, {ENV_CLIENT_SECRET} and {ENV_JWT} (JWT sign-in), "
+    "sign in once in the window, or try --demo"
+)
+
+
+class CheckError(Exception):
+    """A failure to report as one line (exit 1)."""
 
 
 def add_parser(subparsers: Any) -> None:
-    subparsers.add_parser("check", help="(not yet available)")
+    parser = subparsers.add_parser(
+        "check",
+        help="sign in and show which of your numbers can send SMS, MMS and international SMS",
+        description=(
+            "Sign in to RingCentral, load your phone numbers and their SMS registration, and print "
+            f"why each can or cannot text. Sign-in uses {ENV_CLIENT_ID}, {ENV_CLIENT_SECRET} and "
+            f"{ENV_JWT} (and {ENV_SERVER}) when set, else the session saved by the window."
+        ),
+    )
+    where = parser.add_mutually_exclusive_group()
+    where.add_argument("--demo", action="store_true", help="use the built-in demo account")
+    where.add_argument(
+        "--server",
+        metavar="URL",
+        help="production (default), partner, or a server URL such as a simulator's",
+    )
+    parser.add_argument(
+        "--account",
+        action="store_true",
+        help="scan every number of the account (administrators)",
+    )
+    parser.add_argument("--format", choices=("table", "json"), default="table")
+    parser.add_argument(
+        "--verbose",
+        action="store_true",
+        help="log each request (method, path, status, rate-limit headers, time) to stderr",
+    )
 
 
 def run(args: argparse.Namespace) -> int:
-    print("not yet available")
-    return 2
+    if getattr(args, "account", False):
+        return _run_account_check(args)
+    remove_logging = _configure_logging(bool(getattr(args, "verbose", False)))
+    try:
+        return asyncio.run(_check(args))
+    except KeyboardInterrupt:
+        sys.stderr.write(f"{PROG}: interrupted\n")
+        return 130
+    except CheckError as error:
+        sys.stderr.write(f"{PROG}: {error}\n")
+        return 1
+    except ApiError as error:
+        sys.stderr.write(f"{PROG}: {error.user_message}\n")
+        return 1
+    except Exception as error:  # the promise is one line, never a traceback
+        logging.getLogger(__name__).debug("check failed", exc_info=True)
+        sys.stderr.write(f"{PROG}: {type(error).__name__}: {error}\n")
+        return 1
+    finally:
+        remove_logging()
+
+
+def _run_account_check(args: argparse.Namespace) -> int:
+    """The admin scan lives in cli/account_check.py (another part of the app), loaded lazily."""
+    try:
+        module = importlib.import_module("rc_sms_desktop.cli.account_check")
+        runner: Callable[[argparse.Namespace], int] = module.run_account_check
+    except (ImportError, AttributeError):
+        sys.stderr.write(f"{PROG} --account: not available in this version\n")
+        return 2
+    return runner(args)
+
+
+def _configure_logging(verbose: bool) -> Callable[[], None]:
+    if not verbose:
+        return lambda: None
+    from rc_sms_desktop.redaction import RedactingFilter
+
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("%(asctime)s %(message)s", "%H:%M:%S"))
+    handler.addFilter(RedactingFilter())  # belt and braces: requests never log secrets anyway
+    logger = logging.getLogger("rc_sms_desktop.api")
+    previous = logger.level
+    logger.addHandler(handler)
+    logger.setLevel(logging.DEBUG)
+
+    def remove() -> None:
+        logger.removeHandler(handler)
+        logger.setLevel(previous)
+
+    return remove
+
+
+# --- sign-in ------------------------------------------------------------------------------------
+
+
+async def open_client(args: argparse.Namespace) -> RingCentralClient:
+    """A signed-in client by the rules in the module doc; raises CheckError/ApiError."""
+    if getattr(args, "demo", False):
+        from rc_sms_desktop.api.demo import open_demo_client
+
+        return await open_demo_client()
+    from pydantic import SecretStr
+
+    from rc_sms_desktop.api.auth import ClientCredentials
+    from rc_sms_desktop.api.servers import ServerUrlError, resolve_server
+    from rc_sms_desktop.api.session import TokenSession
+
+    client_id = os.environ.get(ENV_CLIENT_ID, "").strip()
+    secret = os.environ.get(ENV_CLIENT_SECRET, "").strip()
+    jwt = os.environ.get(ENV_JWT, "").strip()
+    server_text = getattr(args, "server", None) or os.environ.get(ENV_SERVER, "").strip() or None
+    if client_id and secret and jwt:
+        try:
+            server = resolve_server(server_text or "production")
+        except ServerUrlError as error:
+            raise CheckError(str(error)) from None
+        client = RingCentralClient(server.url)
+        try:
+            client.authenticator = await TokenSession.sign_in_with_jwt(
+                client.http,
+                server,
+                ClientCredentials(client_id, SecretStr(secret)),
+                SecretStr(jwt),
+            )
+        except BaseException:
+            await client.aclose()
+            raise
+        return client
+    return await _stored_session_client(server_text, client_id or None)
+
+
+async def _stored_session_client(server_text: str | None, client_id: str | None) -> RingCentralClient:
+    from rc_sms_desktop.api.servers import ServerUrlError, resolve_server
+    from rc_sms_desktop.api.session import TokenSession
+    from rc_sms_desktop.api.tokens import TokenStore
+    from rc_sms_desktop.settings import Settings
+
+    settings = Settings.load()
+    client_id = client_id or settings.last_client_id
+    if server_text is None:
+        last = settings.last_server
+        server_text = settings.custom_server_url if last == "custom" else last
+    if not client_id:
+        raise CheckError(NOT_SIGNED_IN_HINT)
+    try:
+        server = resolve_server(server_text or "production")
+    except ServerUrlError as error:
+        raise CheckError(str(error)) from None
+    client = RingCentralClient(server.url)
+    try:
+        session = await TokenSession.restore(server, client_id, TokenStore(), http=client.http)
+    except BaseException:
+        await client.aclose()
+        raise
+    if session is None:
+        await client.aclose()
+        raise CheckError(NOT_SIGNED_IN_HINT)
+    client.authenticator = session
+    return client
+
+
+# --- the check ----------------------------------------------------------------------------------
+
+
+async def _check(args: argparse.Namespace) -> int:
+    client = await open_client(args)
+    progress = _ProgressLine(sys.stderr)
+    verdicts: dict[str, Verdict] = {}
+    order: list[str] = []
+    owner: str | None = None
+    async with client:
+        async for event in SenderLoader(client).load():
+            if isinstance(event, SignedInAs):
+                ext = event.extension
+                owner = ext.name or (f"extension {ext.extension_number}" if ext.extension_number else None)
+            elif isinstance(event, NumbersListed):
+                order = []
+                verdicts = {}
+                for index, verdict in enumerate(event.verdicts):
+                    key = verdict.number.id or f"#{index}"
+                    order.append(key)
+                    verdicts[key] = verdict
+            elif isinstance(event, VerdictUpdated):
+                verdicts[event.verdict.number.id] = event.verdict
+            elif isinstance(event, Progress):
+                progress.show(f"Checking SMS registration: {event.done} of {event.total}")
+            elif isinstance(event, RateLimited):
+                if event.resume_at is not None:
+                    wait = max(0, round((event.resume_at - datetime.now(UTC)).total_seconds()))
+                    progress.show(f"RingCentral asked us to pause ({event.group}): resuming in {wait} s")
+            elif isinstance(event, LoadWarning):
+                progress.clear()
+                sys.stderr.write(f"{PROG}: warning: {event.message}\n")
+            elif isinstance(event, LoadFailed):
+                progress.clear()
+                raise CheckError(event.message)
+    progress.clear()
+    from rc_sms_desktop.cli.explain import render_json, render_table
+
+    final = [verdicts[key] for key in order]
+    text = render_json(final) if args.format == "json" else render_table(final, owner)
+    _write_stdout(text)
+    return 0
+
+
+def _write_stdout(text: str) -> None:
+    reconfigure = getattr(sys.stdout, "reconfigure", None)
+    if reconfigure is not None:
+        reconfigure(errors="replace")
+    try:
+        sys.stdout.write(text)
+        sys.stdout.flush()
+    except BrokenPipeError:
+        with contextlib.suppress(OSError, ValueError):
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+
+
+class _ProgressLine:
+    """One self-overwriting status line on a terminal; silent when stderr is a file or pipe."""
+
+    def __init__(self, stream: TextIO) -> None:
+        self._stream = stream
+        self._enabled = bool(getattr(stream, "isatty", lambda: False)())
+        self._width = 0
+
+    def show(self, text: str) -> None:
+        if not self._enabled:
+            return
+        self._stream.write("\r" + text.ljust(self._width))
+        self._stream.flush()
+        self._width = len(text)
+
+    def clear(self) -> None:
+        if self._enabled and self._width:
+            self._stream.write("\r" + " " * self._width + "\r")
+            self._stream.flush()
+            self._width = 0
