@@ -258,9 +258,9 @@ class ComposePanel(QWidget):
             self._attachments.append(attachment)
             label = f"{attachment.name} — {format_size(attachment.size)}"
             if attachment.problem:
-                label = f"✗ {label}: {attachment.problem}"
+                label = f"✗ {attachment.problem}"
             item = QListWidgetItem(label, self.attachment_list)
-            item.setToolTip(attachment.path)
+            item.setToolTip(f"{attachment.path}\n{attachment.problem or attachment.media_type}")
         self._refresh()
 
     def remove_selected_attachments(self) -> None:

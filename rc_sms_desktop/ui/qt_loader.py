@@ -43,7 +43,8 @@ class QtLoadRunner(QObject):
     Signals:
       `started()`; `signedInAs(extension)`; `numbersListed(list[Verdict])`;
       `verdictsUpdated(list[Verdict])` (batched); `progress(done, total)`;
-      `rateLimited(group, seconds_to_wait)`; `warning(message)`; `finished(as_of)`;
+      `rateLimited(group, seconds_to_wait)` (0 when the group has resumed);
+      `warning(message)`; `finished(as_of)`;
       `failed(error)`; `stopped()` after every load ends, however it ended (also on cancel).
     """
 

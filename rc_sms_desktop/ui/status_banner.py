@@ -22,6 +22,8 @@ from rc_sms_desktop.ui.theme import Mark, is_dark, mark_colour, mark_icon
 
 # Progress appears only when a load lasts longer than this, so quick refreshes do not flicker.
 PROGRESS_DELAY_MS = 300
+# Rate-limit pauses shorter than this pass without a message (the progress bar just waits).
+MIN_PAUSE_SHOWN_S = 0.5
 
 
 class BannerState(StrEnum):
@@ -37,10 +39,12 @@ class BannerState(StrEnum):
 class StatusBanner(QFrame):
     """A non-modal strip that says what the app is doing or what went wrong.
 
-    Signals: `retryRequested()` when the user presses Retry on an error.
+    Signals: `retryRequested()` when the user presses Retry on an error; `stateChanged(state)`
+    whenever what it shows changes (a `BannerState` value).
     """
 
     retryRequested = Signal()
+    stateChanged = Signal(str)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -106,7 +110,7 @@ class StatusBanner(QFrame):
     def loading_started(self, text: str = "Loading your numbers…") -> None:
         """A load began: show progress only if it is still running after the delay."""
         self._countdown_timer.stop()
-        self._state = BannerState.LOADING
+        self._set_state(BannerState.LOADING)
         self._progress_text = text
         self._progress.setRange(0, 0)
         if not self.isVisible():
@@ -122,7 +126,7 @@ class StatusBanner(QFrame):
             return
         if self._state not in (BannerState.LOADING, BannerState.RATE_LIMITED):
             return
-        self._state = BannerState.LOADING
+        self._set_state(BannerState.LOADING)
         self._countdown_timer.stop()
         self._progress.setRange(0, max(total, 1))
         self._progress.setValue(min(done, total))
@@ -132,9 +136,15 @@ class StatusBanner(QFrame):
             self._set_look(Mark.LOADING)
 
     def rate_limited(self, seconds: float, what: str = "") -> None:
-        """RingCentral asked us to wait: show a countdown at once (no delay; the user must know)."""
+        """RingCentral asked us to wait: show a countdown at once (no delay; the user must know).
+
+        Pauses shorter than `MIN_PAUSE_SHOWN_S` are not worth a message; 0 means "resumed"."""
+        if seconds < MIN_PAUSE_SHOWN_S:
+            if self._state is BannerState.RATE_LIMITED:
+                self._resume_deadline = 0.0
+                self._tick_countdown()
+            return
         self._show_timer.stop()
-        self._state = BannerState.RATE_LIMITED
         self._resume_deadline = time.monotonic() + max(0.0, seconds)
         self._set_look(Mark.UNKNOWN)
         self._progress.setVisible(True)
@@ -144,6 +154,7 @@ class StatusBanner(QFrame):
         self._tick_countdown()
         self._countdown_timer.start()
         self.show()
+        self._set_state(BannerState.RATE_LIMITED)
 
     def loading_finished(self) -> None:
         if self._state in (BannerState.LOADING, BannerState.RATE_LIMITED):
@@ -151,33 +162,38 @@ class StatusBanner(QFrame):
 
     def show_error(self, text: str, *, retry: bool = True) -> None:
         self._stop_timers()
-        self._state = BannerState.ERROR
         self._message.setText(text)
         self._set_look(Mark.BLOCKED)
         self._progress.setVisible(False)
         self._retry.setVisible(retry)
         self._dismiss.setVisible(True)
         self.show()
+        self._set_state(BannerState.ERROR)
 
     def show_warning(self, text: str) -> None:
         if self._state is BannerState.ERROR:
             return  # an error matters more than a warning
         self._stop_timers()
-        self._state = BannerState.WARNING
         self._message.setText(text)
         self._set_look(Mark.UNKNOWN)
         self._progress.setVisible(False)
         self._retry.setVisible(False)
         self._dismiss.setVisible(True)
         self.show()
+        self._set_state(BannerState.WARNING)
 
     def clear(self) -> None:
         self._stop_timers()
-        self._state = BannerState.IDLE
         self._message.clear()
         self.hide()
+        self._set_state(BannerState.IDLE)
 
     # -- internals -------------------------------------------------------------------------------
+
+    def _set_state(self, state: BannerState) -> None:
+        if state is not self._state:
+            self._state = state
+            self.stateChanged.emit(state.value)
 
     def _stop_timers(self) -> None:
         self._show_timer.stop()
@@ -198,7 +214,7 @@ class StatusBanner(QFrame):
         remaining = self._resume_deadline - time.monotonic()
         if remaining <= 0:
             self._countdown_timer.stop()
-            self._state = BannerState.LOADING
+            self._set_state(BannerState.LOADING)
             self._message.setText("Resuming…")
             self._set_look(Mark.LOADING)
             return

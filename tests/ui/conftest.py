@@ -11,8 +11,10 @@ How to write a UI test (admin view, compose panel, …):
   `qtbot.addWidget`, `qtbot.mouseClick` and `qtbot.keyClick` are fine.
 * Close windows with `await window.shutdown()` (or `await close_window(window)`): it cancels
   the load in flight and closes the client while the loop still runs.
-* `demo_client` gives a `RingCentralClient` signed in to an in-process simulator; pass simulator
-  options through `make_demo_client(**options)` (e.g. tiny rate limits, a scaled time window).
+* `demo_services(**simulator_options)` gives the app's real `WindowServices` over an in-process
+  simulator (e.g. `user_numbers=1000`, `rate_window_s=0.5`, `latency_ms=50`); `ui_settings` is a
+  fresh settings file. `MainWindow(demo_services(), settings=ui_settings)` then `await
+  window.start()` opens the demo account; `window.load_runner.task` is the load in flight.
 * Any Qt warning fails the test (pyproject `qt_log_level_fail`); so does a Python warning.
 """
 
@@ -20,10 +22,15 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable, Mapping
+from pathlib import Path
+from typing import Any
 
 import pytest
 import qasync
 from PySide6.QtWidgets import QApplication
+
+from rc_sms_desktop.settings import SETTINGS_VERSION, Settings
+from rc_sms_desktop.ui.window_services import DefaultServices
 
 
 def _qasync_loop() -> asyncio.AbstractEventLoop:
@@ -35,3 +42,21 @@ def _qasync_loop() -> asyncio.AbstractEventLoop:
 def pytest_asyncio_loop_factories(config: pytest.Config, item: pytest.Item) -> Mapping[str, Callable[[], asyncio.AbstractEventLoop]]:
     """Async tests in this folder get a fresh qasync loop each (pytest-asyncio ≥ 1.3 hook)."""
     return {"qasync": _qasync_loop}
+
+
+@pytest.fixture
+def ui_settings(tmp_path: Path) -> Settings:
+    """A fresh settings file for the test (nothing remembered yet)."""
+    return Settings(tmp_path / "settings.json", {"version": SETTINGS_VERSION})
+
+
+@pytest.fixture
+def demo_services(ui_settings: Settings) -> Callable[..., DefaultServices]:
+    """`demo_services(**simulator_options)`: the app's real services, with the demo account on
+    an in-process simulator shaped by `SimulatorConfig` fields (e.g. `user_numbers=1000`,
+    `rate_window_s=0.5`, `latency_ms=50`). No stored session exists, so windows open the demo."""
+
+    def make(**simulator_options: Any) -> DefaultServices:
+        return DefaultServices(ui_settings, simulator_options=simulator_options)
+
+    return make

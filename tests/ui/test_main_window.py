@@ -1,0 +1,216 @@
+"""The main window over the demo account (the real simulator, in-process, on the qasync loop)."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Callable
+from typing import Any
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QCheckBox, QComboBox, QPushButton, QWidget
+from pytestqt.qtbot import QtBot
+
+from rc_sms_desktop.settings import Settings
+from rc_sms_desktop.ui.main_window import MainWindow, WindowOptions
+from rc_sms_desktop.ui.sender_model import SenderRole
+from rc_sms_desktop.ui.status_banner import BannerState
+from rc_sms_desktop.ui.window_services import DefaultServices
+from tests.ui.qasync_helpers import wait_until
+
+# The demo account's numbers and what a user must be told about them (simulator/demo_account.py).
+EXPECTED = {
+    "+16505550101": "Ready to send SMS and MMS",
+    "+16505550105": "Cannot send SMS: campaign pending review",
+    "+16505550113": "Cannot send SMS: fax-only number",
+    "+14155550115": "Cannot send SMS: SMS assigned to another extension",
+    "+18335550104": "Ready to send SMS (no MMS)",
+}
+
+
+@pytest.fixture
+async def open_window(
+    qtbot: QtBot, demo_services: Callable[..., DefaultServices], ui_settings: Settings
+) -> AsyncIterator[Callable[..., Any]]:
+    windows: list[MainWindow] = []
+
+    async def make(*, options: WindowOptions | None = None, wait: bool = True, **simulator: Any) -> MainWindow:
+        window = MainWindow(demo_services(**simulator), options=options, settings=ui_settings)
+        qtbot.addWidget(window)
+        windows.append(window)
+        window.show()
+        await window.start()
+        if wait:
+            task = window.load_runner.task
+            assert task is not None
+            await asyncio.wait_for(task, 20)
+        return window
+
+    yield make
+    for window in windows:
+        await window.shutdown()
+
+
+def _combo(window: MainWindow) -> QComboBox:
+    combo = window.findChild(QComboBox, "senderCombo")
+    assert combo is not None
+    return combo
+
+
+async def test_without_a_stored_session_the_demo_opens_with_its_banner(open_window: Callable[..., Any]) -> None:
+    window = await open_window()
+    for name in ("senderCombo", "detailPane", "refreshButton", "signInButton", "statusBanner"):
+        assert window.findChild(QWidget, name) is not None, name
+    assert window.demo_banner.isVisible()
+    assert "demo account" in window.demo_label.text()
+    assert "Alex Rivera" in window.identity_label.text()
+    assert "ext. 101" in window.identity_label.text()
+    assert "Demo" in window.environment_label.text()
+    assert window.as_of_label.text().startswith("Data as of")
+    assert _combo(window).count() == 20
+    # Nothing chosen yet: the best sender is shown, and it can send.
+    current = window.current_sender()
+    assert current is not None and current.can_send_sms
+    assert window.detail_pane.headline() == current.headline
+
+
+async def test_choosing_each_demo_number_shows_its_verdict_and_reasons(open_window: Callable[..., Any]) -> None:
+    window = await open_window()
+    combo = _combo(window)
+    seen: set[str] = set()
+    for row in range(combo.count()):
+        combo.setCurrentIndex(row)
+        verdict = window.current_sender()
+        assert verdict is not None
+        pane = window.detail_pane
+        assert pane.verdict is verdict
+        assert pane.headline() == verdict.headline
+        body = pane.body_text()
+        if not verdict.can_send_sms and verdict.main_reason is not None:
+            assert verdict.main_reason.message in body
+            assert "What to do" in body
+        assert "Checklist" in body
+        seen.add(verdict.number.phone_number or "")
+    for e164, headline in EXPECTED.items():
+        assert window.select_sender(e164), e164
+        assert window.detail_pane.headline() == headline
+    assert set(EXPECTED) <= seen
+
+
+async def test_ready_number_lists_its_use_cases_tier_and_owner(open_window: Callable[..., Any]) -> None:
+    window = await open_window()
+    assert window.select_sender("+16505550101")
+    body = window.detail_pane.body_text()
+    assert "Customer care" in body and "Messages while helping a customer" in body
+    assert "6,000 messages a day" in body
+    assert "Who owns this number" in body
+    assert '"phoneNumber": "+16505550101"' in window.detail_pane.raw_text()
+
+
+async def test_a_blocked_numbers_reason_is_visible_in_the_picker(open_window: Callable[..., Any]) -> None:
+    window = await open_window()
+    combo = _combo(window)
+    model = combo.model()
+    rows = {model.index(r, 0).data(SenderRole.E164Role): r for r in range(model.rowCount())}
+    pending = model.index(rows["+16505550105"], 0)
+    assert pending.data(SenderRole.DetailLineRole) == "Campaign pending review"
+    assert "pending review" in pending.data(Qt.ItemDataRole.AccessibleTextRole)
+    ready_rows = [r for r in range(model.rowCount()) if model.index(r, 0).data(SenderRole.CanSendRole)]
+    assert max(ready_rows) < rows["+16505550105"], "numbers that can send are listed first"
+    # The delegate gives the row its two lines (number, then reason) and the heading above.
+    delegate = combo.itemDelegate()
+    from PySide6.QtWidgets import QStyleOptionViewItem
+
+    option = QStyleOptionViewItem()
+    option.initFrom(combo.view())
+    one_line = combo.fontMetrics().height()
+    assert delegate.sizeHint(option, pending).height() > 2 * one_line
+
+
+async def test_only_numbers_that_can_send_hides_the_others_and_is_remembered(
+    open_window: Callable[..., Any], ui_settings: Settings
+) -> None:
+    window = await open_window()
+    combo = _combo(window)
+    check = window.findChild(QCheckBox, "onlySendableCheck")
+    assert check is not None
+    ready = sum(1 for v in window.sender_model.verdicts() if v.can_send_sms)
+    check.setChecked(True)
+    assert combo.count() == ready
+    assert all(combo.model().index(r, 0).data(SenderRole.CanSendRole) for r in range(combo.count()))
+    assert ui_settings.only_numbers_that_can_send is True
+    check.setChecked(False)
+    assert combo.count() == 20
+
+
+async def test_the_chosen_sender_is_remembered_for_the_account(
+    open_window: Callable[..., Any], qtbot: QtBot
+) -> None:
+    window = await open_window()
+    combo = _combo(window)
+    model = combo.model()
+    target = next(r for r in range(model.rowCount())
+                  if model.index(r, 0).data(SenderRole.E164Role) == "+12125550103")
+    combo.setCurrentIndex(target)
+    combo.activated.emit(target)  # what a click or Enter in the list does
+    await window.shutdown()
+    again = await open_window()
+    chosen = again.current_sender()
+    assert chosen is not None and chosen.number.phone_number == "+12125550103"
+
+
+async def test_select_option_chooses_a_number_at_start(open_window: Callable[..., Any]) -> None:
+    window = await open_window(options=WindowOptions(demo=True, select="+16505550105"))
+    await wait_until(lambda: window.current_sender() is not None
+                     and window.current_sender().number.phone_number == "+16505550105")
+    assert window.detail_pane.headline() == EXPECTED["+16505550105"]
+
+
+async def test_refresh_cancels_the_load_in_flight_and_loads_again(open_window: Callable[..., Any]) -> None:
+    window = await open_window(wait=False, latency_ms=30)
+    first = window.load_runner.task
+    assert first is not None and not first.done()
+    button = window.findChild(QPushButton, "refreshButton")
+    assert button is not None
+    button.click()
+    second = window.load_runner.task
+    assert second is not None and second is not first
+    await asyncio.wait_for(asyncio.gather(first, return_exceptions=True), 5)
+    assert first.cancelled()
+    await asyncio.wait_for(second, 20)
+    assert _combo(window).count() == 20
+
+
+async def test_a_rate_limit_pause_shows_a_countdown(open_window: Callable[..., Any]) -> None:
+    # Spurious 429s with Retry-After = window / 60 = 1.5 s: long enough to deserve a countdown.
+    window = await open_window(wait=False, faults="429:0.25", seed=2, rate_window_s=90)
+    banner = window.status_banner
+    messages: list[str] = []
+    banner.stateChanged.connect(lambda state: messages.append(banner.message()) if state == "rate-limited" else None)
+    await wait_until(lambda: messages, within=15)
+    assert "RingCentral asked us to slow down" in messages[0]
+    assert "Resuming in 2 seconds" in messages[0]
+    task = window.load_runner.task
+    assert task is not None
+    await asyncio.wait_for(task, 30)
+    assert banner.state is not BannerState.RATE_LIMITED
+    assert _combo(window).count() == 20
+
+
+async def test_closing_during_a_load_exits_cleanly_and_quickly(open_window: Callable[..., Any]) -> None:
+    window = await open_window(wait=False, latency_ms=200)
+    task = window.load_runner.task
+    assert task is not None and not task.done()
+    session = window.session
+    assert session is not None
+    closed: list[int] = []
+    window.closed.connect(closed.append)
+    loop = asyncio.get_running_loop()
+    started = loop.time()
+    window.close()
+    assert not window.isVisible()  # gone at once for the user
+    await wait_until(lambda: closed, within=4)
+    assert closed == [0]
+    assert task.done()
+    assert session.client.http.is_closed
+    assert loop.time() - started < 3.5
