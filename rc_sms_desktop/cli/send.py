@@ -3,15 +3,16 @@
 Exit codes: 0 delivered; 1 sign-in failed; 2 bad command line; 3 RingCentral refused the message
 or delivery failed (with the explained code); 4 pre-flight refused it (with the reason code);
 5 accepted, but no final status before `--wait` ran out.
+
+Sign-in is `check`'s: `--demo`, else the JWT grant from RC_CLIENT_ID / RC_CLIENT_SECRET / RC_JWT
+(server from `--server` or RC_SERVER_URL), else the session the window stored in the keyring.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
-import importlib
 import json
-import os
 import sys
 from collections.abc import Awaitable, Callable, Sequence
 from pathlib import Path
@@ -112,44 +113,14 @@ def read_attachments(paths: Sequence[str]) -> list[Attachment]:
 
 
 async def _open_client(args: argparse.Namespace) -> RingCentralClient:
-    """Sign in as `check` does: its helper when it has one, else the demo or a JWT from env."""
-    check = importlib.import_module("rc_sms_desktop.cli.check")
-    for name in ("open_client", "sign_in", "open_signed_in_client"):
-        helper = getattr(check, name, None)
-        if helper is not None:
-            client: RingCentralClient = await helper(args)
-            return client
-    if args.demo or not args.server:
-        from rc_sms_desktop.api.demo import open_demo_client
+    """Sign in exactly as `check` does (JWT from the environment, the window's stored session,
+    or `--demo`); its one-line failures become `SignInFailed`."""
+    from rc_sms_desktop.cli import check
 
-        return await open_demo_client()
-    from pydantic import SecretStr
-
-    from rc_sms_desktop.api.auth import ClientCredentials
-    from rc_sms_desktop.api.servers import Server
-    from rc_sms_desktop.api.session import TokenSession
-
-    client_id = os.environ.get("RC_CLIENT_ID")
-    client_secret = os.environ.get("RC_CLIENT_SECRET", "")
-    jwt = os.environ.get("RC_JWT")
-    if not client_id or not jwt:
-        raise SignInFailed(
-            "Set RC_CLIENT_ID, RC_CLIENT_SECRET and RC_JWT to sign in to a server from the "
-            "command line (or use --demo)."
-        )
-    client = RingCentralClient(args.server)
     try:
-        session = await TokenSession.sign_in_with_jwt(
-            client.http,
-            Server("RingCentral", client.server_url),
-            ClientCredentials(client_id, SecretStr(client_secret) if client_secret else None),
-            SecretStr(jwt),
-        )
-    except BaseException:
-        await client.aclose()
-        raise
-    client.authenticator = session
-    return client
+        return await check.open_client(args)
+    except check.CheckError as error:
+        raise SignInFailed(str(error)) from None
 
 
 def _problem_line(problem: PreflightProblem) -> str:
@@ -307,4 +278,8 @@ def run(args: argparse.Namespace) -> int:
     if args.wait <= 0:
         sys.stderr.write("rc-sms-desktop send: --wait must be more than 0 seconds\n")
         return EXIT_USAGE
-    return asyncio.run(send_command(args))
+    try:
+        return asyncio.run(send_command(args))
+    except KeyboardInterrupt:
+        sys.stderr.write("rc-sms-desktop send: interrupted (the message may still have gone out)\n")
+        return 130
