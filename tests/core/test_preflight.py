@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from hypothesis import given
+from hypothesis import strategies as st
+
 from rc_sms_desktop.core.attachments import describe_attachment
 from rc_sms_desktop.core.eligibility import ConfigState, Fixer, Severity, Verdict, evaluate
 from rc_sms_desktop.core.models import parse_phone_number, parse_sms_configuration
@@ -195,3 +198,27 @@ def test_blocking_problems_come_first() -> None:
     problems = preflight(verdict, parse_recipients("", from_region="US"), "hi")
     assert problems[0].code == NO_RECIPIENTS
     assert problems[-1].code == DAILY_LIMIT
+
+
+@given(
+    to=st.text(max_size=40),
+    text=st.text(max_size=1200),
+    features=st.lists(
+        st.sampled_from(["SmsSender", "MmsSender", "InternationalSmsSender", "A2PSmsSender", "x"]),
+        max_size=5,
+    ),
+    files=st.lists(
+        st.tuples(st.text(min_size=1, max_size=12), st.integers(-1, 2_000_000)), max_size=12
+    ),
+)
+def test_preflight_never_raises_and_always_says_why(
+    to: str, text: str, features: list[str], files: list[tuple[str, int]]
+) -> None:
+    verdict = evaluate(number(features=features), config())
+    attachments = [describe_attachment(name, max(size, 0)) for name, size in files]
+    problems = preflight(verdict, parse_recipients(to, from_region="US"), text, attachments)
+    for problem in problems:
+        assert problem.message
+    first = blocking_reason(problems)
+    if first is not None:
+        assert problems[0] is first  # the reason shown under Send is the first one listed
