@@ -50,16 +50,16 @@ _JWT = re.compile(r"\beyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]*")
 
 # Short values would mask ordinary words; real secrets are long.
 _MIN_SECRET_LENGTH = 8
-_MAX_REGISTERED = 512
+_MAX_REGISTERED = 2048  # weeks of hourly refreshes; long-lived secrets are re-registered on use
 
 _lock = threading.Lock()
 _secrets: dict[str, None] = {}  # insertion-ordered set, oldest evicted first
-_secret_pattern: re.Pattern[str] | None = None
+_ordered: tuple[str, ...] | None = ()  # longest first; None when it must be rebuilt
 
 
 def register_secret(value: str | None) -> None:
     """Remember a secret value so :func:`redact` masks it anywhere, in any later text."""
-    global _secret_pattern
+    global _ordered
     if not value or len(value) < _MIN_SECRET_LENGTH:
         return
     variants = {value, quote(value, safe=""), quote_plus(value)}
@@ -69,18 +69,25 @@ def register_secret(value: str | None) -> None:
             _secrets[variant] = None
         while len(_secrets) > _MAX_REGISTERED:
             del _secrets[next(iter(_secrets))]
-        # Longest first, so a secret containing another is masked whole.
-        ordered = sorted(_secrets, key=len, reverse=True)
-        _secret_pattern = re.compile("|".join(re.escape(s) for s in ordered))
+        _ordered = None  # rebuilt lazily: registering must stay cheap
+
+
+def _known_secrets() -> tuple[str, ...]:
+    global _ordered
+    with _lock:
+        if _ordered is None:
+            # Longest first, so a secret containing another is masked whole.
+            _ordered = tuple(sorted(_secrets, key=len, reverse=True))
+        return _ordered
 
 
 def redact(text: str) -> str:
     """Return ``text`` with every known secret value and secret-shaped substring masked."""
     if not text:
         return text
-    pattern = _secret_pattern
-    if pattern is not None:
-        text = pattern.sub(MASK, text)
+    for secret in _known_secrets():
+        if secret in text:
+            text = text.replace(secret, MASK)
     text = _AUTH_SCHEME.sub(lambda m: f"{m.group(1)}{m.group(2)}{MASK}", text)
     text = _FORM_FIELD.sub(lambda m: f"{m.group(1)}={MASK}", text)
     text = _JSON_FIELD.sub(lambda m: f"{m.group(1)}{m.group(3)}{MASK}{m.group(3)}", text)

@@ -212,7 +212,15 @@ class LoopbackListener:
             await self._respond(writer, connection, status, title, text)
             return
         status, title, text = self._handle(request)
-        await self._respond(writer, connection, status, title, text, allow_get=status == 405)
+        await self._respond(
+            writer,
+            connection,
+            status,
+            title,
+            text,
+            allow_get=status == 405,
+            include_body=request.method != b"HEAD",
+        )
 
     def _handle(self, request: h11.Request) -> tuple[int, str, str]:
         method = request.method.decode("ascii", "replace")
@@ -315,6 +323,7 @@ class LoopbackListener:
         text: str,
         *,
         allow_get: bool = False,
+        include_body: bool = True,
     ) -> None:
         body = _page(title, text).encode("utf-8")
         headers = [
@@ -335,7 +344,8 @@ class LoopbackListener:
             data = connection.send(
                 h11.Response(status_code=status, headers=headers, reason=title.encode())
             )
-            data = (data or b"") + (connection.send(h11.Data(data=body)) or b"")
+            if include_body:  # h11 (rightly) refuses a body in the answer to HEAD
+                data = (data or b"") + (connection.send(h11.Data(data=body)) or b"")
             data += connection.send(h11.EndOfMessage()) or b""
         except h11.LocalProtocolError:
             # The request made h11 unable to answer (e.g. it was not HTTP/1.x): just close.

@@ -425,6 +425,11 @@ class TokenSession:
         return await asyncio.shield(task)
 
     async def _refresh(self, *, forced: bool) -> str:
+        # Keep the long-lived secrets at the fresh end of the redaction list.
+        if self._credentials.client_secret is not None:
+            register_secret(self._credentials.client_secret.get_secret_value())
+        if self._jwt is not None:
+            register_secret(self._jwt.get_secret_value())
         now = self._clock.time()
         try:
             tokens = await self._obtain_tokens(now)
