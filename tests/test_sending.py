@@ -42,6 +42,7 @@ class FakeRingCentral:
     def __init__(self) -> None:
         self.requests: list[tuple[str, str, dict[str, Any]]] = []
         self.send_error: tuple[int, str, str] | None = None
+        self.send_error_headers: dict[str, str] = {}
         self.statuses: list[Any] = ["Sent", "Delivered"]
         self.delivery_error: str | None = None
         self.send_body: dict[str, Any] = {"id": 42, "messageStatus": "Queued"}
@@ -70,7 +71,9 @@ class FakeRingCentral:
             if self.send_error is not None:
                 status, code, message = self.send_error
                 return JSONResponse(
-                    {"errors": [{"errorCode": code, "message": message}]}, status_code=status
+                    {"errors": [{"errorCode": code, "message": message}]},
+                    status_code=status,
+                    headers=self.send_error_headers,
                 )
             return JSONResponse(self.send_body)
 

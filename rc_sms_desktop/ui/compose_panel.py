@@ -16,7 +16,8 @@ import asyncio
 import contextlib
 import html
 import logging
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -55,6 +56,9 @@ from rc_sms_desktop.sending import (
 )
 
 _log = logging.getLogger(__name__)
+
+# RingCentral's rate-limit group of createSMSMessage and createMMS (facts §3).
+_SEND_GROUP = "medium"
 
 _SEVERITY_MARK = {Severity.ERROR: "✗", Severity.WARNING: "⚠", Severity.INFO: "ℹ"}
 
@@ -290,11 +294,14 @@ class ComposePanel(QWidget):
             list(self._attachments),
         )
         self._set_status("Sending…")
+        stop_watching = self._watch_rate_limit(client)
         try:
             sent = await send_message(client, sender, recipients, text, attachments)
         except SendRefused as refused:
             self._set_status(f"Not sent. {refused.explanation.text()}", error=True)
             return None
+        finally:
+            stop_watching()
         # RingCentral has it now: clear the draft so the same text is not sent twice by accident.
         self.text_edit.clear()
         self._clear_attachments()
@@ -303,6 +310,28 @@ class ComposePanel(QWidget):
             final = update
             self._set_status(update.text(), error=update.failed)
         return final
+
+    def _watch_rate_limit(self, client: Any) -> Callable[[], None]:
+        """Say so while the send waits out a penalty of RingCentral's Medium group (SMS/MMS)."""
+        scheduler = getattr(client, "scheduler", None)
+        if scheduler is None:
+            return lambda: None
+
+        def show(group: str, resume_at: float | None) -> None:
+            if group.lower() != _SEND_GROUP or resume_at is None:
+                return
+            when = datetime.fromtimestamp(resume_at).strftime("%H:%M:%S")
+            self._set_status(
+                f"Waiting for RingCentral's sending limit (about 40 messages a minute); "
+                f"sending at {when}…"
+            )
+
+        for group, resume_at in scheduler.paused_groups().items():
+            show(group, resume_at)
+        remove: Callable[[], None] = scheduler.add_listener(
+            lambda pause: show(pause.group, pause.resume_at)
+        )
+        return remove
 
     async def shutdown(self) -> None:
         """Cancel a send in flight (the window calls this before closing the client)."""

@@ -363,3 +363,25 @@ async def test_switching_account_stops_following_the_old_accounts_message(
     assert finished == [None]
     assert "cancelled" in status.text()
     assert not panel.sending
+
+
+async def test_a_send_waiting_out_the_sending_limit_says_so(
+    panel: ComposePanel, client: RingCentralClient, fake: FakeRingCentral
+) -> None:
+    fake.send_error = (429, "MSG-305", "Request rate exceeded")
+    fake.send_error_headers = {"Retry-After": "0.4"}
+    panel.set_session(Session(client, is_demo=True))
+    panel.set_sender(ready_sender())
+    to, text, _, _, status = parts(panel)
+    to.setText("650 555 0123")
+    text.setPlainText("x")
+    assert await panel.send() is None
+    assert "(MSG-305)" in status.text()
+    assert text.toPlainText() == "x"
+
+    fake.send_error = None
+    seen: list[str] = []
+    panel.statusChanged.connect(seen.append)
+    final = await panel.send()  # the Medium group is still in its penalty: the send waits
+    assert final is not None and final.delivered
+    assert any(line.startswith("Waiting for RingCentral's sending limit") for line in seen)
