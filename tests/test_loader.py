@@ -242,11 +242,15 @@ async def test_next_start_shows_cached_verdicts_at_once_then_refreshes(tmp_path:
         first = await collect(SenderLoader(client, cache).load())
     expected = {v.number.id: v.headline for v in final_verdicts(first)}
 
-    client = await open_demo_client()
+    client = await open_demo_client(token_prefix="CACHESENTINEL")
     async with client:
         loader = SenderLoader(client, cache)
         instant = loader.load_cached()
         second = await collect(loader.load())
+        token = await client.authenticator.access_token()  # type: ignore[union-attr]
+    assert token.startswith("CACHESENTINEL")
+    [cache_file] = list(tmp_path.iterdir())  # noqa: ASYNC240 - a test's tiny temp dir
+    assert "CACHESENTINEL" not in cache_file.read_text()
     assert instant is not None and {v.number.id: v.headline for v in instant.verdicts} == expected
     assert isinstance(second[0], CachedVerdicts)  # before any request
     assert isinstance(second[1], SignedInAs)

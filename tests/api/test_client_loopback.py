@@ -1,0 +1,107 @@
+"""The client over real HTTP: the simulator on a loopback port with latency and injected faults
+(connection resets, truncated JSON, 5xx, a response held past the deadline)."""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+import time
+from collections.abc import AsyncIterator, Iterator
+from typing import Any
+
+import pytest
+import uvicorn
+from pydantic import SecretStr
+
+from rc_sms_desktop.api.auth import ClientCredentials
+from rc_sms_desktop.api.client import RetryPolicy, RingCentralClient, Timeouts
+from rc_sms_desktop.api.errors import RequestTimeoutError
+from rc_sms_desktop.api.servers import custom_server
+from rc_sms_desktop.api.session import TokenSession
+from rc_sms_desktop.core.eligibility import State
+from rc_sms_desktop.loader import LoadFinished, SenderLoader, final_verdicts
+from rc_sms_desktop.simulator.app import create_app
+from rc_sms_desktop.simulator.config import (
+    DEMO_CLIENT_ID,
+    DEMO_CLIENT_SECRET,
+    DEMO_JWT,
+    SimulatorConfig,
+)
+from rc_sms_desktop.simulator.server import bind_socket, server_url
+
+EXT = "/restapi/v1.0/account/~/extension/~"
+
+
+@pytest.fixture
+def loopback_url() -> Iterator[str]:
+    config = SimulatorConfig(latency_ms=10, rate_window_s=1, slow_fault_s=1.5)
+    server = uvicorn.Server(uvicorn.Config(create_app(config), log_level="warning", access_log=False, lifespan="off"))
+    sock = bind_socket("127.0.0.1", 0)
+    thread = threading.Thread(target=lambda: asyncio.run(server.serve(sockets=[sock])), daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 10
+    while not server.started:
+        assert time.monotonic() < deadline and thread.is_alive()
+        time.sleep(0.01)
+    yield server_url(sock)
+    server.should_exit = True
+    thread.join(timeout=10)
+    sock.close()
+
+
+@pytest.fixture
+async def client(loopback_url: str) -> AsyncIterator[RingCentralClient]:
+    rc = RingCentralClient(
+        loopback_url,
+        retry=RetryPolicy(attempts=4, initial_backoff=0.01, max_backoff=0.05),
+        timeouts=Timeouts(deadline=0.5),
+    )
+    rc.authenticator = await TokenSession.sign_in_with_jwt(
+        rc.http,
+        custom_server(loopback_url),
+        ClientCredentials(DEMO_CLIENT_ID, SecretStr(DEMO_CLIENT_SECRET)),
+        SecretStr(DEMO_JWT),
+    )
+    yield rc
+    await rc.aclose()
+
+
+async def force(client: RingCentralClient, kind: str, count: int = 1) -> None:
+    response = await client.http.post("/_simulator/fault", params={"kind": kind, "count": count})
+    assert response.status_code == 204
+
+
+async def stats(client: RingCentralClient) -> Any:
+    return (await client.http.get("/_simulator/stats")).json()
+
+
+@pytest.mark.parametrize("kind", ["reset", "badjson", "500", "503"])
+async def test_a_get_recovers_from_each_fault_over_tcp(client: RingCentralClient, kind: str) -> None:
+    await force(client, kind, 2)
+    body = await client.get_json(EXT)
+    assert body["id"]
+    assert (await stats(client))["faults"] == {kind: 2}
+
+
+async def test_a_held_response_is_cut_by_the_deadline_and_retried(client: RingCentralClient) -> None:
+    await force(client, "slow", 1)
+    before = (await stats(client))["requests"].get("Light", 0)
+    body = await client.get_json(EXT)
+    assert body["id"]
+    assert (await stats(client))["requests"]["Light"] - before == 2  # the held one and the retry
+
+
+async def test_a_server_that_keeps_holding_gives_a_timeout_error(client: RingCentralClient) -> None:
+    await force(client, "slow", 4)
+    with pytest.raises(RequestTimeoutError):
+        await client.get_json(EXT)
+
+
+async def test_the_loader_finishes_through_a_burst_of_faults(client: RingCentralClient) -> None:
+    client.retry = RetryPolicy(attempts=6, initial_backoff=0.01, max_backoff=0.05)
+    for kind in ("reset", "500", "badjson", "503", "reset"):
+        await force(client, kind, 1)
+    events = [event async for event in SenderLoader(client).load()]
+    assert isinstance(events[-1], LoadFinished)
+    assert not [v for v in final_verdicts(events) if v.sms is State.UNKNOWN]
+    assert sum((await stats(client))["faults"].values()) == 5
