@@ -14,8 +14,9 @@ import pytest
 from pydantic import SecretStr
 
 from rc_sms_desktop.api.auth import ClientCredentials
-from rc_sms_desktop.api.client import RetryPolicy, RingCentralClient
+from rc_sms_desktop.api.client import RetryPolicy, RingCentralClient, StaticTokenAuthenticator
 from rc_sms_desktop.api.demo import DEMO_SERVER, DEMO_SERVER_URL, open_demo_client
+from rc_sms_desktop.api.errors import SessionEndedError
 from rc_sms_desktop.api.session import TokenSession
 from rc_sms_desktop.cache import VerdictCache
 from rc_sms_desktop.core.eligibility import State, needs_configuration, sender_sort_key
@@ -276,3 +277,25 @@ async def test_a_corrupt_cache_is_ignored_with_a_warning(tmp_path: Path, caplog:
     assert not any(isinstance(e, CachedVerdicts) for e in events)
     assert isinstance(events[-1], LoadFinished)
     assert "corrupt cache file" in caplog.text
+
+
+async def test_expired_tokens_are_renewed_and_the_load_finishes() -> None:
+    client, _app = await simulator_client()
+    async with client:
+        await client.http.post("/_simulator/expire-tokens")
+        events = await collect(SenderLoader(client).load())
+        stats = (await client.http.get("/_simulator/stats")).json()
+    assert isinstance(events[-1], LoadFinished)
+    assert stats["unauthorized"] == 1 and stats["refreshes"] == 1
+
+
+async def test_a_revoked_session_that_cannot_be_renewed_fails_the_load() -> None:
+    client, _app = await simulator_client()
+    async with client:
+        # A browser sign-in has no JWT to fall back on: a revoked session cannot be renewed.
+        client.authenticator = StaticTokenAuthenticator(await client.authenticator.access_token())  # type: ignore[union-attr]
+        await client.http.post("/_simulator/revoke-sessions")
+        events = await collect(SenderLoader(client).load())
+    assert [type(e) for e in events] == [LoadFailed]
+    assert isinstance(events[0].error, SessionEndedError)
+    assert "sign in" in events[0].message.lower()
