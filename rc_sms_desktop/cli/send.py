@@ -6,6 +6,7 @@ or delivery failed (with the explained code); 4 pre-flight refused it (with the 
 
 Sign-in is `check`'s: `--demo`, else the JWT grant from RC_CLIENT_ID / RC_CLIENT_SECRET / RC_JWT
 (server from `--server` or RC_SERVER_URL), else the session the window stored in the keyring.
+A real (non-demo) send asks for confirmation at an interactive terminal unless `--yes`.
 """
 
 from __future__ import annotations
@@ -44,6 +45,15 @@ EXIT_PREFLIGHT = 4
 EXIT_NO_FINAL_STATUS = 5
 
 ClientOpener = Callable[[argparse.Namespace], Awaitable[RingCentralClient]]
+Confirm = Callable[[str], Awaitable[bool]]
+
+
+async def _ask_at_terminal(question: str) -> bool:
+    """Ask at an interactive terminal; a script (no terminal) has already decided by running us."""
+    if not sys.stdin.isatty():
+        return True
+    answer = await asyncio.to_thread(input, f"{question} [y/N] ")
+    return answer.strip().lower() in ("y", "yes")
 
 
 class SignInFailed(Exception):
@@ -91,6 +101,11 @@ def add_parser(subparsers: Any) -> None:
         default=180.0,
         metavar="SECONDS",
         help="how long to follow the delivery status (default 180)",
+    )
+    parser.add_argument(
+        "--yes",
+        action="store_true",
+        help="do not ask before sending a real message (asked only at an interactive terminal)",
     )
     parser.add_argument("--format", choices=("table", "json"), default="table")
 
@@ -164,8 +179,9 @@ async def send_command(
     open_client: ClientOpener = _open_client,
     out: TextIO | None = None,
     follow_options: dict[str, Any] | None = None,
+    confirm: Confirm | None = None,
 ) -> int:
-    """The whole `send` command; tests call it with their own client opener."""
+    """The whole `send` command; tests call it with their own client opener and `confirm`."""
     report = _Report(args.format, out or sys.stdout)
     sender = _normalise_sender(args.sender)
     try:
@@ -179,7 +195,9 @@ async def send_command(
             report.line(text)
         return report.finish("sign-in-failed", EXIT_SIGN_IN, error=explanation.to_json())
     try:
-        return await _send_with(client, args, sender, report, follow_options or {})
+        return await _send_with(
+            client, args, sender, report, follow_options or {}, confirm or _ask_at_terminal
+        )
     finally:
         await client.aclose()
 
@@ -190,6 +208,7 @@ async def _send_with(
     sender: str,
     report: _Report,
     follow_options: dict[str, Any],
+    confirm: Confirm,
 ) -> int:
     try:
         verdict = await find_sender(client, sender)
@@ -213,7 +232,7 @@ async def _send_with(
             EXIT_PREFLIGHT,
             problems=[{"code": "sender-not-yours", "severity": "error", "message": message}],
         )
-    return await _preflight_and_send(client, args, verdict, report, follow_options)
+    return await _preflight_and_send(client, args, verdict, report, follow_options, confirm)
 
 
 async def _preflight_and_send(
@@ -222,6 +241,7 @@ async def _preflight_and_send(
     verdict: Verdict,
     report: _Report,
     follow_options: dict[str, Any],
+    confirm: Confirm,
 ) -> int:
     number = verdict.number
     iso = number.country.iso_code if number.country else None
@@ -237,6 +257,17 @@ async def _preflight_and_send(
 
     sender = number.phone_number or ""
     kind = "MMS" if attachments else "SMS"
+    if not args.demo and not args.yes:
+        question = (
+            f"Send a real {kind} from {format_number(sender)} to {len(recipients)} "
+            f"recipient{'s' if len(recipients) != 1 else ''} through your RingCentral account?"
+        )
+        if not await confirm(question):
+            report.line("Not sent.")
+            declined = {"code": "declined", "severity": "error", "message": "Not confirmed."}
+            return report.finish(
+                "preflight-refused", EXIT_PREFLIGHT, problems=[*shown_problems, declined]
+            )
     report.line(
         f"Sending {kind} from {format_number(sender)} to "
         + ", ".join(r.display or r.e164 or r.typed for r in recipients)

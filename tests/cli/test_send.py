@@ -219,3 +219,38 @@ async def test_demo_pending_campaign_is_refused_before_sending() -> None:
     code, data = await run_demo("--from", "+16505550105", "--to", "+16505550123", "--text", "Hi")
     assert code == 4
     assert data["problems"][0]["code"] == "sender-cannot-send"
+
+
+async def test_real_account_asks_first_and_a_no_sends_nothing() -> None:
+    fake = fake_account()
+    questions: list[str] = []
+
+    async def say_no(question: str) -> bool:
+        questions.append(question)
+        return False
+
+    async def opener(args: argparse.Namespace) -> RingCentralClient:
+        return RingCentralClient("http://rc.test", httpx.ASGITransport(app=fake.app()))
+
+    out = io.StringIO()
+    code = await send_cli.send_command(
+        parse("--from", SENDER, "--to", "+16505550123", "--text", "x"),
+        open_client=opener,
+        out=out,
+        confirm=say_no,
+    )
+    assert code == 4
+    assert questions and "real SMS" in questions[0]
+    assert "Not sent." in out.getvalue()
+    assert not [r for r in fake.requests if r[0] == "POST"]
+
+    questions.clear()
+    code = await send_cli.send_command(
+        parse("--from", SENDER, "--to", "+16505550123", "--text", "x", "--yes"),
+        open_client=opener,
+        out=io.StringIO(),
+        confirm=say_no,
+        follow_options={"sleep": FakeClock().sleep},
+    )
+    assert code == 0
+    assert questions == []  # --yes: not asked
