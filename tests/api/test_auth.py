@@ -6,8 +6,8 @@ import base64
 import hashlib
 import re
 import string
-from email.utils import format_datetime
 from datetime import UTC, datetime, timedelta
+from email.utils import format_datetime
 from urllib.parse import parse_qs, urlsplit
 
 import httpx
@@ -35,7 +35,11 @@ def test_pkce_verifier_is_long_random_unreserved_and_challenge_is_s256() -> None
         verifier = pair.verifier.get_secret_value()
         assert 43 <= len(verifier) <= 128
         assert set(verifier) <= UNRESERVED
-        expected = base64.urlsafe_b64encode(hashlib.sha256(verifier.encode()).digest()).rstrip(b"=").decode()
+        expected = (
+            base64.urlsafe_b64encode(hashlib.sha256(verifier.encode()).digest())
+            .rstrip(b"=")
+            .decode()
+        )
         assert pair.challenge == expected
         assert pair.method == "S256"
         assert verifier not in repr(pair)
@@ -55,7 +59,10 @@ def test_authorize_url_always_sends_s256_and_never_the_verifier() -> None:
     )
     parts = urlsplit(url)
     query = {k: v[0] for k, v in parse_qs(parts.query).items()}
-    assert f"{parts.scheme}://{parts.netloc}{parts.path}" == "https://rc.fake.test/restapi/oauth/authorize"
+    assert (
+        f"{parts.scheme}://{parts.netloc}{parts.path}"
+        == "https://rc.fake.test/restapi/oauth/authorize"
+    )
     assert query == {
         "response_type": "code",
         "client_id": CLIENT_ID,
@@ -82,13 +89,18 @@ async def http(fake: FakeOAuth) -> httpx.AsyncClient:
 async def test_jwt_grant_uses_basic_auth_and_puts_secrets_only_in_header_and_body(
     fake: FakeOAuth, http: httpx.AsyncClient
 ) -> None:
-    tokens = await auth.jwt_grant(http, FAKE_SERVER, fake.credentials(confidential=True), jwt=SecretStr(fake.jwt))
+    tokens = await auth.jwt_grant(
+        http, FAKE_SERVER, fake.credentials(confidential=True), jwt=SecretStr(fake.jwt)
+    )
     assert tokens.access_token.get_secret_value() in fake.access
     assert tokens.refresh_token is not None
     assert tokens.owner_id == "1001"
     assert fake.jwt_grants == 1
     form = fake.seen_token_forms[-1]
-    assert form == {"grant_type": "urn:ietf:params:oauth:grant-type:jwt-bearer", "assertion": fake.jwt}
+    assert form == {
+        "grant_type": "urn:ietf:params:oauth:grant-type:jwt-bearer",
+        "assertion": fake.jwt,
+    }
     assert "client_secret" not in form and "client_id" not in form
     assert all(fake.jwt not in url and fake.client_secret not in url for url in fake.seen_urls)
     assert tokens.access_token.get_secret_value() not in repr(tokens)
@@ -103,20 +115,30 @@ async def test_jwt_grant_without_client_secret_is_refused_before_any_request(
     assert fake.token_calls == 0
 
 
-async def test_rejected_jwt_is_a_plain_message_and_not_retried(fake: FakeOAuth, http: httpx.AsyncClient) -> None:
+async def test_rejected_jwt_is_a_plain_message_and_not_retried(
+    fake: FakeOAuth, http: httpx.AsyncClient
+) -> None:
     with pytest.raises(SignInError) as caught:
         await auth.jwt_grant(
-            http, FAKE_SERVER, fake.credentials(confidential=True), jwt=SecretStr("eyJx.eyJy.wrong"), retry=FAST_RETRY
+            http,
+            FAKE_SERVER,
+            fake.credentials(confidential=True),
+            jwt=SecretStr("eyJx.eyJy.wrong"),
+            retry=FAST_RETRY,
         )
     assert "did not accept the JWT credential" in caught.value.user_message
     assert caught.value.error_code == "OAU-140"
     assert fake.token_calls == 1
 
 
-async def test_wrong_client_secret_is_a_plain_message(fake: FakeOAuth, http: httpx.AsyncClient) -> None:
+async def test_wrong_client_secret_is_a_plain_message(
+    fake: FakeOAuth, http: httpx.AsyncClient
+) -> None:
     credentials = auth.ClientCredentials(CLIENT_ID, SecretStr("not-the-secret"))
     with pytest.raises(SignInError, match="did not accept this app's client ID or client secret"):
-        await auth.jwt_grant(http, FAKE_SERVER, credentials, jwt=SecretStr(fake.jwt), retry=FAST_RETRY)
+        await auth.jwt_grant(
+            http, FAKE_SERVER, credentials, jwt=SecretStr(fake.jwt), retry=FAST_RETRY
+        )
     assert fake.token_calls == 1
 
 
@@ -124,7 +146,9 @@ async def test_public_client_sends_client_id_in_body_and_no_authorization(
     fake: FakeOAuth, http: httpx.AsyncClient
 ) -> None:
     fake.refresh.add("RT-known-1234")
-    await auth.refresh(http, FAKE_SERVER, fake.credentials(), refresh_token=SecretStr("RT-known-1234"))
+    await auth.refresh(
+        http, FAKE_SERVER, fake.credentials(), refresh_token=SecretStr("RT-known-1234")
+    )
     assert fake.seen_token_forms[-1] == {
         "grant_type": "refresh_token",
         "refresh_token": "RT-known-1234",
@@ -135,15 +159,30 @@ async def test_public_client_sends_client_id_in_body_and_no_authorization(
 @pytest.mark.parametrize(
     ("body", "status", "message"),
     [
-        ({"error": "invalid_grant", "errors": [{"errorCode": "OAU-106"}]}, 400, "expired or was already used"),
         (
-            {"error": "invalid_grant", "errors": [{"errorCode": "OAU-109", "message": "Redirect URIs do not match"}]},
+            {"error": "invalid_grant", "errors": [{"errorCode": "OAU-106"}]},
+            400,
+            "expired or was already used",
+        ),
+        (
+            {
+                "error": "invalid_grant",
+                "errors": [{"errorCode": "OAU-109", "message": "Redirect URIs do not match"}],
+            },
             400,
             r"add http://127\.0\.0\.1:5555/callback to the app's OAuth redirect URIs",
         ),
-        ({"error": "invalid_client", "error_description": "Invalid client"}, 401, "client ID or client secret"),
+        (
+            {"error": "invalid_client", "error_description": "Invalid client"},
+            401,
+            "client ID or client secret",
+        ),
         ({"error": "unauthorized_client"}, 400, "not allowed to use browser sign-in"),
-        ({"error": "weird", "error_description": "Line one\r\nFAKE LOG LINE"}, 400, "RingCentral said: Line one FAKE LOG LINE"),
+        (
+            {"error": "weird", "error_description": "Line one\r\nFAKE LOG LINE"},
+            400,
+            "RingCentral said: Line one FAKE LOG LINE",
+        ),
     ],
 )
 async def test_code_exchange_errors_become_plain_messages(
@@ -164,11 +203,19 @@ async def test_code_exchange_errors_become_plain_messages(
     assert fake.token_calls == 1  # a 4xx is never repeated
 
 
-async def test_429_reports_retry_after_and_is_not_retried(fake: FakeOAuth, http: httpx.AsyncClient) -> None:
-    fake.scripted.append((429, {"errorCode": "CMN-301"}, {"Retry-After": "40", "X-Rate-Limit-Group": "auth"}))
+async def test_429_reports_retry_after_and_is_not_retried(
+    fake: FakeOAuth, http: httpx.AsyncClient
+) -> None:
+    fake.scripted.append(
+        (429, {"errorCode": "CMN-301"}, {"Retry-After": "40", "X-Rate-Limit-Group": "auth"})
+    )
     with pytest.raises(TokenRateLimitedError) as caught:
         await auth.jwt_grant(
-            http, FAKE_SERVER, fake.credentials(confidential=True), jwt=SecretStr(fake.jwt), retry=FAST_RETRY
+            http,
+            FAKE_SERVER,
+            fake.credentials(confidential=True),
+            jwt=SecretStr(fake.jwt),
+            retry=FAST_RETRY,
         )
     assert caught.value.retry_after == 40
     assert caught.value.group == "auth"
@@ -176,17 +223,27 @@ async def test_429_reports_retry_after_and_is_not_retried(fake: FakeOAuth, http:
     assert fake.token_calls == 1
 
 
-async def test_503_reports_retry_after_and_is_not_retried(fake: FakeOAuth, http: httpx.AsyncClient) -> None:
+async def test_503_reports_retry_after_and_is_not_retried(
+    fake: FakeOAuth, http: httpx.AsyncClient
+) -> None:
     fake.scripted.append((503, {}, {"Retry-After": "120"}))
     fake.refresh.add("RT-known-1234")
     with pytest.raises(TokenServerError) as caught:
-        await auth.refresh(http, FAKE_SERVER, fake.credentials(), refresh_token=SecretStr("RT-known-1234"), retry=FAST_RETRY)
+        await auth.refresh(
+            http,
+            FAKE_SERVER,
+            fake.credentials(),
+            refresh_token=SecretStr("RT-known-1234"),
+            retry=FAST_RETRY,
+        )
     assert caught.value.retry_after == 120
     assert "temporarily unavailable. Try again in about 2 min" in caught.value.user_message
     assert fake.token_calls == 1
 
 
-async def test_refresh_retries_transient_failures_three_times(fake: FakeOAuth, http: httpx.AsyncClient) -> None:
+async def test_refresh_retries_transient_failures_three_times(
+    fake: FakeOAuth, http: httpx.AsyncClient
+) -> None:
     fake.refresh.add("RT-known-1234")
     fake.scripted += [(500, {}, {}), (502, {}, {}), (408, {}, {})]
     sleeps: list[float] = []
@@ -195,7 +252,13 @@ async def test_refresh_retries_transient_failures_three_times(fake: FakeOAuth, h
         sleeps.append(seconds)
 
     policy = auth.RetryPolicy(retries=3, interval=10.0, sleep=record)
-    tokens = await auth.refresh(http, FAKE_SERVER, fake.credentials(), refresh_token=SecretStr("RT-known-1234"), retry=policy)
+    tokens = await auth.refresh(
+        http,
+        FAKE_SERVER,
+        fake.credentials(),
+        refresh_token=SecretStr("RT-known-1234"),
+        retry=policy,
+    )
     assert tokens.access_token.get_secret_value() in fake.access
     assert fake.token_calls == 4
     assert sleeps == [10.0, 10.0, 10.0]  # RingCentral: "repeat 3 times with 10 seconds intervals"
@@ -207,13 +270,27 @@ async def test_refresh_gives_up_after_three_retries_and_keeps_it_retryable(
     fake.scripted += [(500, {}, {})] * 5
     fake.refresh.add("RT-known-1234")
     with pytest.raises(TokenServerError, match="having trouble"):
-        await auth.refresh(http, FAKE_SERVER, fake.credentials(), refresh_token=SecretStr("RT-known-1234"), retry=FAST_RETRY)
+        await auth.refresh(
+            http,
+            FAKE_SERVER,
+            fake.credentials(),
+            refresh_token=SecretStr("RT-known-1234"),
+            retry=FAST_RETRY,
+        )
     assert fake.token_calls == 4
 
 
-async def test_refresh_invalid_grant_ends_the_session(fake: FakeOAuth, http: httpx.AsyncClient) -> None:
+async def test_refresh_invalid_grant_ends_the_session(
+    fake: FakeOAuth, http: httpx.AsyncClient
+) -> None:
     with pytest.raises(TokenSessionEndedError, match="session has ended") as caught:
-        await auth.refresh(http, FAKE_SERVER, fake.credentials(), refresh_token=SecretStr("RT-unknown-1234"), retry=FAST_RETRY)
+        await auth.refresh(
+            http,
+            FAKE_SERVER,
+            fake.credentials(),
+            refresh_token=SecretStr("RT-unknown-1234"),
+            retry=FAST_RETRY,
+        )
     assert isinstance(caught.value, SessionEndedError)
     assert fake.token_calls == 1
 
@@ -223,7 +300,13 @@ async def test_dropped_connections_are_retried_for_refresh(fake: FakeOAuth) -> N
     transport.faults += [httpx.ConnectError("refused"), httpx.ReadError("reset by peer")]
     fake.refresh.add("RT-known-1234")
     async with httpx.AsyncClient(transport=transport) as http:
-        await auth.refresh(http, FAKE_SERVER, fake.credentials(), refresh_token=SecretStr("RT-known-1234"), retry=FAST_RETRY)
+        await auth.refresh(
+            http,
+            FAKE_SERVER,
+            fake.credentials(),
+            refresh_token=SecretStr("RT-known-1234"),
+            retry=FAST_RETRY,
+        )
     assert transport.requests == 3
 
 
@@ -231,14 +314,22 @@ async def test_network_down_after_retries_is_a_retryable_network_error(fake: Fak
     transport = FaultTransport(fake.transport())
     transport.faults += [httpx.ConnectError("refused")] * 4
     async with httpx.AsyncClient(transport=transport) as http:
-        with pytest.raises(TokenNetworkError, match=r"Could not reach RingCentral \(rc\.fake\.test\)"):
+        with pytest.raises(
+            TokenNetworkError, match=r"Could not reach RingCentral \(rc\.fake\.test\)"
+        ):
             await auth.jwt_grant(
-                http, FAKE_SERVER, fake.credentials(confidential=True), jwt=SecretStr(fake.jwt), retry=FAST_RETRY
+                http,
+                FAKE_SERVER,
+                fake.credentials(confidential=True),
+                jwt=SecretStr(fake.jwt),
+                retry=FAST_RETRY,
             )
     assert transport.requests == 4
 
 
-async def test_code_exchange_is_retried_only_when_the_code_cannot_have_been_spent(fake: FakeOAuth) -> None:
+async def test_code_exchange_is_retried_only_when_the_code_cannot_have_been_spent(
+    fake: FakeOAuth,
+) -> None:
     # Never connected: safe to repeat.
     transport = FaultTransport(fake.transport())
     transport.faults += [httpx.ConnectError("refused")]
@@ -258,7 +349,9 @@ async def test_code_exchange_is_retried_only_when_the_code_cannot_have_been_spen
 
 
 @pytest.mark.parametrize("fault", ["read-error", "500"])
-async def test_code_exchange_is_not_replayed_once_the_server_may_have_used_the_code(fake: FakeOAuth, fault: str) -> None:
+async def test_code_exchange_is_not_replayed_once_the_server_may_have_used_the_code(
+    fake: FakeOAuth, fault: str
+) -> None:
     transport = FaultTransport(fake.transport())
     if fault == "read-error":
         transport.faults.append(httpx.ReadError("connection reset"))
@@ -289,14 +382,18 @@ async def test_unreadable_success_is_a_plain_error_without_the_body(content: byt
     async with httpx.AsyncClient(transport=httpx.MockTransport(handler)) as http:
         with pytest.raises(SignInError, match="could not be read") as caught:
             await auth.refresh(
-                http, FAKE_SERVER, auth.ClientCredentials(CLIENT_ID), refresh_token=SecretStr("RT-known-1234")
+                http,
+                FAKE_SERVER,
+                auth.ClientCredentials(CLIENT_ID),
+                refresh_token=SecretStr("RT-known-1234"),
             )
     assert "Gateway" not in str(caught.value)
 
 
 def test_token_response_lifetimes_are_parsed_leniently() -> None:
     tokens = auth.parse_token_response(
-        {"access_token": "AT-12345678", "expires_in": "7199", "refresh_token_expires_in": 604799}, now=1000.0
+        {"access_token": "AT-12345678", "expires_in": "7199", "refresh_token_expires_in": 604799},
+        now=1000.0,
     )
     assert tokens is not None
     assert tokens.expires_at == 8199.0
@@ -304,7 +401,10 @@ def test_token_response_lifetimes_are_parsed_leniently() -> None:
     # Absurd lifetimes are clamped instead of causing a refresh on every call.
     short = auth.parse_token_response({"access_token": "AT-12345678", "expires_in": -5}, now=0.0)
     assert short is not None and short.lifetime == 30.0
-    assert auth.parse_token_response({"access_token": "AT-12345678", "expires_in": "nan"}, now=0.0) is not None
+    assert (
+        auth.parse_token_response({"access_token": "AT-12345678", "expires_in": "nan"}, now=0.0)
+        is not None
+    )
     assert auth.parse_token_response({"expires_in": 10}, now=0.0) is None
 
 
@@ -323,8 +423,14 @@ NOW = 1_700_000_000.0
         ("inf", None),
         ("nan", None),
         ("99999999999999999999", 3600.0),
-        (format_datetime(datetime.fromtimestamp(NOW, UTC) + timedelta(seconds=90), usegmt=True), 90.0),
-        (format_datetime(datetime.fromtimestamp(NOW, UTC) - timedelta(seconds=90), usegmt=True), 0.0),
+        (
+            format_datetime(datetime.fromtimestamp(NOW, UTC) + timedelta(seconds=90), usegmt=True),
+            90.0,
+        ),
+        (
+            format_datetime(datetime.fromtimestamp(NOW, UTC) - timedelta(seconds=90), usegmt=True),
+            0.0,
+        ),
         ("Mon, 99 Foo 2024 25:61:61 GMT", None),
     ],
 )
@@ -341,17 +447,29 @@ async def test_revoke_is_sent_once_and_its_errors_are_ignored(fake: FakeOAuth) -
         return httpx.Response(500)
 
     async with httpx.AsyncClient(transport=httpx.MockTransport(handler)) as http:
-        assert await auth.revoke(http, FAKE_SERVER, fake.credentials(), token=SecretStr("RT-1234567890")) is False
+        assert (
+            await auth.revoke(
+                http, FAKE_SERVER, fake.credentials(), token=SecretStr("RT-1234567890")
+            )
+            is False
+        )
     assert calls == 1
 
     def refuse(request: httpx.Request) -> httpx.Response:
         raise httpx.ConnectError("refused")
 
     async with httpx.AsyncClient(transport=httpx.MockTransport(refuse)) as http:
-        assert await auth.revoke(http, FAKE_SERVER, fake.credentials(), token=SecretStr("RT-1234567890")) is False
+        assert (
+            await auth.revoke(
+                http, FAKE_SERVER, fake.credentials(), token=SecretStr("RT-1234567890")
+            )
+            is False
+        )
 
 
-async def test_revoke_sends_the_token_in_the_body_only(fake: FakeOAuth, http: httpx.AsyncClient) -> None:
+async def test_revoke_sends_the_token_in_the_body_only(
+    fake: FakeOAuth, http: httpx.AsyncClient
+) -> None:
     seen: list[httpx.Request] = []
 
     def handler(request: httpx.Request) -> httpx.Response:
@@ -359,7 +477,12 @@ async def test_revoke_sends_the_token_in_the_body_only(fake: FakeOAuth, http: ht
         return httpx.Response(200)
 
     async with httpx.AsyncClient(transport=httpx.MockTransport(handler)) as client:
-        assert await auth.revoke(client, FAKE_SERVER, fake.credentials(confidential=True), token=SecretStr("RT-1234567890"))
+        assert await auth.revoke(
+            client,
+            FAKE_SERVER,
+            fake.credentials(confidential=True),
+            token=SecretStr("RT-1234567890"),
+        )
     request = seen[0]
     assert "RT-1234567890" not in str(request.url)
     assert parse_qs(request.content.decode()) == {"token": ["RT-1234567890"]}
@@ -367,10 +490,14 @@ async def test_revoke_sends_the_token_in_the_body_only(fake: FakeOAuth, http: ht
 
 
 def _challenge(verifier: str) -> str:
-    return base64.urlsafe_b64encode(hashlib.sha256(verifier.encode()).digest()).rstrip(b"=").decode()
+    return (
+        base64.urlsafe_b64encode(hashlib.sha256(verifier.encode()).digest()).rstrip(b"=").decode()
+    )
 
 
 def test_error_reprs_and_strings_hold_no_secret() -> None:
-    error = TokenSessionEndedError("Your RingCentral session has ended.", status=400, error_code="invalid_grant")
+    error = TokenSessionEndedError(
+        "Your RingCentral session has ended.", status=400, error_code="invalid_grant"
+    )
     assert re.search("ended", str(error))
     assert "Bearer" not in repr(error)

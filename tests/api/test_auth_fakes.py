@@ -38,7 +38,11 @@ def sentinel(kind: str) -> str:
 
 
 CLIENT_SECRET = sentinel("CS")
-JWT = "eyJhbGciOiJub25lIn0." + base64.urlsafe_b64encode(sentinel("JWT").encode()).decode().rstrip("=") + ".c2ln"
+JWT = (
+    "eyJhbGciOiJub25lIn0."
+    + base64.urlsafe_b64encode(sentinel("JWT").encode()).decode().rstrip("=")
+    + ".c2ln"
+)
 
 
 async def _no_sleep(_: float) -> None:
@@ -89,7 +93,9 @@ class FakeOAuth:
     def credentials(self, *, confidential: bool = False) -> ClientCredentials:
         from pydantic import SecretStr
 
-        return ClientCredentials(self.client_id, SecretStr(self.client_secret) if confidential else None)
+        return ClientCredentials(
+            self.client_id, SecretStr(self.client_secret) if confidential else None
+        )
 
     def _issue(self) -> dict[str, Any]:
         access = sentinel("AT")
@@ -140,7 +146,9 @@ class FakeOAuth:
             return JSONResponse(self._issue())
         if grant == "urn:ietf:params:oauth:grant-type:jwt-bearer":
             if form.get("assertion") != self.jwt:
-                return _oauth_error(400, "invalid_grant", "OAU-140", "Invalid resource owner credentials.")
+                return _oauth_error(
+                    400, "invalid_grant", "OAU-140", "Invalid resource owner credentials."
+                )
             self.jwt_grants += 1
             return JSONResponse(self._issue())
         if grant == "authorization_code":
@@ -176,13 +184,19 @@ class FakeOAuth:
         self.api_calls += 1
         header = request.headers.get("authorization", "")
         if header.removeprefix("Bearer ") not in self.access:
-            return JSONResponse({"errorCode": "OAU-213", "message": "Token not found"}, status_code=401)
+            return JSONResponse(
+                {"errorCode": "OAU-213", "message": "Token not found"}, status_code=401
+            )
         return JSONResponse({"id": 1001})
 
 
 def _oauth_error(status: int, error: str, code: str, message: str) -> JSONResponse:
     return JSONResponse(
-        {"error": error, "error_description": message, "errors": [{"errorCode": code, "message": message}]},
+        {
+            "error": error,
+            "error_description": message,
+            "errors": [{"errorCode": code, "message": message}],
+        },
         status_code=status,
     )
 
@@ -256,9 +270,14 @@ class MemoryKeyring(KeyringBackend):
         return self.values.get((service, username))
 
     def set_password(self, service: str, username: str, password: str) -> None:
-        if self.max_bytes is not None and len(password.encode("utf-16-le", "surrogatepass")) > self.max_bytes:
+        if (
+            self.max_bytes is not None
+            and len(password.encode("utf-16-le", "surrogatepass")) > self.max_bytes
+        ):
             # What Windows' CredWrite reports over CRED_MAX_CREDENTIAL_BLOB_SIZE.
-            raise keyring.errors.PasswordSetError("(1783, 'CredWrite', 'The stub received bad data.')")
+            raise keyring.errors.PasswordSetError(
+                "(1783, 'CredWrite', 'The stub received bad data.')"
+            )
         if self.fail_after_writes is not None and self.writes >= self.fail_after_writes:
             raise keyring.errors.PasswordSetError("disk full")
         self.writes += 1

@@ -14,7 +14,9 @@ from rc_sms_desktop.api.loopback import LoopbackListener
 STATE = "expected-state-123"
 
 
-async def raw_request(port: int, target: str, *, method: str = "GET", host: str | None = None, extra: bytes = b"") -> tuple[int, dict[str, str], str]:
+async def raw_request(
+    port: int, target: str, *, method: str = "GET", host: str | None = None, extra: bytes = b""
+) -> tuple[int, dict[str, str], str]:
     """Send one HTTP/1.1 request over a plain socket; (status, headers, body)."""
     reader, writer = await asyncio.open_connection("127.0.0.1", port)
     head = f"{method} {target} HTTP/1.1\r\nHost: {host or f'127.0.0.1:{port}'}\r\n".encode()
@@ -55,7 +57,9 @@ async def test_valid_redirect_returns_code_answers_a_static_page_and_closes_the_
     async with LoopbackListener(expected_state=STATE) as listener:
         assert listener.redirect_uri == f"http://127.0.0.1:{listener.port}/callback"
         waiting = asyncio.create_task(listener.wait(5))
-        status, headers, body = await raw_request(listener.port, f"/callback?code=the-code-42&state={STATE}")
+        status, headers, body = await raw_request(
+            listener.port, f"/callback?code=the-code-42&state={STATE}"
+        )
         callback = await waiting
     assert status == 200
     assert callback.code.get_secret_value() == "the-code-42"
@@ -96,13 +100,21 @@ async def test_wrong_state_is_refused_and_ends_the_attempt() -> None:
         ("code=abc", "did not belong"),  # no state at all
         (f"state={STATE}", "no authorization code"),
         (f"state={STATE}&code=", "no authorization code"),
-        (f"error=access_denied&error_description=User+said+no&state={STATE}", "cancelled in the browser"),
-        (f"error=server_error&error_description=Try+later&state={STATE}", "server_error: Try later"),
+        (
+            f"error=access_denied&error_description=User+said+no&state={STATE}",
+            "cancelled in the browser",
+        ),
+        (
+            f"error=server_error&error_description=Try+later&state={STATE}",
+            "server_error: Try later",
+        ),
         (f"code=a&code=b&state={STATE}", "repeated parameters"),
         (f"code=a&state={STATE}&state={STATE}", "repeated parameters"),
     ],
 )
-async def test_malformed_or_refused_redirects_end_with_a_plain_message(query: str, message: str) -> None:
+async def test_malformed_or_refused_redirects_end_with_a_plain_message(
+    query: str, message: str
+) -> None:
     async with LoopbackListener(expected_state=STATE) as listener:
         waiting = asyncio.create_task(listener.wait(5))
         status, _, _ = await raw_request(listener.port, f"/callback?{query}")
@@ -129,7 +141,9 @@ async def test_stray_requests_are_refused_and_the_real_redirect_still_works(
     async with LoopbackListener(expected_state=STATE) as listener:
         waiting = asyncio.create_task(listener.wait(5))
         extra = b"Content-Length: 0\r\n" if method == "POST" else b""
-        status, _, _ = await raw_request(listener.port, target, method=method, host=host, extra=extra)
+        status, _, _ = await raw_request(
+            listener.port, target, method=method, host=host, extra=extra
+        )
         assert status == expected
         assert not waiting.done()
         ok, _, _ = await raw_request(listener.port, f"/callback?code=real&state={STATE}")
@@ -214,7 +228,9 @@ async def test_fixed_port_in_use_gives_a_plain_message() -> None:
         occupant.bind(("127.0.0.1", 0))
         occupant.listen()
         port = int(occupant.getsockname()[1])
-        with pytest.raises(SignInError, match=f"Port {port} on this computer is used by another program"):
+        with pytest.raises(
+            SignInError, match=f"Port {port} on this computer is used by another program"
+        ):
             async with LoopbackListener(expected_state=STATE, port=port):
                 pass
 

@@ -100,7 +100,9 @@ async def test_a_corrupt_chunk_is_never_used_truncated() -> None:
     assert await store.load(KEY) is None
 
 
-@pytest.mark.parametrize("garbage", ["not json", "[]", '{"v": 99, "data": "x"}', '{"v": 1, "slot": "a", "chunks": "3"}'])
+@pytest.mark.parametrize(
+    "garbage", ["not json", "[]", '{"v": 99, "data": "x"}', '{"v": 1, "slot": "a", "chunks": "3"}']
+)
 async def test_garbage_in_the_keyring_is_treated_as_no_session(garbage: str) -> None:
     backend = MemoryKeyring()
     backend.values[(SERVICE, KEY)] = garbage
@@ -133,7 +135,9 @@ async def test_an_interrupted_write_keeps_the_previous_session() -> None:
     ],
     ids=["fail", "null", "silent", "locked"],
 )
-async def test_unusable_keyrings_mean_session_only_with_a_message(backend: object, words: str) -> None:
+async def test_unusable_keyrings_mean_session_only_with_a_message(
+    backend: object, words: str
+) -> None:
     store = TokenStore(backend)  # type: ignore[arg-type]
     assert not await store.save(KEY, SecretStr('{"token": "abc"}'))
     assert store.status.state is StorageState.SESSION_ONLY
