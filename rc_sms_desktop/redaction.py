@@ -15,6 +15,7 @@ message, a URL, a repr):
 
 from __future__ import annotations
 
+import base64
 import logging
 import re
 import threading
@@ -43,8 +44,9 @@ _FIELDS = "|".join(_SECRET_FIELDS)
 _FORM_FIELD = re.compile(rf"(?i)\b({_FIELDS})=([^&\s\"'<>]+)")
 _JSON_FIELD = re.compile(rf"(?i)([\"']({_FIELDS})[\"']\s*:\s*)([\"'])(.*?)(?<!\\)\3")
 _PY_FIELD = re.compile(rf"(?i)\b({_FIELDS})\s*[:=]\s*([\"'])(.*?)(?<!\\)\2")
-# Case-sensitive on purpose: "basic information" in prose is not a credential.
-_AUTH_SCHEME = re.compile(r"\b(Bearer|bearer|BEARER|Basic|BASIC)(\s+)[A-Za-z0-9._~+/=-]{8,}")
+_BEARER = re.compile(r"(?i)\b(bearer)(\s+)[A-Za-z0-9._~+/=-]{8,}")
+# A Basic credential is base64 of "id:secret"; checking that keeps "Basic information" intact.
+_BASIC = re.compile(r"(?i)\b(basic)(\s+)([A-Za-z0-9+/]{4,}={0,2})")
 # A JWT (header.payload.signature); the header is JSON so it always starts with "eyJ".
 _JWT = re.compile(r"\beyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]*")
 
@@ -88,11 +90,23 @@ def redact(text: str) -> str:
     for secret in _known_secrets():
         if secret in text:
             text = text.replace(secret, MASK)
-    text = _AUTH_SCHEME.sub(lambda m: f"{m.group(1)}{m.group(2)}{MASK}", text)
+    text = _BEARER.sub(lambda m: f"{m.group(1)}{m.group(2)}{MASK}", text)
+    text = _BASIC.sub(_mask_basic, text)
     text = _FORM_FIELD.sub(lambda m: f"{m.group(1)}={MASK}", text)
     text = _JSON_FIELD.sub(lambda m: f"{m.group(1)}{m.group(3)}{MASK}{m.group(3)}", text)
     text = _PY_FIELD.sub(lambda m: m.group(0)[: m.start(3) - m.start(0)] + MASK + m.group(2), text)
     return _JWT.sub("[JWT]", text)
+
+
+def _mask_basic(match: re.Match[str]) -> str:
+    value = match.group(3)
+    try:
+        decoded = base64.b64decode(value + "=" * (-len(value) % 4), validate=True)
+    except ValueError:
+        return match.group(0)
+    if b":" not in decoded:
+        return match.group(0)
+    return f"{match.group(1)}{match.group(2)}{MASK}"
 
 
 class RedactingFilter(logging.Filter):
