@@ -22,9 +22,11 @@ differ by grant, since codes and refresh tokens are single-use:
   read timeout or a dropped connection the code may already be spent: a replay would at best fail
   with ``invalid_grant`` and, per RFC 6749 §4.1.2, may make the server revoke what it issued. So
   the user is asked to sign in again instead (a code lives about 60 s anyway).
-* **429 and 503** are never retried here: a request during an Auth-group penalty restarts the
+* **429 and 503** are not retried blindly: a request during an Auth-group penalty restarts the
   penalty. They become a :class:`TokenRateLimitedError`/:class:`TokenServerError` carrying
-  ``retry_after``; the session waits that long before it asks again.
+  ``retry_after``; the session sends no token request before that time. Only a code exchange
+  waits out one ``Retry-After`` of at most 45 s itself and tries once more: the throttled request
+  was not read, and the code (about 60 s of life) would otherwise be wasted.
 * **Revoke** is never retried and its errors are ignored (RingCentral's advice).
 """
 
@@ -381,6 +383,8 @@ def _client_auth(credentials: ClientCredentials, form: dict[str, str]) -> dict[s
 
 
 _TRANSIENT_STATUSES = frozenset({408, 500, 502, 504})
+# The longest Retry-After worth waiting with an authorization code in hand (codes live ~60 s).
+_CODE_WAIT_LIMIT = 45.0
 
 
 async def _token_request(
@@ -396,6 +400,7 @@ async def _token_request(
 ) -> TokenSet:
     headers = _client_auth(credentials, form)
     attempt = 0
+    waited_out_throttle = False
     while True:
         may_retry = attempt < retry.retries
         try:
@@ -427,6 +432,20 @@ async def _token_request(
                     )
                 return tokens
             failure = _error_for_response(response, body, grant=grant, redirect_uri=redirect_uri)
+            wait = getattr(failure, "retry_after", None)
+            if (
+                grant == "authorization_code"
+                and status in (429, 503)
+                and not waited_out_throttle
+                and wait is not None
+                and wait <= _CODE_WAIT_LIMIT
+            ):
+                # Refused before it was read, so the code is unspent; it lives about 60 s, so
+                # one wait of Retry-After beats sending the user through the browser again.
+                waited_out_throttle = True
+                _log.info("Sign-in throttled (HTTP %d); waiting %.0f s once", status, wait)
+                await retry.sleep(wait)
+                continue
             retryable = status in _TRANSIENT_STATUSES and (
                 grant != "authorization_code" or status == 408
             )

@@ -501,3 +501,45 @@ def test_error_reprs_and_strings_hold_no_secret() -> None:
     )
     assert re.search("ended", str(error))
     assert "Bearer" not in repr(error)
+
+
+async def test_code_exchange_waits_out_one_short_throttle_then_succeeds(
+    fake: FakeOAuth, http: httpx.AsyncClient
+) -> None:
+    fake.codes["CODE-abcdefgh"] = (_challenge("v" * 43), "http://127.0.0.1:1/callback")
+    fake.scripted.append((429, {"errorCode": "CMN-301"}, {"Retry-After": "20"}))
+    sleeps: list[float] = []
+
+    async def record(seconds: float) -> None:
+        sleeps.append(seconds)
+
+    tokens = await auth.exchange_code(
+        http,
+        FAKE_SERVER,
+        fake.credentials(),
+        code=SecretStr("CODE-abcdefgh"),
+        verifier=SecretStr("v" * 43),
+        redirect_uri="http://127.0.0.1:1/callback",
+        retry=auth.RetryPolicy(sleep=record),
+    )
+    assert tokens.access_token.get_secret_value() in fake.access
+    assert sleeps == [20.0]
+    assert fake.token_calls == 2
+
+
+@pytest.mark.parametrize("retry_after", ["50", "600"])
+async def test_code_exchange_gives_up_when_the_throttle_outlives_the_code(
+    fake: FakeOAuth, http: httpx.AsyncClient, retry_after: str
+) -> None:
+    fake.scripted += [(429, {}, {"Retry-After": retry_after}), (429, {}, {"Retry-After": "1"})]
+    with pytest.raises(TokenRateLimitedError, match="Try again in"):
+        await auth.exchange_code(
+            http,
+            FAKE_SERVER,
+            fake.credentials(),
+            code=SecretStr("CODE-abcdefgh"),
+            verifier=SecretStr("v" * 43),
+            redirect_uri="http://127.0.0.1:1/callback",
+            retry=FAST_RETRY,
+        )
+    assert fake.token_calls == 1

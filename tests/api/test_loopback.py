@@ -247,3 +247,54 @@ async def test_a_flood_of_connections_is_bounded_and_the_redirect_still_arrives(
         ok, _, _ = await raw_request(listener.port, f"/callback?code=c&state={STATE}")
         await waiting
     assert ok == 200
+
+
+async def test_an_old_attempts_redirect_is_refused_by_the_next_attempt_on_the_same_port() -> None:
+    port = free_port()
+    async with LoopbackListener(expected_state="attempt-1", port=port) as first:
+        first_wait = asyncio.create_task(first.wait(30))
+        first_wait.cancel()  # the user gave up and started again
+        with pytest.raises(asyncio.CancelledError):
+            await first_wait
+    async with LoopbackListener(expected_state="attempt-2", port=port) as second:
+        waiting = asyncio.create_task(second.wait(5))
+        status, _, _ = await raw_request(port, "/callback?code=old&state=attempt-1")
+        with pytest.raises(SignInError, match="did not belong"):
+            await waiting
+    assert status == 400
+
+
+def ipv6_loopback_available() -> bool:
+    if not socket.has_ipv6:
+        return False
+    try:
+        with socket.socket(socket.AF_INET6, socket.SOCK_STREAM) as probe:
+            probe.bind(("::1", 0))
+    except OSError:
+        return False
+    return True
+
+
+@pytest.mark.skipif(not ipv6_loopback_available(), reason="no IPv6 loopback on this machine")
+async def test_without_ipv4_loopback_the_listener_uses_ipv6_loopback(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    real_start_server = asyncio.start_server
+
+    async def no_ipv4(*args: object, host: str, **kwargs: object) -> asyncio.Server:
+        if host == "127.0.0.1":
+            raise OSError(99, "Cannot assign requested address")
+        return await real_start_server(*args, host=host, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(asyncio, "start_server", no_ipv4)
+    async with LoopbackListener(expected_state=STATE) as listener:
+        assert listener.redirect_uri == f"http://[::1]:{listener.port}/callback"
+        waiting = asyncio.create_task(listener.wait(5))
+        reader, writer = await asyncio.open_connection("::1", listener.port)
+        writer.write(
+            f"GET /callback?code=six&state={STATE} HTTP/1.1\r\nHost: [::1]:{listener.port}\r\n\r\n".encode()
+        )
+        await writer.drain()
+        assert (await reader.read()).startswith(b"HTTP/1.1 200")
+        writer.close()
+        assert (await waiting).code.get_secret_value() == "six"
