@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 import logging.handlers
 import os
+import sys
 from pathlib import Path
 from typing import Final
 
@@ -119,7 +120,7 @@ def configure_logging(
         )
     except OSError:
         path = None
-    if console:
+    if console and sys.stderr is not None:  # a windowed executable has no stderr
         stream = logging.StreamHandler()
         stream.setLevel(logging.DEBUG if level <= logging.DEBUG else logging.WARNING)
         handlers.append(stream)

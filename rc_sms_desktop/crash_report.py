@@ -50,6 +50,13 @@ def qt_version() -> str | None:
     return f"Qt {qtcore.qVersion()}, PySide6 {getattr(pyside, '__version__', '?')}"
 
 
+def _to_stderr(text: str) -> None:
+    # A windowed executable (pythonw, PyInstaller console=False) has no stderr at all.
+    if sys.stderr is not None:
+        with contextlib.suppress(OSError, ValueError):
+            sys.stderr.write(text)
+
+
 def _facts(thread_name: str | None) -> list[tuple[str, str]]:
     facts = [
         ("App", f"rc-sms-desktop {__version__}"),
@@ -139,11 +146,11 @@ class CrashHandler:
                 exc_type, exc, tb, directory=self.directory, thread_name=thread_name
             )
         except Exception:  # the disk is full or read-only: say so on stderr, redacted
-            sys.stderr.write(redact("".join(traceback.format_exception(exc_type, exc, tb))))
+            _to_stderr(redact("".join(traceback.format_exception(exc_type, exc, tb))))
             return None
         self.reports.append(path)
         _log.error("Unhandled %s; crash report written to %s", exc_type.__name__, path)
-        sys.stderr.write(f"rc-sms-desktop: unexpected error; report written to {path}\n")
+        _to_stderr(f"rc-sms-desktop: unexpected error; report written to {path}\n")
         if self.show_dialog is not None:
             try:
                 self.show_dialog(path)

@@ -159,3 +159,14 @@ def test_hard_crash_is_reported_at_next_start(tmp_path: Path) -> None:
     again = install_crash_handler(None, directory=tmp_path)
     again.uninstall()
     assert again.previous_crash is None
+
+
+def test_windowed_executable_without_stderr_still_gets_a_report(
+    handler: CrashHandler, shown: list[Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(sys, "stderr", None)  # pythonw / PyInstaller console=False
+    try:
+        fail_with_secret()
+    except RuntimeError:
+        sys.excepthook(*sys.exc_info())
+    assert len(shown) == 1 and shown[0].is_file()
