@@ -15,7 +15,9 @@ once; about five parallel sessions per user; Auth group of 5 requests a minute):
   error, and after a 429/503 no token request is sent until ``Retry-After`` has passed);
   ``invalid_grant`` ends it and deletes what was stored;
 * **restore, don't re-sign-in**: a stored session is reused after a restart without a token
-  request while its access token is still valid.
+  request while its access token is still valid;
+* **two app instances**: when the other instance already spent the shared refresh token, the
+  newer pair it saved in the keyring is adopted instead of ending (and deleting) the session.
 """
 
 from __future__ import annotations
@@ -462,6 +464,9 @@ class TokenSession:
                     now=self._clock.time,
                 )
             except TokenSessionEndedError as exc:
+                newer = await self._newer_stored_tokens(tokens)
+                if newer is not None:
+                    return newer
                 if self._jwt is None:
                     await self._end(exc, delete_stored=True)
                 _log.info("Refresh token rejected; signing in again with the stored JWT")
@@ -486,6 +491,47 @@ class TokenSession:
             TokenSessionEndedError("Your RingCentral session has expired. Please sign in again."),
             delete_stored=True,
         )
+
+    async def _newer_stored_tokens(self, used: TokenSet) -> TokenSet | None:
+        """Tokens another app instance renewed and saved since ours, if any (else None).
+
+        Refresh tokens are single-use: when a second instance of the app renewed the session,
+        our copy is spent and RingCentral answers invalid_grant. The keyring then holds the
+        current pair; adopting it keeps both instances signed in instead of one deleting the
+        other's session.
+        """
+        if self._store is None or used.refresh_token is None:
+            return None
+        payload = await self._store.load(self._key)
+        if payload is None:
+            return None
+        try:
+            data = json.loads(payload.get_secret_value())
+        except ValueError:
+            return None
+        stored_json = data.get("tokens") if isinstance(data, dict) else None
+        stored = TokenSet.from_json(stored_json) if isinstance(stored_json, dict) else None
+        if stored is None or stored.refresh_token is None:
+            return None
+        if stored.refresh_token.get_secret_value() == used.refresh_token.get_secret_value():
+            return None
+        _log.info("This session was renewed by another instance of the app; using its tokens")
+        now = self._clock.time()
+        if stored.expires_at - min(self._margin, stored.lifetime / 2) > now:
+            return stored
+        if not stored.refresh_usable(now):
+            return None
+        try:
+            return await auth.refresh(
+                self._http,
+                self._server,
+                self._credentials,
+                refresh_token=stored.refresh_token,
+                retry=self._retry,
+                now=self._clock.time,
+            )
+        except TokenSessionEndedError:
+            return None
 
     async def _end(self, error: SessionEndedError, *, delete_stored: bool) -> NoReturn:
         """Mark the session ended, forget stored tokens if asked, and raise ``error``."""

@@ -483,3 +483,29 @@ async def test_session_repr_holds_no_secret(fake: FakeOAuth, http: httpx.AsyncCl
     text = repr(session) + str(session) + repr(session._tokens) + repr(session._credentials)
     for secret in (token, fake.client_secret, fake.jwt, *fake.refresh):
         assert secret not in text
+
+
+async def test_a_second_app_instance_adopts_the_session_the_first_one_renewed(
+    fake: FakeOAuth, http: httpx.AsyncClient
+) -> None:
+    backend = MemoryKeyring()
+    await jwt_session(fake, http, TokenStore(backend))
+    clock = FakeClock()
+    first, second = [
+        await TokenSession.restore(
+            FAKE_SERVER,
+            fake.client_id,
+            TokenStore(backend),
+            http=http,
+            clock=clock,
+            retry=FAST_RETRY,
+        )
+        for _ in range(2)
+    ]
+    assert first is not None and second is not None
+    clock.advance(3600)
+    renewed = await first.access_token()  # spends the refresh token both instances loaded
+    assert await second.access_token() == renewed  # invalid_grant, then the keyring's newer pair
+    assert first.is_active and second.is_active
+    assert fake.refreshes == 1
+    assert backend.values  # nobody deleted the live session
