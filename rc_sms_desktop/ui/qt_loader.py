@@ -63,6 +63,7 @@ class QtLoadRunner(QObject):
         super().__init__(parent)
         self._task: asyncio.Task[None] | None = None
         self._pending: dict[str, Any] = {}
+        self._pending_progress: tuple[int, int] | None = None
         self._flush_timer = QTimer(self)
         self._flush_timer.setSingleShot(True)
         self._flush_timer.setInterval(BATCH_MS)
@@ -80,7 +81,6 @@ class QtLoadRunner(QObject):
     def start(self, events: AsyncIterator[Any]) -> asyncio.Task[None]:
         """Cancel any load in flight and consume `events` in a new task."""
         self.cancel()
-        self._pending.clear()
         task = asyncio.get_running_loop().create_task(self._consume(events), name="sender-load")
         self._task = task
         self.started.emit()
@@ -92,6 +92,7 @@ class QtLoadRunner(QObject):
             self._task.cancel()
         self._flush_timer.stop()
         self._pending.clear()
+        self._pending_progress = None
 
     async def stop(self, grace: float = 2.0) -> None:
         """Cancel the load in flight and wait (at most `grace` seconds) until it has ended."""
@@ -138,12 +139,19 @@ class QtLoadRunner(QObject):
             if not self._flush_timer.isActive():
                 self._flush_timer.start()
             return
+        if isinstance(event, Progress):
+            # Progress rides with the verdict batches: the newest count wins.
+            self._pending_progress = (int(event.done), int(event.total))
+            if not self._flush_timer.isActive():
+                self._flush_timer.start()
+            return
+        if isinstance(event, RateLimited):
+            self.rateLimited.emit(str(event.group), _seconds_until(event.resume_at))
+            return
         # Anything else is ordered after the updates that came before it.
         self._flush()
         if isinstance(event, NumbersListed):
             self.numbersListed.emit(list(event.verdicts))
-        elif isinstance(event, Progress):
-            self.progress.emit(int(event.done), int(event.total))
         elif isinstance(event, RateLimited):
             self.rateLimited.emit(str(event.group), _seconds_until(event.resume_at))
         elif isinstance(event, SignedInAs):
@@ -163,6 +171,10 @@ class QtLoadRunner(QObject):
             batch = list(self._pending.values())
             self._pending.clear()
             self.verdictsUpdated.emit(batch)
+        if self._pending_progress is not None:
+            done, total = self._pending_progress
+            self._pending_progress = None
+            self.progress.emit(done, total)
 
 
 def _seconds_until(resume_at: object) -> float:

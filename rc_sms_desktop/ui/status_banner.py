@@ -55,6 +55,7 @@ class StatusBanner(QFrame):
         self._state = BannerState.IDLE
         self._resume_deadline = 0.0
         self._what = ""
+        self._look: Mark | None = None
 
         self._icon = QLabel(self)
         self._icon.setFixedSize(18, 18)
@@ -132,7 +133,7 @@ class StatusBanner(QFrame):
         self._progress.setValue(min(done, total))
         self._progress.setFormat(f"{done} of {total}")
         self._message.setText(f"{self._progress_text} {done} of {total} numbers checked.")
-        if self.isVisible():
+        if self.isVisible() and self._look is not Mark.LOADING:
             self._set_look(Mark.LOADING)
 
     def rate_limited(self, seconds: float, what: str = "") -> None:
@@ -227,6 +228,7 @@ class StatusBanner(QFrame):
         )
 
     def _set_look(self, mark: Mark) -> None:
+        self._look = mark
         self._icon.setPixmap(mark_icon(mark).pixmap(QSize(18, 18), self.devicePixelRatioF()))
         palette = self.palette()
         base = QColor(mark_colour(mark, palette))
