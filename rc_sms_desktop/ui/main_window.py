@@ -431,7 +431,7 @@ class MainWindow(QMainWindow):
         self.detail_pane.set_as_of(None)
         self.demo_banner.setVisible(session.is_demo)
         self.sign_out_button.setVisible(not session.is_demo)
-        self.sign_in_button.setVisible(not session.is_demo)
+        self.sign_in_button.setVisible(session.is_demo)
         self.identity_label.setText("Demo account" if session.is_demo else "Signed in")
         self.environment_label.setText(session.environment)
         self.status_banner.clear()

@@ -332,7 +332,8 @@ class SignInDialog(QDialog):
         task = self._task
         if task is not None and not task.done():
             task.cancel()
-        self._set_busy(False)
+            self._set_busy(False)
+            self._progress("Sign-in cancelled.")
 
     async def wait_stopped(self) -> None:
         """Await the flow's end after a cancel (the port is free when this returns)."""

@@ -35,6 +35,10 @@ from rc_sms_desktop.ui.window_services import DefaultServices
 
 def _qasync_loop() -> asyncio.AbstractEventLoop:
     app = QApplication.instance() or QApplication([])
+    # As in the app (ui/app.py): closing the last window (a dialog, say) must not quit the Qt
+    # loop under a running test; the loop stops only when the test's coroutine is done.
+    if isinstance(app, QApplication):
+        app.setQuitOnLastWindowClosed(False)
     loop: asyncio.AbstractEventLoop = qasync.QEventLoop(app)
     return loop
 

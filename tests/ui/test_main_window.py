@@ -214,3 +214,50 @@ async def test_closing_during_a_load_exits_cleanly_and_quickly(open_window: Call
     assert task.done()
     assert session.client.http.is_closed
     assert loop.time() - started < 3.5
+
+
+async def test_sign_in_switches_to_the_account_and_sign_out_returns_to_the_demo(
+    qtbot: QtBot, demo_services: Callable[..., DefaultServices], ui_settings: Settings
+) -> None:
+    import httpx
+
+    from rc_sms_desktop.simulator.app import create_app
+    from rc_sms_desktop.simulator.config import DEMO_CLIENT_ID, DEMO_CLIENT_SECRET, DEMO_JWT, SimulatorConfig
+    from rc_sms_desktop.ui.sign_in_dialog import SignInDialog
+
+    transport = httpx.ASGITransport(app=create_app(SimulatorConfig(admin=False)))
+
+    def dialog_factory(parent: MainWindow) -> SignInDialog:
+        return SignInDialog(parent, settings=ui_settings, transport=transport)
+
+    window = MainWindow(demo_services(), settings=ui_settings, sign_in_dialog_factory=dialog_factory)
+    qtbot.addWidget(window)
+    window.show()
+    await window.start()
+    assert window.session is not None and window.session.is_demo
+    button = window.findChild(QPushButton, "demoSignInButton")
+    assert button is not None
+    button.click()
+    dialog = window.sign_in_dialog
+    assert isinstance(dialog, SignInDialog) and dialog.isVisible()
+    dialog.server_combo.setCurrentIndex(dialog.server_combo.findData("custom"))
+    dialog.custom_url_edit.setText("http://127.0.0.1:9")
+    dialog.tabs.setCurrentIndex(1)
+    dialog.jwt_client_id_edit.setText(DEMO_CLIENT_ID)
+    dialog.jwt_client_secret_edit.setText(DEMO_CLIENT_SECRET)
+    dialog.jwt_edit.setText(DEMO_JWT)
+    dialog.sign_in_button.click()
+    await wait_until(lambda: window.session is not None and not window.session.is_demo, within=10)
+    task = window.load_runner.task
+    assert task is not None
+    await asyncio.wait_for(task, 20)
+    assert not window.demo_banner.isVisible()
+    assert window.sign_out_button.isVisible()
+    assert "127.0.0.1:9" in window.environment_label.text()
+    assert "Alex Rivera" in window.identity_label.text()
+    signed_in = window.session
+    window.sign_out_button.click()
+    await wait_until(lambda: window.session is not None and window.session.is_demo, within=10)
+    assert window.demo_banner.isVisible()
+    await wait_until(lambda: signed_in.client.http.is_closed, within=5)
+    await window.shutdown()
