@@ -222,7 +222,12 @@ async def test_sign_in_switches_to_the_account_and_sign_out_returns_to_the_demo(
     import httpx
 
     from rc_sms_desktop.simulator.app import create_app
-    from rc_sms_desktop.simulator.config import DEMO_CLIENT_ID, DEMO_CLIENT_SECRET, DEMO_JWT, SimulatorConfig
+    from rc_sms_desktop.simulator.config import (
+        DEMO_CLIENT_ID,
+        DEMO_CLIENT_SECRET,
+        DEMO_JWT,
+        SimulatorConfig,
+    )
     from rc_sms_desktop.ui.sign_in_dialog import SignInDialog
 
     transport = httpx.ASGITransport(app=create_app(SimulatorConfig(admin=False)))

@@ -18,7 +18,12 @@ from pytestqt.qtbot import QtBot
 
 from rc_sms_desktop.settings import Settings
 from rc_sms_desktop.simulator.app import create_app
-from rc_sms_desktop.simulator.config import DEMO_CLIENT_ID, DEMO_CLIENT_SECRET, DEMO_JWT, SimulatorConfig
+from rc_sms_desktop.simulator.config import (
+    DEMO_CLIENT_ID,
+    DEMO_CLIENT_SECRET,
+    DEMO_JWT,
+    SimulatorConfig,
+)
 from rc_sms_desktop.ui.sign_in_dialog import SignInDialog
 from tests.ui.qasync_helpers import wait_until
 
