@@ -21,12 +21,14 @@ import tempfile
 from pathlib import Path
 
 import qasync
-from PySide6.QtCore import QCoreApplication, Qt
+from PySide6.QtCore import QCoreApplication, QObject, Qt, Signal
 from PySide6.QtGui import QGuiApplication
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QMessageBox
 
 from rc_sms_desktop import APP_NAME
+from rc_sms_desktop.app_logging import configure_logging
 from rc_sms_desktop.app_resources import APP_ID
+from rc_sms_desktop.crash_report import install_crash_handler
 from rc_sms_desktop.settings import SETTINGS_VERSION, Settings
 from rc_sms_desktop.ui.main_window import MainWindow, WindowOptions
 from rc_sms_desktop.ui.window_services import default_services
@@ -103,6 +105,7 @@ async def _run_window(app: QApplication, options: WindowOptions) -> int:
         with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
             loop.add_signal_handler(signum, window.request_close)
     window.show()
+    _log.info("Main window shown")
     window.start()
     try:
         return await exit_code
@@ -112,15 +115,40 @@ async def _run_window(app: QApplication, options: WindowOptions) -> int:
                 loop.remove_signal_handler(signum)
 
 
+class _CrashNotice(QObject):
+    """Shows "a report was written" without blocking; queued, so any thread may call it."""
+
+    reported = Signal(str)
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.reported.connect(self._show, Qt.ConnectionType.QueuedConnection)
+
+    def _show(self, path: str) -> None:
+        box = QMessageBox(
+            QMessageBox.Icon.Critical,
+            APP_DISPLAY_NAME,
+            "Something went wrong inside the app. A report without any passwords or tokens "
+            f"was saved to:\n{path}",
+        )
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        box.open()  # never exec(): the loop keeps running
+
+
 def run_window(args: argparse.Namespace) -> int:
     """Open the main window and run until it closes; the process exit code."""
     options = window_options(args)
     if QApplication.instance() is None:
         _prepare_screenshot_platform(options)
+    log_file = configure_logging(verbose=bool(getattr(args, "verbose", False)))
     app = _application()
     app.setQuitOnLastWindowClosed(False)
+    notice = _CrashNotice()
+    crash_handler = install_crash_handler(lambda path: notice.reported.emit(str(path)))
     loop = qasync.QEventLoop(app)
     asyncio.set_event_loop(loop)
+    loop.set_exception_handler(crash_handler.asyncio_exception_handler)
+    _log.info("Window starting (log file %s)", log_file)
     try:
         return int(loop.run_until_complete(_run_window(app, options)))
     finally:
@@ -128,6 +156,8 @@ def run_window(args: argparse.Namespace) -> int:
             loop.run_until_complete(loop.shutdown_asyncgens())
         loop.close()
         asyncio.set_event_loop(None)
+        crash_handler.uninstall()
+        _log.info("Window closed")
 
 
 def gui_main() -> None:

@@ -270,6 +270,7 @@ class MainWindow(QMainWindow):
         runner.progress.connect(self.status_banner.progress)
         runner.rateLimited.connect(lambda group, seconds: self.status_banner.rate_limited(seconds))
         runner.warning.connect(self.status_banner.show_warning)
+        runner.cachedAsOf.connect(self._on_cached)
         runner.finished.connect(self._on_finished)
         runner.failed.connect(self._on_failed)
         runner.stopped.connect(self._on_stopped)
@@ -511,6 +512,13 @@ class MainWindow(QMainWindow):
             self.status_banner.show_warning(f"The number {self._options.select} is not among your numbers.")
         if first and self._options.screenshot is not None:
             self._spawn(self._take_screenshot(self._options.screenshot))
+
+    def _on_cached(self, as_of: object) -> None:
+        """Last time's verdicts are shown while they are checked again: say how old they are."""
+        if isinstance(as_of, datetime):
+            local = as_of.astimezone() if as_of.tzinfo else as_of
+            self.as_of_label.setText(f"Saved data from {local:%d %b, %H:%M} · refreshing…")
+            self.detail_pane.set_as_of(local)
 
     def _on_failed(self, error: object) -> None:
         self.status_banner.show_error(error_text(error), retry=True)

@@ -45,10 +45,12 @@ class QtLoadRunner(QObject):
       `verdictsUpdated(list[Verdict])` (batched); `progress(done, total)`;
       `rateLimited(group, seconds_to_wait)` (0 when the group has resumed);
       `warning(message)`; `finished(as_of)`;
-      `failed(error)`; `stopped()` after every load ends, however it ended (also on cancel).
+      `failed(error)`; `stopped()` after every load ends, however it ended (also on cancel);
+      `cachedAsOf(as_of)` right after a `numbersListed` that came from the disk cache.
     """
 
     started = Signal()
+    cachedAsOf = Signal(object)
     signedInAs = Signal(object)
     numbersListed = Signal(list)
     verdictsUpdated = Signal(list)
@@ -151,7 +153,13 @@ class QtLoadRunner(QObject):
         # Anything else is ordered after the updates that came before it.
         self._flush()
         if isinstance(event, NumbersListed):
+            extension = getattr(event, "extension", None)
+            if extension is not None:
+                self.signedInAs.emit(extension)
             self.numbersListed.emit(list(event.verdicts))
+            as_of = getattr(event, "as_of", None)  # CachedVerdicts: last time's verdicts
+            if as_of is not None:
+                self.cachedAsOf.emit(as_of)
         elif isinstance(event, RateLimited):
             self.rateLimited.emit(str(event.group), _seconds_until(event.resume_at))
         elif isinstance(event, SignedInAs):

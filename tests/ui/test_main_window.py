@@ -266,3 +266,56 @@ async def test_sign_in_switches_to_the_account_and_sign_out_returns_to_the_demo(
     assert window.demo_banner.isVisible()
     await wait_until(lambda: signed_in.client.http.is_closed, within=5)
     await window.shutdown()
+
+
+async def test_closing_during_a_rate_limit_pause_exits_quickly(open_window: Callable[..., Any]) -> None:
+    # 429s with Retry-After = 600 / 60 = 10 s (seed 0: the sign-in itself gets through).
+    window = await open_window(wait=False, faults="429:0.3", seed=0, rate_window_s=600)
+    banner = window.status_banner
+    await wait_until(lambda: banner.state is BannerState.RATE_LIMITED, within=10)
+    task = window.load_runner.task
+    assert task is not None and not task.done()
+    closed: list[int] = []
+    window.closed.connect(closed.append)
+    started = asyncio.get_running_loop().time()
+    window.close()
+    await wait_until(lambda: closed, within=4)
+    assert task.done()
+    assert asyncio.get_running_loop().time() - started < 3.5
+
+
+async def test_closing_during_sign_in_cancels_it_and_frees_the_port(
+    qtbot: QtBot, demo_services: Callable[..., DefaultServices], ui_settings: Settings
+) -> None:
+    import socket
+    from urllib.parse import parse_qs, urlsplit
+
+    from rc_sms_desktop.ui.sign_in_dialog import SignInDialog
+
+    opened: list[str] = []
+
+    async def browser_that_never_returns(url: str) -> bool:
+        opened.append(url)
+        return True
+
+    def dialog_factory(parent: MainWindow) -> SignInDialog:
+        return SignInDialog(parent, settings=ui_settings, open_browser=browser_that_never_returns)
+
+    window = MainWindow(demo_services(), settings=ui_settings, sign_in_dialog_factory=dialog_factory)
+    qtbot.addWidget(window)
+    window.show()
+    await window.start()
+    window.open_sign_in()
+    dialog = window.sign_in_dialog
+    assert isinstance(dialog, SignInDialog)
+    dialog.client_id_edit.setText("my-app")
+    dialog.sign_in_button.click()
+    await wait_until(lambda: opened, within=5)
+    port = urlsplit(parse_qs(urlsplit(opened[0]).query)["redirect_uri"][0]).port
+    closed: list[int] = []
+    window.closed.connect(closed.append)
+    window.close()
+    await wait_until(lambda: closed, within=4)
+    await asyncio.wait_for(dialog.wait_stopped(), 3)
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.bind(("127.0.0.1", port or 0))
