@@ -9,6 +9,7 @@ guide; the raw API data for admins (collapsed); and when the data was fetched.
 
 from __future__ import annotations
 
+import dataclasses
 import html
 import json
 from dataclasses import dataclass
@@ -121,7 +122,8 @@ def conditions(verdict: Verdict) -> list[Condition]:
         verified = "SmsSender" in features
         items.append(
             Condition("Toll-free verification", Mark.READY if verified else Mark.BLOCKED,
-                      "Verified for SMS" if verified else "Not verified for SMS")
+                      "SMS-enabled: RingCentral lists SmsSender" if verified
+                      else "Not SMS-enabled: verify the number for SMS")
         )
     elif is_us_or_canada(number):
         items.extend(_registration_conditions(verdict))
@@ -217,7 +219,7 @@ class DetailPane(QWidget):
         self.setAccessibleName("Details of the chosen number")
         self._verdict: Verdict | None = None
         self._as_of: datetime | None = None
-        self._sms_holder: str | None = None
+        self._signed_in: Any = None  # the signed-in extension (name, extension_number)
 
         self._icon = QLabel(self)
         self._icon.setFixedSize(28, 28)
@@ -290,6 +292,12 @@ class DetailPane(QWidget):
 
     # -- what the window calls -------------------------------------------------------------------
 
+    def set_signed_in(self, extension: Any) -> None:
+        """Who is signed in: "you" in the ownership table."""
+        self._signed_in = extension
+        if self._verdict is not None:
+            self.show_verdict(self._verdict)
+
     def set_as_of(self, as_of: datetime | None) -> None:
         self._as_of = as_of
         self._as_of_label.setText(f"Data as of {as_of:%-d %b %Y, %H:%M:%S}" if as_of else "")
@@ -352,7 +360,8 @@ class DetailPane(QWidget):
         blocking = verdict.sms is not State.READY
         main = [r for r in verdict.reasons if blocking and "sms" in r.affects]
         limits = [r for r in verdict.reasons if r not in main and r.severity is not Severity.INFO]
-        info = [r for r in verdict.reasons if r not in main and r not in limits]
+        # The daily limit has its own section below.
+        info = [r for r in verdict.reasons if r not in main and r not in limits and r.code != "daily-limit"]
         for title, group in (("What to do", main), ("Limits", limits)):
             if not group:
                 continue
@@ -397,7 +406,14 @@ class DetailPane(QWidget):
             heading("Registration tier and daily limit")
             out.append(f"<p>{_e(tier)}</p>")
 
-        owner = ownership(verdict.number, self._sms_holder)
+        number = verdict.number
+        me = self._signed_in
+        # The signed-in user holds the SMS features of a shared number that lists SmsSender.
+        holder = me if me is not None and is_shared(number) and "SmsSender" in number.features else None
+        owner = ownership(number, holder)
+        if me is not None and not owner.shared and number.extension is None:
+            you = f"You ({me.name}, ext. {me.extension_number})" if me.name else "You"
+            owner = dataclasses.replace(owner, owner=you, caller_id=you, sms_features=you)
         heading("Who owns this number and who can text from it")
         out.append(
             "<table cellspacing='2'>"

@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QPoint, Qt, QTimer, Signal
-from PySide6.QtGui import QCloseEvent, QKeySequence, QPainter, QShortcut
+from PySide6.QtGui import QCloseEvent, QGuiApplication, QKeySequence, QPainter, QPalette, QShortcut
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -46,6 +46,7 @@ from rc_sms_desktop.ui.qt_loader import QtLoadRunner
 from rc_sms_desktop.ui.sender_delegate import SenderDelegate
 from rc_sms_desktop.ui.sender_model import SendableFilterModel, SenderListModel, SenderRole
 from rc_sms_desktop.ui.status_banner import StatusBanner
+from rc_sms_desktop.ui.theme import Mark, tint
 from rc_sms_desktop.ui.window_services import AccountSession, WindowServices
 
 _log = logging.getLogger(__name__)
@@ -193,6 +194,10 @@ class MainWindow(QMainWindow):
         self.demo_sign_in_button.setAccessibleName("Sign in to see your own numbers")
         demo_layout.addWidget(self.demo_label, 1)
         demo_layout.addWidget(self.demo_sign_in_button)
+        self.demo_banner.setAutoFillBackground(True)
+        demo_palette = self.demo_banner.palette()
+        demo_palette.setColor(QPalette.ColorRole.Window, tint(Mark.UNKNOWN, QGuiApplication.palette()))
+        self.demo_banner.setPalette(demo_palette)
         self.demo_banner.hide()
         outer.addWidget(self.demo_banner)
 
@@ -429,6 +434,7 @@ class MainWindow(QMainWindow):
         self._as_of = None
         self.as_of_label.setText("")
         self.detail_pane.show_verdict(None)
+        self.detail_pane.set_signed_in(None)
         self.detail_pane.set_as_of(None)
         self.demo_banner.setVisible(session.is_demo)
         self.sign_out_button.setVisible(not session.is_demo)
@@ -454,6 +460,7 @@ class MainWindow(QMainWindow):
         environment = self._session.environment if self._session else ""
         self.environment_label.setText(environment + (" · account admin" if admin else ""))
         self._account_key = f"{account or '?'}/{getattr(extension, 'id', '?')}"
+        self.detail_pane.set_signed_in(extension)
 
     def _on_numbers_listed(self, verdicts: list[Verdict]) -> None:
         previous = self.current_sender()

@@ -99,7 +99,7 @@ def describe_row(verdict: Verdict) -> SenderRow:
         if use_cases:
             detail = use_case_titles(use_cases)
         elif is_toll_free(number):
-            detail = "Verified toll-free number · text only, no MMS"
+            detail = "Toll-free number · text only, no MMS"
         else:
             detail = "Ready to send SMS" + ("" if _state(verdict.mms) == "ready" else " (no MMS)")
     elif mark is Mark.LOADING:

@@ -7,7 +7,7 @@ import time
 from enum import StrEnum
 
 from PySide6.QtCore import QSize, Qt, QTimer, Signal
-from PySide6.QtGui import QColor, QGuiApplication, QPalette
+from PySide6.QtGui import QGuiApplication, QPalette
 from PySide6.QtWidgets import (
     QFrame,
     QHBoxLayout,
@@ -18,7 +18,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from rc_sms_desktop.ui.theme import Mark, is_dark, mark_colour, mark_icon
+from rc_sms_desktop.ui.theme import Mark, mark_icon, tint
 
 # Progress appears only when a load lasts longer than this, so quick refreshes do not flicker.
 PROGRESS_DELAY_MS = 300
@@ -231,19 +231,5 @@ class StatusBanner(QFrame):
         self._look = mark
         self._icon.setPixmap(mark_icon(mark).pixmap(QSize(18, 18), self.devicePixelRatioF()))
         palette = self.palette()
-        base = QColor(mark_colour(mark, palette))
-        # A light tint of the mark colour: readable on both palettes.
-        base.setAlphaF(0.22 if is_dark(palette) else 0.12)
-        window = QGuiApplication.palette().color(QPalette.ColorRole.Window)
-        tint = _blend(window, base)
-        palette.setColor(QPalette.ColorRole.Window, tint)
+        palette.setColor(QPalette.ColorRole.Window, tint(mark, QGuiApplication.palette()))
         self.setPalette(palette)
-
-
-def _blend(under: QColor, over: QColor) -> QColor:
-    alpha = over.alphaF()
-    return QColor.fromRgbF(
-        under.redF() * (1 - alpha) + over.redF() * alpha,
-        under.greenF() * (1 - alpha) + over.greenF() * alpha,
-        under.blueF() * (1 - alpha) + over.blueF() * alpha,
-    )

@@ -64,6 +64,19 @@ def mark_colour(mark: Mark, palette: QPalette | None = None) -> QColor:
     return QColor(dark if is_dark(palette) else light)
 
 
+def tint(mark: Mark, palette: QPalette | None = None) -> QColor:
+    """A background tint of the mark's colour over the window colour, readable on both palettes."""
+    palette = palette or QGuiApplication.palette()
+    over = mark_colour(mark, palette)
+    alpha = 0.22 if is_dark(palette) else 0.12
+    under = palette.color(QPalette.ColorRole.Window)
+    return QColor.fromRgbF(
+        under.redF() * (1 - alpha) + over.redF() * alpha,
+        under.greenF() * (1 - alpha) + over.greenF() * alpha,
+        under.blueF() * (1 - alpha) + over.blueF() * alpha,
+    )
+
+
 def secondary_text_colour(palette: QPalette) -> QColor:
     """A quieter text colour for second lines: the palette's placeholder text colour."""
     return palette.color(QPalette.ColorRole.PlaceholderText)
