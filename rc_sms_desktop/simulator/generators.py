@@ -122,10 +122,17 @@ _SHOWCASE_RANK: dict[str, int] = {
 
 
 def grow_account(account: Account, total_numbers: int | None, total_extensions: int | None,
-                 start: int = 0) -> None:
-    """Add generated extensions and numbers until the account has the requested totals."""
+                 start: int = 0, keep_user_list: bool = False) -> None:
+    """Add generated extensions and numbers until the account has the requested totals.
+
+    With `keep_user_list`, nothing generated reaches the signed-in user's list (no company
+    numbers, nothing in the user's site), so `--user-numbers` stays exact.
+    """
     new_exts: list[Extension] = []
+    user_site = account.signed_in.site_id
     sites: list[int | None] = [None, SF_SITE, NY_SITE]
+    if keep_user_list:
+        sites = [site for site in sites if site != user_site]
     missing_exts = max(0, (total_extensions or 0) - len(account.extensions))
     users: list[int] = []
     for j in range(missing_exts):
@@ -138,7 +145,7 @@ def grow_account(account: Account, total_numbers: int | None, total_extensions: 
             ext = Extension(ext_id, number, f"Branch Menu {j // 200 + 1}", "IvrMenu",
                             site_id=sites[j % len(sites)])
         elif j % 50 == 7:
-            members = tuple(users[-3:]) if users else (account.signed_in_id,)
+            members = tuple(users[-3:])
             ext = Extension(ext_id, number, f"Team Queue {j // 50 + 1}", "Department",
                             members=members)
         else:
@@ -151,11 +158,18 @@ def grow_account(account: Account, total_numbers: int | None, total_extensions: 
         new_exts.append(ext)
     account.extensions.extend(new_exts)
     owners = new_exts or [e for e in account.extensions if e.id != account.signed_in_id]
+    if keep_user_list:
+        me = account.signed_in_id
+        owners = [e for e in owners
+                  if (e.type == "User" and e.id != me)
+                  or (e.type == "Department" and me not in e.members)
+                  or (e.type == "Site" and e.id != user_site)
+                  or (e.type == "IvrMenu" and e.site_id != user_site)]
     missing_numbers = max(0, (total_numbers or 0) - len(account.numbers))
     default_holder = users[0] if users else account.signed_in_id
     for i in range(missing_numbers):
         k = start + i
-        if i % 500 == 250:
+        if i % 500 == 250 and not keep_user_list:
             # A few company numbers, owned by the auto-receptionist; SMS with one user.
             account.numbers.append(_generated_number(k, None, default_holder, "CompanyNumber",
                                                      label=f"Company line {i // 500 + 1}"))
@@ -178,7 +192,8 @@ def scaled(account: Account, user_numbers: int | None, account_numbers: int | No
     if user_numbers is not None:
         next_index = resize_user_numbers(account, user_numbers)
     if account_numbers is not None or extensions is not None:
-        grow_account(account, account_numbers, extensions, start=next_index)
+        grow_account(account, account_numbers, extensions, start=next_index,
+                     keep_user_list=user_numbers is not None)
     return account
 
 
