@@ -299,3 +299,16 @@ async def test_a_revoked_session_that_cannot_be_renewed_fails_the_load() -> None
     assert [type(e) for e in events] == [LoadFailed]
     assert isinstance(events[0].error, SessionEndedError)
     assert "sign in" in events[0].message.lower()
+
+
+async def test_a_429_from_another_kind_of_limit_pauses_the_group_and_the_load_finishes() -> None:
+    # A 429 without X-Rate-Limit headers (account-level or global limit) and a short Retry-After.
+    client, _app = await simulator_client(rate_window_s=0.3)
+    async with client:
+        await client.http.post("/_simulator/fault", params={"kind": "429", "count": 1})
+        events = await collect(SenderLoader(client).load())
+        stats = (await client.http.get("/_simulator/stats")).json()
+    assert isinstance(events[-1], LoadFinished)
+    pauses = [e for e in events if isinstance(e, RateLimited)]
+    assert [p.resume_at is None for p in pauses] == [False, True]  # paused, then resumed
+    assert stats["faults"] == {"429": 1} and stats["requestsDuringPenalty"] == 0

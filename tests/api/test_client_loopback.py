@@ -105,3 +105,18 @@ async def test_the_loader_finishes_through_a_burst_of_faults(client: RingCentral
     assert isinstance(events[-1], LoadFinished)
     assert not [v for v in final_verdicts(events) if v.sms is State.UNKNOWN]
     assert sum((await stats(client))["faults"].values()) == 5
+
+
+async def test_many_concurrent_calls_share_a_small_pool_without_pool_timeouts(loopback_url: str) -> None:
+    rc = RingCentralClient(loopback_url, max_connections=2, timeouts=Timeouts(pool=5.0, deadline=10.0))
+    rc.authenticator = await TokenSession.sign_in_with_jwt(
+        rc.http,
+        custom_server(loopback_url),
+        ClientCredentials(DEMO_CLIENT_ID, SecretStr(DEMO_CLIENT_SECRET)),
+        SecretStr(DEMO_JWT),
+    )
+    async with rc:
+        results = await asyncio.gather(*(rc.get_json(EXT) for _ in range(30)))
+        pool = rc.http._transport._pool  # type: ignore[attr-defined]
+        assert len(pool.connections) <= 2
+    assert len({r["id"] for r in results}) == 1
