@@ -96,9 +96,19 @@ class WindowServices(Protocol):
 class DefaultServices:
     """The real thing: demo via `api/demo.py`, stored sessions via `api/session.py`, the loader."""
 
-    def __init__(self, settings: Settings, *, simulator_options: dict[str, Any] | None = None) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        *,
+        simulator_options: dict[str, Any] | None = None,
+        token_store: Any = None,
+        transport: Any = None,
+    ) -> None:
+        """`token_store` and `transport` replace the keyring and the network (tests)."""
         self._settings = settings
         self._simulator_options = simulator_options or {}
+        self._token_store = token_store
+        self._transport = transport
 
     async def open_stored_session(self) -> AccountSession | None:
         from rc_sms_desktop.api.client import RingCentralClient
@@ -109,9 +119,10 @@ class DefaultServices:
         client_id = self._settings.last_client_id
         if server is None or not client_id:
             return None
-        client = RingCentralClient(server.url)
+        client = RingCentralClient(server.url, self._transport)
+        store = self._token_store if self._token_store is not None else TokenStore()
         try:
-            token_session = await TokenSession.restore(server, client_id, TokenStore(), http=client.http)
+            token_session = await TokenSession.restore(server, client_id, store, http=client.http)
         except BaseException:
             await client.aclose()
             raise

@@ -319,3 +319,58 @@ async def test_closing_during_sign_in_cancels_it_and_frees_the_port(
     await asyncio.wait_for(dialog.wait_stopped(), 3)
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
         probe.bind(("127.0.0.1", port or 0))
+
+
+async def test_a_stored_session_opens_on_the_users_account_with_saved_verdicts_first(
+    qtbot: QtBot, ui_settings: Settings
+) -> None:
+    import httpx
+
+    from rc_sms_desktop.api.tokens import TokenStore
+    from rc_sms_desktop.simulator.app import create_app
+    from rc_sms_desktop.simulator.config import (
+        DEMO_CLIENT_ID,
+        DEMO_CLIENT_SECRET,
+        DEMO_JWT,
+        SimulatorConfig,
+    )
+    from rc_sms_desktop.ui.sign_in_dialog import SignInDialog
+    from tests.api.test_auth_fakes import MemoryKeyring
+
+    transport = httpx.ASGITransport(app=create_app(SimulatorConfig()))
+    store = TokenStore(MemoryKeyring())
+    # Sign in once (JWT), as last time's run did: tokens go to the (memory) keyring.
+    dialog = SignInDialog(settings=ui_settings, transport=transport, token_store=store)
+    qtbot.addWidget(dialog)
+    dialog.server_combo.setCurrentIndex(dialog.server_combo.findData("custom"))
+    dialog.custom_url_edit.setText("http://127.0.0.1:9")
+    dialog.tabs.setCurrentIndex(1)
+    dialog.jwt_client_id_edit.setText(DEMO_CLIENT_ID)
+    dialog.jwt_client_secret_edit.setText(DEMO_CLIENT_SECRET)
+    dialog.jwt_edit.setText(DEMO_JWT)
+    dialog.open()
+    dialog.sign_in_button.click()
+    await wait_until(lambda: dialog.session is not None, within=10)
+    assert dialog.session is not None
+    await dialog.session.aclose()
+
+    windows = []
+    for _run in range(2):  # the first run fills the verdict cache, the second starts from it
+        services = DefaultServices(ui_settings, token_store=store, transport=transport)
+        window = MainWindow(services, settings=ui_settings)
+        qtbot.addWidget(window)
+        saved: list[object] = []
+        window.load_runner.cachedAsOf.connect(saved.append)
+        window.show()
+        await window.start()
+        task = window.load_runner.task
+        assert task is not None
+        await asyncio.wait_for(task, 20)
+        windows.append((window, saved))
+        assert window.session is not None and not window.session.is_demo
+        assert not window.demo_banner.isVisible()
+        assert "Alex Rivera" in window.identity_label.text()
+        assert _combo(window).count() == 20
+        await window.shutdown()
+    assert not windows[0][1], "nothing was cached before the first load"
+    assert windows[1][1], "the second start showed the saved verdicts before refreshing"
