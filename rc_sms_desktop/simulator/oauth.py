@@ -37,8 +37,8 @@ class Session:
     owner_id: int
     client_id: str
     endpoint_id: str
-    access_tokens: set[str] = field(default_factory=set)
-    refresh_tokens: set[str] = field(default_factory=set)
+    access_tokens: set[str] = field(default_factory=set, repr=False)  # secrets: never printed
+    refresh_tokens: set[str] = field(default_factory=set, repr=False)
 
 
 @dataclass(slots=True)

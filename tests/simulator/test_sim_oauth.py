@@ -249,3 +249,16 @@ async def test_deny_redirects_with_access_denied(make_sim: MakeSim) -> None:
     query = parse_qs(urlsplit(response.headers["location"]).query)
     assert query == {"error": ["access_denied"], "error_description": ["The user denied access"],
                      "state": ["xyz-state"]}
+
+
+async def test_secrets_stay_out_of_reprs_and_stats(make_sim: MakeSim) -> None:
+    client, control = await make_sim(signed_in=False, rate_limits="off",
+                                     client_secret="SECRET-sentinel", jwt="JWT-sentinel")
+    token = (await client.post("/restapi/oauth/token", data={
+        "grant_type": JWT_GRANT, "assertion": "JWT-sentinel"},
+        auth=(DEMO_CLIENT_ID, "SECRET-sentinel"))).json()
+    texts = [repr(control.config), repr(control.oauth.sessions), repr(control.stats_json()),
+             (await client.get("/_simulator/stats")).text]
+    for secret in ("SECRET-sentinel", "JWT-sentinel", token["access_token"],
+                   token["refresh_token"]):
+        assert not any(secret in text for text in texts)
