@@ -254,12 +254,12 @@ class SenderLoader:
         for warning in listing.warnings:
             emit(LoadWarning(warning))
         numbers_raw = list(listing.records)
-        numbers = [parse_phone_number(record) for record in numbers_raw]
         cached_configs = cached.configurations if cached is not None else {}
 
         verdicts: dict[str, Verdict] = {}
         to_fetch: list[PhoneNumber] = []
-        for index, number in enumerate(numbers):
+        for index, record in enumerate(numbers_raw):
+            number = parse_phone_number(record)
             if needs_configuration(number):
                 to_fetch.append(number)
                 cached_raw = cached_configs.get(number.id)
