@@ -312,3 +312,66 @@ async def test_a_429_from_another_kind_of_limit_pauses_the_group_and_the_load_fi
     pauses = [e for e in events if isinstance(e, RateLimited)]
     assert [p.resume_at is None for p in pauses] == [False, True]  # paused, then resumed
     assert stats["faults"] == {"429": 1} and stats["requestsDuringPenalty"] == 0
+
+
+class RecordingTransport(httpx.AsyncBaseTransport):
+    """Remembers every request on its way to the simulator."""
+
+    def __init__(self, inner: httpx.AsyncBaseTransport) -> None:
+        self.inner = inner
+        self.requests: list[httpx.Request] = []
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        self.requests.append(request)
+        return await self.inner.handle_async_request(request)
+
+
+def _spec_operation(spec: dict[str, Any], method: str, path: str) -> dict[str, Any] | None:
+    segments = path.split("/")
+    for template, item in spec["paths"].items():
+        parts = template.split("/")
+        if len(parts) != len(segments) or method.lower() not in item:
+            continue
+        if all(p == s or (p.startswith("{") and s) for p, s in zip(parts, segments, strict=True)):
+            operation: dict[str, Any] = item[method.lower()]
+            return operation
+    return None
+
+
+def _resolve(spec: dict[str, Any], node: dict[str, Any]) -> dict[str, Any]:
+    while "$ref" in node:
+        name = node["$ref"].rsplit("/", 1)[-1]
+        section = "parameters" if "/parameters/" in node["$ref"] else "schemas"
+        node = spec["components"][section][name]
+    return node
+
+
+async def test_every_request_of_a_load_is_valid_under_the_spec(openapi_spec: dict[str, Any]) -> None:
+    holder: dict[str, RecordingTransport] = {}
+
+    def wrap(inner: httpx.AsyncBaseTransport) -> httpx.AsyncBaseTransport:
+        holder["t"] = RecordingTransport(inner)
+        return holder["t"]
+
+    client, _app = await simulator_client(wrap)
+    async with client:
+        events = await collect(SenderLoader(client).load())
+    assert isinstance(events[-1], LoadFinished)
+    api_requests = [r for r in holder["t"].requests if r.url.path.startswith("/restapi/v1.0/")]
+    assert len(api_requests) > 3
+    for request in api_requests:
+        operation = _spec_operation(openapi_spec, request.method, request.url.path)
+        assert operation is not None, request.url.path
+        declared = {
+            p["name"]: p for p in (_resolve(openapi_spec, raw) for raw in operation.get("parameters", []))
+        }
+        for name, value in request.url.params.multi_items():
+            assert name in declared, (request.url.path, name)
+            schema = _resolve(openapi_spec, declared[name].get("schema", {}))
+            if schema.get("type") == "integer":
+                number = int(value)
+                assert number >= 1 and number <= schema.get("maximum", 1000), (name, value)
+        for segment in request.url.path.split("/")[1:]:
+            assert segment, "no empty path segments"
+        if request.url.path.endswith("/sms-configuration"):
+            assert request.url.path.split("/")[-2].isdigit()  # phoneNumberId is an integer
