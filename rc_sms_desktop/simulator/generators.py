@@ -6,8 +6,6 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 from rc_sms_desktop.simulator.demo_account import (
     ALERTS,
     CARE,
@@ -96,10 +94,8 @@ def resize_user_numbers(account: Account, count: int, start: int = 0) -> int:
     """
     user = account.signed_in
     visible = [number for number, _ in account.numbers_of(user.id)]
-    showcase = {n.id: i for i, n in enumerate(account.numbers)}  # id order after reindex
-    visible.sort(key=lambda n: showcase[n.id])
-    # Prefer the curated showcase order: own SMS cases first, shared numbers after.
-    visible.sort(key=lambda n: (n.owner_id != user.id, _SHOWCASE_RANK.get(n.phone_number, 99)))
+    # The curated showcase order decides which cases survive a shrink (the list is in id order).
+    visible.sort(key=lambda n: _SHOWCASE_RANK.get(n.phone_number, 99))
     k = start
     if count <= len(visible):
         dropped = {n.id for n in visible[count:]}
@@ -115,9 +111,10 @@ def resize_user_numbers(account: Account, count: int, start: int = 0) -> int:
 _SHOWCASE_RANK: dict[str, int] = {
     # The order in which cases survive when the list shrinks: the guide's main cases first.
     "+16505550101": 0, "+14155550102": 1, "+16505550105": 2, "+18335550104": 3,
-    "+14155550109": 4, "+16505550113": 5, "+12125550103": 6, "+14155550106": 7,
-    "+12125550107": 8, "+16505550108": 9, "+12125550111": 10, "+16505550112": 11,
-    "+16505550110": 12, "+16505550117": 13, "+18885550118": 14,
+    "+14155550109": 4, "+16505550113": 5, "+16505550100": 6, "+14155550114": 7,
+    "+12125550103": 8, "+14155550106": 9, "+12125550107": 10, "+16505550108": 11,
+    "+12125550111": 12, "+16505550112": 13, "+16505550110": 14, "+16505550117": 15,
+    "+18885550118": 16, "+14155550115": 17, "+14155550116": 18, "+12125550119": 19,
 }
 
 
@@ -196,5 +193,3 @@ def scaled(account: Account, user_numbers: int | None, account_numbers: int | No
                      keep_user_list=user_numbers is not None)
     return account
 
-
-__all__ = ["grow_account", "replace", "resize_user_numbers", "scaled"]
