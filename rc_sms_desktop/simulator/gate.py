@@ -41,6 +41,10 @@ OPERATIONS: tuple[tuple[str, re.Pattern[str], str], ...] = tuple(
 )
 
 
+class SimulatedConnectionReset(httpx.ReadError):
+    """The `reset` fault: a connection dropped mid-response (a transport error to httpx)."""
+
+
 def throttling_group(method: str, path: str) -> str | None:
     for op_method, pattern, group in OPERATIONS:
         if op_method == method and pattern.match(path):
@@ -147,7 +151,7 @@ class SimulatorGate:
         headers.append((b"content-length", str(len(body)).encode()))
         await send({**start, "headers": headers})
         await send({"type": "http.response.body", "body": cut, "more_body": True})
-        raise httpx.ReadError("simulated connection reset by peer")
+        raise SimulatedConnectionReset("simulated connection reset by peer")
 
 
 def _with_headers(send: Send, extra: dict[str, str]) -> Send:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 import socket
 import sys
 from collections.abc import Callable
@@ -12,6 +13,7 @@ import uvicorn
 
 from rc_sms_desktop.simulator.app import create_app
 from rc_sms_desktop.simulator.config import SimulatorConfig
+from rc_sms_desktop.simulator.gate import SimulatedConnectionReset
 
 
 def bind_socket(host: str = "127.0.0.1", port: int = 0) -> socket.socket:
@@ -42,10 +44,22 @@ def announce(config: SimulatorConfig, url: str, stream: TextIO | None = None) ->
         print(line, file=out, flush=True)
 
 
+class _QuietResets(logging.Filter):
+    """Injected `reset` faults are expected: no traceback for them in the server log."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        error = record.exc_info[1] if record.exc_info else None
+        return not isinstance(error, SimulatedConnectionReset)
+
+
 def make_server(config: SimulatorConfig, log_level: str = "warning") -> uvicorn.Server:
     uv_config = uvicorn.Config(create_app(config), log_level=log_level, access_log=False,
                                lifespan="off")
-    return uvicorn.Server(uv_config)
+    server = uvicorn.Server(uv_config)  # loads uvicorn's logging config, so filter after it
+    logger = logging.getLogger("uvicorn.error")
+    if not any(isinstance(f, _QuietResets) for f in logger.filters):
+        logger.addFilter(_QuietResets())
+    return server
 
 
 def serve(config: SimulatorConfig, host: str = "127.0.0.1", port: int = 0,
