@@ -17,6 +17,13 @@ def _non_negative_int(text: str) -> int:
     return value
 
 
+def _positive_int(text: str) -> int:
+    value = int(text)
+    if value <= 0:
+        raise argparse.ArgumentTypeError("must be positive")
+    return value
+
+
 def _positive_float(text: str) -> float:
     value = float(text)
     if value <= 0:
@@ -58,7 +65,7 @@ def add_parser(subparsers: Any) -> None:
     parser.add_argument("--seed", type=int, default=0, help="seed for repeatable faults")
     parser.add_argument("--token-prefix", default="", metavar="P",
                         help="every access and refresh token starts with P")
-    parser.add_argument("--access-token-ttl-s", type=_non_negative_int, default=3600,
+    parser.add_argument("--access-token-ttl-s", type=_positive_int, default=3600,
                         metavar="S", help="access token lifetime (default 3600)")
     parser.add_argument("--user-numbers", type=_non_negative_int, metavar="N",
                         help="the signed-in user's list holds exactly N numbers")
@@ -81,7 +88,7 @@ def config_from_args(args: argparse.Namespace) -> SimulatorConfig:
         slow_fault_s=args.slow_s,
         seed=args.seed,
         token_prefix=args.token_prefix,
-        access_token_ttl_s=args.access_token_ttl_s or 3600,
+        access_token_ttl_s=args.access_token_ttl_s,
         user_numbers=args.user_numbers,
         account_numbers=args.account_numbers,
         extensions=args.extensions,
