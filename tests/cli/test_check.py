@@ -12,16 +12,26 @@ import sys
 import threading
 import time
 from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import Any
 
+import httpx
+import keyring
+import keyring.backend
 import pytest
 import uvicorn
+from pydantic import SecretStr
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
+from rc_sms_desktop.api.auth import ClientCredentials
+from rc_sms_desktop.api.servers import custom_server
+from rc_sms_desktop.api.session import TokenSession
+from rc_sms_desktop.api.tokens import TokenStore
 from rc_sms_desktop.cli.main import main
+from rc_sms_desktop.settings import Settings
 from rc_sms_desktop.simulator.app import create_app
 from rc_sms_desktop.simulator.config import (
     DEMO_CLIENT_ID,
@@ -192,3 +202,56 @@ def test_account_scan_hook_says_when_it_is_not_available(
     monkeypatch.setitem(sys.modules, "rc_sms_desktop.cli.account_check", None)  # not installed
     assert main(["check", "--demo", "--account"]) == 2
     assert "not available" in capsys.readouterr().err
+
+
+class MemoryKeyring(keyring.backend.KeyringBackend):
+    """A secure-enough keyring for one test: a dict."""
+
+    priority = 5  # type: ignore[assignment]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.items: dict[tuple[str, str], str] = {}
+
+    def get_password(self, service: str, username: str) -> str | None:
+        return self.items.get((service, username))
+
+    def set_password(self, service: str, username: str, password: str) -> None:
+        self.items[(service, username)] = password
+
+    def delete_password(self, service: str, username: str) -> None:
+        self.items.pop((service, username), None)
+
+
+def test_the_session_stored_by_the_window_is_used(
+    no_credentials: None,
+    serve_app: Callable[[Any], str],
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path))
+    url = serve_app(create_app(SimulatorConfig(rate_window_s=1)))
+    backend = MemoryKeyring()
+    previous = keyring.get_keyring()
+    keyring.set_keyring(backend)
+    try:
+        async def sign_in_like_the_window() -> None:
+            server = custom_server(url)
+            async with httpx.AsyncClient() as http:
+                await TokenSession.sign_in_with_jwt(
+                    http, server, ClientCredentials(DEMO_CLIENT_ID, SecretStr(DEMO_CLIENT_SECRET)),
+                    SecretStr(DEMO_JWT), store=TokenStore(backend),
+                )
+
+        asyncio.run(sign_in_like_the_window())
+        assert backend.items, "the session was stored"
+        settings = Settings.load()
+        settings.last_server = "custom"
+        settings.custom_server_url = url
+        settings.last_client_id = DEMO_CLIENT_ID
+        settings.save()
+        assert main(["check", "--format", "json"]) == 0
+    finally:
+        keyring.set_keyring(previous)
+    assert len(json.loads(capsys.readouterr().out)) >= 10
