@@ -236,8 +236,7 @@ class RingCentralClient:
         group: str | None = None,
     ) -> Any:
         """GET `path` (on this server) and return its JSON, retrying what is safe to retry."""
-        response = await self._call("GET", path, params=params, group=group)
-        return self._json(response, idempotent=True)
+        return await self._call("GET", path, params=params, group=group)
 
     async def post_json(
         self,
@@ -255,7 +254,7 @@ class RingCentralClient:
         A 429 still pauses its group; with `retry_rate_limited` we wait and send again (the
         server did not act on a throttled request), otherwise `RateLimitedError` is raised.
         """
-        response = await self._call(
+        return await self._call(
             "POST",
             path,
             params=params,
@@ -265,7 +264,6 @@ class RingCentralClient:
             group=group,
             retry_rate_limited=retry_rate_limited,
         )
-        return self._json(response, idempotent=False)
 
     async def post_form(
         self,
@@ -284,10 +282,9 @@ class RingCentralClient:
         if basic_auth is not None:
             pair = f"{basic_auth[0]}:{basic_auth[1]}".encode()
             headers["Authorization"] = "Basic " + base64.b64encode(pair).decode("ascii")
-        response = await self._call(
+        return await self._call(
             "POST", path, data=dict(form), group=group, bearer=False, headers=headers
         )
-        return self._json(response, idempotent=False)
 
     async def paginate(
         self,
@@ -370,7 +367,8 @@ class RingCentralClient:
         retry_rate_limited: bool | None = None,
         bearer: bool = True,
         headers: Mapping[str, str] | None = None,
-    ) -> httpx.Response:
+    ) -> Any:
+        """Send with pacing, token, retries; return the parsed JSON body (None when empty)."""
         if urlsplit(path).netloc or not path.startswith("/"):
             raise ValueError("Requests go to paths on the session's own server")
         idempotent = method in ("GET", "HEAD")
@@ -438,12 +436,19 @@ class RingCentralClient:
             self._log(request, response, started, permit.group)
             status = response.status_code
             if status < 300:
-                retry_body = idempotent and failures + 1 < self.retry.attempts
-                if retry_body and not _json_readable(response):
-                    await asyncio.sleep(self.retry.backoff(failures))
-                    failures += 1
-                    continue
-                return response
+                try:
+                    return _parse_json(response.content)
+                except (ValueError, UnicodeDecodeError):
+                    if idempotent and failures + 1 < self.retry.attempts:
+                        await asyncio.sleep(self.retry.backoff(failures))
+                        failures += 1
+                        continue
+                    raise MalformedResponseError(
+                        "RingCentral's answer was not valid JSON",
+                        status=status,
+                        method=method,
+                        path=request.url.path,
+                    ) from None
             code, rc_message = parse_error_body(response.content)
             if status == 401 and self.authenticator is not None and token and not refreshed:
                 refreshed = True
@@ -475,19 +480,6 @@ class RingCentralClient:
             raise error_for_status(
                 status, error_code=code, rc_message=rc_message, method=method, path=request.url.path
             )
-
-    def _json(self, response: httpx.Response, *, idempotent: bool) -> Any:
-        if not response.content.strip():
-            return None
-        try:
-            return json.loads(response.content)
-        except (ValueError, UnicodeDecodeError):
-            raise MalformedResponseError(
-                "RingCentral's answer was not valid JSON",
-                status=response.status_code,
-                method=response.request.method,
-                path=response.request.url.path,
-            ) from None
 
     def _log(
         self,
@@ -521,14 +513,11 @@ class RingCentralClient:
         )
 
 
-def _json_readable(response: httpx.Response) -> bool:
-    if not response.content.strip():
-        return True
-    try:
-        json.loads(response.content)
-    except (ValueError, UnicodeDecodeError):
-        return False
-    return True
+def _parse_json(content: bytes) -> Any:
+    """The JSON of a body, None for an empty one; raises ValueError when it is not JSON."""
+    if not content.strip():
+        return None
+    return json.loads(content)
 
 
 def _param_items(params: Mapping[str, Any] | QueryParams | None) -> list[tuple[str, str]]:
