@@ -460,7 +460,7 @@ class RateLimitScheduler:
         state.penalty_handle = loop.call_later(max(0.0, seconds), self._end_pause, state.key)
 
     def _end_pause(self, key: str) -> None:
-        state = self._groups.get(key)
+        state = self._groups.get(self._aliases.get(key, key))  # the group may have been renamed
         if state is None:
             return
         state.penalty_handle = None
