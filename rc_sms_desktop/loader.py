@@ -10,8 +10,10 @@
   cached configuration until the fresh one arrives);
 - `Progress(0, N)`, then for each configuration fetched `VerdictUpdated(verdict)` and
   `Progress(done, N)`, the likeliest senders first, concurrently within the rate limits;
-- `RateLimited(group, resume_at)` whenever RingCentral pauses a group (`resume_at` None when it
-  resumes), `LoadWarning(message)` for anything incomplete but usable;
+- `RateLimited(group, resume_at, reason)` whenever RingCentral pauses a group after a 429
+  (reason "penalty") or a full window holds requests back for more than a few seconds ("pacing");
+  `resume_at` is None when the group resumes. `LoadWarning(message)` for anything incomplete
+  but usable;
 - `LoadFinished(as_of)`, or `LoadFailed(error)` when the user or the numbers cannot be read.
 
 A configuration that fails to load makes that one number `unknown` (`config-unavailable`).
@@ -100,10 +102,15 @@ class Progress:
 
 @dataclass(frozen=True)
 class RateLimited:
-    """RingCentral paused a rate-limit group until `resume_at` (None: it has resumed)."""
+    """A rate-limit group waits until `resume_at` (None: it has resumed).
+
+    `reason` is "penalty" (RingCentral answered 429) or "pacing" (we are holding back because
+    the group's window is full; announced only for waits over a few seconds).
+    """
 
     group: str
     resume_at: datetime | None
+    reason: str = "penalty"
 
 
 @dataclass(frozen=True)
@@ -216,7 +223,7 @@ class SenderLoader:
 
     async def _produce(self, emit: Callable[[object], None], queue: asyncio.Queue[object]) -> None:
         def on_pause(pause: RateLimitPause) -> None:
-            emit(RateLimited(pause.group, pause.resume_datetime))
+            emit(RateLimited(pause.group, pause.resume_datetime, pause.reason))
 
         unsubscribe = self.client.scheduler.add_listener(on_pause)
         try:

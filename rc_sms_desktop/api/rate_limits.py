@@ -46,7 +46,8 @@ DEFAULT_LIMITS: dict[str, tuple[int, float]] = {
     "auth": (5, 60.0),
 }
 UNKNOWN_GROUP_LIMIT = (10, 60.0)  # as strict as Heavy until the server says otherwise
-DEFAULT_RETRY_AFTER_S = 30.0  # "If Retry-After is not returned, … retry in 30 seconds or later."
+DEFAULT_RETRY_AFTER_S = 30.0
+PACING_NOTICE_S = 5.0  # a wait for a free slot longer than this is announced to listeners  # "If Retry-After is not returned, … retry in 30 seconds or later."
 # A slot stays occupied a little longer than one window: clocks and rounding differ.
 _WINDOW_MARGIN_FRACTION = 0.02
 _WINDOW_MARGIN_S = 0.01
@@ -139,10 +140,15 @@ def parse_retry_after(value: str | None, *, now: float | None = None) -> float |
 
 @dataclass(frozen=True)
 class RateLimitPause:
-    """A change of a group's penalty: `resume_at` (POSIX time) when it paused, None when it resumed."""
+    """A group stopped (`resume_at`, POSIX time) or started again (`resume_at` None).
+
+    `reason` is "penalty" after a 429, or "pacing" when the group's window is full and the next
+    request must wait more than `PACING_NOTICE_S` (the quiet minute of a long scan).
+    """
 
     group: str
     resume_at: float | None
+    reason: str = "penalty"
 
     @property
     def resume_datetime(self) -> datetime | None:
@@ -170,6 +176,7 @@ class _GroupState:
     changed: asyncio.Event = field(default_factory=asyncio.Event)
     sent: int = 0
     penalty_handle: asyncio.TimerHandle | None = None
+    pacing_announced: bool = False
 
     def prune(self, now: float) -> None:
         self.slots = [s for s in self.slots if s.expires_at is None or s.expires_at > now]
@@ -329,11 +336,19 @@ class RateLimitScheduler:
                     state.queue.popleft()
                     state.sent += 1
                     granted = True
+                    if state.pacing_announced:
+                        state.pacing_announced = False
+                        self._emit(RateLimitPause(state.display_name, None, "pacing"))
                     state.notify()
                     return Permit(self, hint, state.key, slot)
                 else:
                     expiry = state.next_expiry()
                     wait = None if expiry is None else max(0.0, expiry - now)
+                    if wait is not None and wait > PACING_NOTICE_S and not state.pacing_announced:
+                        state.pacing_announced = True
+                        self._emit(
+                            RateLimitPause(state.display_name, self._to_wall(now + wait), "pacing")
+                        )
                 event = state.changed
                 try:
                     async with asyncio.timeout(wait):

@@ -234,7 +234,8 @@ async def _check(args: argparse.Namespace) -> int:
             elif isinstance(event, RateLimited):
                 if event.resume_at is not None:
                     wait = max(0, round((event.resume_at - datetime.now(UTC)).total_seconds()))
-                    progress.show(f"RingCentral asked us to pause ({event.group}): resuming in {wait} s")
+                    why = "RingCentral asked us to pause" if event.reason == "penalty" else "Pacing to the rate limit"
+                    progress.show(f"{why} ({event.group}): resuming in {wait} s")
             elif isinstance(event, LoadWarning):
                 progress.clear()
                 sys.stderr.write(f"{PROG}: warning: {event.message}\n")

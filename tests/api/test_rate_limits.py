@@ -273,3 +273,19 @@ def test_pause_resume_time_is_an_aware_datetime() -> None:
     pause = RateLimitPause("light", NOW)
     assert pause.resume_datetime == datetime.fromtimestamp(NOW, UTC)
     assert pause.resume_datetime - datetime.fromtimestamp(NOW - 1, UTC) == timedelta(seconds=1)
+
+
+async def test_a_long_wait_for_a_free_slot_is_announced_as_pacing() -> None:
+    clock = {"now": 1000.0}
+    scheduler = RateLimitScheduler(clock=lambda: clock["now"], defaults={"heavy": (1, 60.0)})
+    heard: list[RateLimitPause] = []
+    scheduler.add_listener(heard.append)
+    first = await scheduler.acquire("Heavy")
+    first.finish(200, {"X-Rate-Limit-Group": "Heavy", "X-Rate-Limit-Limit": "1", "X-Rate-Limit-Window": "60"})
+    waiter = asyncio.create_task(scheduler.acquire("Heavy"))
+    await asyncio.sleep(0.01)
+    assert [(p.group, p.reason, p.resume_at is not None) for p in heard] == [("Heavy", "pacing", True)]
+    clock["now"] += 62  # the window has passed
+    scheduler._state("Heavy").notify()  # wake the waiter as its timer would
+    (await asyncio.wait_for(waiter, 1)).finish(200, {})
+    assert [(p.reason, p.resume_at) for p in heard][1] == ("pacing", None)
