@@ -45,6 +45,7 @@ from rc_sms_desktop.ui.detail_pane import DetailPane
 from rc_sms_desktop.ui.qt_loader import QtLoadRunner
 from rc_sms_desktop.ui.sender_delegate import SenderDelegate
 from rc_sms_desktop.ui.sender_model import SendableFilterModel, SenderListModel, SenderRole
+from rc_sms_desktop.ui.sign_in_dialog import SignInDialog
 from rc_sms_desktop.ui.status_banner import StatusBanner
 from rc_sms_desktop.ui.theme import Mark, tint
 from rc_sms_desktop.ui.window_services import AccountSession, WindowServices
@@ -403,7 +404,6 @@ class MainWindow(QMainWindow):
             return
         factory = self._sign_in_dialog_factory
         if factory is None:
-            from rc_sms_desktop.ui.sign_in_dialog import SignInDialog
 
             def factory(parent: MainWindow) -> Any:
                 return SignInDialog(parent, settings=self._settings)

@@ -31,7 +31,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from rc_sms_desktop.api.auth import ClientCredentials
+from rc_sms_desktop.api.client import RingCentralClient
 from rc_sms_desktop.api.servers import KNOWN_SERVERS, Server, ServerUrlError, custom_server
+from rc_sms_desktop.api.session import TokenSession, open_system_browser
+from rc_sms_desktop.api.tokens import TokenStore
 from rc_sms_desktop.settings import Settings
 from rc_sms_desktop.ui.theme import Mark, mark_colour
 from rc_sms_desktop.ui.window_services import AccountSession, signed_in_session
@@ -259,10 +263,6 @@ class SignInDialog(QDialog):
         )
 
     async def _sign_in(self, server: Server, client_id: str, jwt_mode: bool) -> None:
-        from rc_sms_desktop.api.auth import ClientCredentials
-        from rc_sms_desktop.api.client import RingCentralClient
-        from rc_sms_desktop.api.session import TokenSession, open_system_browser
-        from rc_sms_desktop.api.tokens import TokenStore
 
         secret_edit = self.jwt_client_secret_edit if jwt_mode else self.client_secret_edit
         secret_text = secret_edit.text().strip()

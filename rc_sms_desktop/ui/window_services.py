@@ -14,6 +14,16 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any, Protocol
 
+# Imported here, not on first use: a first import inside a coroutine would stall the Qt loop
+# (api.client alone takes ~150 ms to import), and the window is not shown yet at this point.
+import rc_sms_desktop.simulator.app  # noqa: F401 - the demo's simulator, warmed up likewise
+from rc_sms_desktop.api.client import RingCentralClient
+from rc_sms_desktop.api.demo import open_demo_client
+from rc_sms_desktop.api.servers import KNOWN_SERVERS, ServerUrlError, custom_server
+from rc_sms_desktop.api.session import TokenSession
+from rc_sms_desktop.api.tokens import TokenStore
+from rc_sms_desktop.cache import VerdictCache
+from rc_sms_desktop.loader import SenderLoader
 from rc_sms_desktop.settings import Settings
 
 _log = logging.getLogger(__name__)
@@ -64,7 +74,6 @@ def signed_in_session(client: Any, token_session: Any, server: Any) -> AccountSe
 
 def server_from_settings(settings: Settings) -> Any:
     """The server of the last sign-in, or None when there was none (or its URL is now refused)."""
-    from rc_sms_desktop.api.servers import KNOWN_SERVERS, ServerUrlError, custom_server
 
     key = settings.last_server
     if key in KNOWN_SERVERS:
@@ -111,9 +120,6 @@ class DefaultServices:
         self._transport = transport
 
     async def open_stored_session(self) -> AccountSession | None:
-        from rc_sms_desktop.api.client import RingCentralClient
-        from rc_sms_desktop.api.session import TokenSession
-        from rc_sms_desktop.api.tokens import TokenStore
 
         server = server_from_settings(self._settings)
         client_id = self._settings.last_client_id
@@ -132,15 +138,12 @@ class DefaultServices:
         return signed_in_session(client, token_session, server)
 
     async def open_demo_session(self) -> AccountSession:
-        from rc_sms_desktop.api.demo import open_demo_client
 
         client = await open_demo_client(**self._simulator_options)
         return AccountSession(client=client, environment=DEMO_ENVIRONMENT, is_demo=True,
                               server_url=str(getattr(client, "server_url", "")))
 
     def load(self, session: AccountSession) -> AsyncIterator[Any]:
-        from rc_sms_desktop.cache import VerdictCache
-        from rc_sms_desktop.loader import SenderLoader
 
         # The demo is rebuilt on every start: caching it would only show stale made-up data.
         cache = None if session.is_demo else VerdictCache()

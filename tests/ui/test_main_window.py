@@ -343,7 +343,8 @@ async def test_a_stored_session_opens_on_the_users_account_with_saved_verdicts_f
     dialog = SignInDialog(settings=ui_settings, transport=transport, token_store=store)
     qtbot.addWidget(dialog)
     dialog.server_combo.setCurrentIndex(dialog.server_combo.findData("custom"))
-    dialog.custom_url_edit.setText("http://127.0.0.1:9")
+    # A server no other test uses: the verdict cache (one sandbox per test run) starts empty.
+    dialog.custom_url_edit.setText("http://127.0.0.1:19")
     dialog.tabs.setCurrentIndex(1)
     dialog.jwt_client_id_edit.setText(DEMO_CLIENT_ID)
     dialog.jwt_client_secret_edit.setText(DEMO_CLIENT_SECRET)
