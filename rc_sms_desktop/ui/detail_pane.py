@@ -272,6 +272,8 @@ class DetailPane(QWidget):
         layout.addWidget(self._raw_toggle, 0, Qt.AlignmentFlag.AlignLeft)
         layout.addWidget(self._raw, 2)
         layout.addWidget(self._as_of_label)
+        for mark in Mark:  # paint the inline marks now, not during the first load
+            mark_html(mark)
         self.show_verdict(None)
 
     # -- what tests and the window read ---------------------------------------------------------
