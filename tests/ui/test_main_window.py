@@ -17,6 +17,7 @@ from rc_sms_desktop.ui.sender_model import SenderRole
 from rc_sms_desktop.ui.status_banner import BannerState
 from rc_sms_desktop.ui.window_services import DefaultServices
 from tests.ui.qasync_helpers import wait_until
+from tests.ui.verdict_samples import sample_verdicts
 
 # The demo account's numbers and what a user must be told about them (simulator/demo_account.py).
 EXPECTED = {
@@ -375,3 +376,58 @@ async def test_a_stored_session_opens_on_the_users_account_with_saved_verdicts_f
         await window.shutdown()
     assert not windows[0][1], "nothing was cached before the first load"
     assert windows[1][1], "the second start showed the saved verdicts before refreshing"
+
+
+class _FailingThenWorking:
+    """The first load cannot reach RingCentral; the next one works (a scripted stream)."""
+
+    def __init__(self) -> None:
+        self.loads = 0
+
+    async def open_stored_session(self) -> Any:
+        return None
+
+    async def open_demo_session(self) -> Any:
+        from rc_sms_desktop.ui.window_services import AccountSession
+
+        return AccountSession(client=None, environment="Scripted", is_demo=True)
+
+    def load(self, session: Any) -> AsyncIterator[Any]:
+        self.loads += 1
+        return self._events(self.loads)
+
+    async def _events(self, attempt: int) -> AsyncIterator[Any]:
+        from datetime import UTC, datetime
+
+        from rc_sms_desktop.api.errors import NetworkError
+        from rc_sms_desktop.loader import LoadFailed, LoadFinished, NumbersListed
+
+        if attempt == 1:
+            yield LoadFailed(NetworkError("connect failed"))
+            return
+        yield NumbersListed(tuple(sample_verdicts()))
+        yield LoadFinished(datetime.now(UTC))
+
+
+async def test_a_failed_load_is_explained_in_a_banner_with_retry(qtbot: QtBot, ui_settings: Settings) -> None:
+    services = _FailingThenWorking()
+    window = MainWindow(services, settings=ui_settings)
+    qtbot.addWidget(window)
+    window.show()
+    await window.start()
+    task = window.load_runner.task
+    assert task is not None
+    await task
+    banner = window.status_banner
+    assert banner.state is BannerState.ERROR
+    assert "internet connection" in banner.message()
+    retry = banner.findChild(QPushButton, "retryButton")
+    assert retry is not None and retry.isVisible()
+    retry.click()
+    task = window.load_runner.task
+    assert task is not None
+    await task
+    assert services.loads == 2
+    assert _combo(window).count() == len(sample_verdicts())
+    assert banner.state is BannerState.IDLE
+    await window.shutdown()
