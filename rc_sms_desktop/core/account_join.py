@@ -205,6 +205,9 @@ class _NumberState:
     account_record: PhoneNumber
     as_of: datetime | None
     entries: dict[str, _ListEntry] = field(default_factory=dict)  # extension id -> own-list record
+    # The entries that carry SMS features: a company number is on every user's list (CallerId),
+    # so scanning `entries` for the holder would cost thousands of steps per row.
+    holders: dict[str, _ListEntry] = field(default_factory=dict)
     config: SmsConfiguration | None = None
     config_state: ConfigState = ConfigState.NOT_LOADED
     config_as_of: datetime | None = None
@@ -218,6 +221,14 @@ class _ExtensionState:
     list_loaded: bool = False
     list_as_of: datetime | None = None
     numbers: frozenset[str] = frozenset()  # keys of numbers its own list showed
+
+
+def _put_entry(state: _NumberState, entry: _ListEntry) -> None:
+    state.entries[entry.extension_id] = entry
+    if HOLDER_FEATURES.intersection(entry.record.features):
+        state.holders[entry.extension_id] = entry
+    else:
+        state.holders.pop(entry.extension_id, None)
 
 
 class AccountJoin:
@@ -252,7 +263,9 @@ class AccountJoin:
                 self._numbers[key] = state
                 orphans = self._orphan_entries.pop(key, None)
                 if orphans:
-                    state.entries.update(orphans)
+                    for orphan in orphans.values():
+                        if self._relevant(state, orphan):
+                            _put_entry(state, orphan)
             else:
                 self._forget_owner(state)
                 state.account_record = number
@@ -315,18 +328,21 @@ class AccountJoin:
             key = self._key_for(number)
             if key is None:
                 continue
-            seen.add(key)
             entry = _ListEntry(extension_id=extension_id, record=number)
             state = self._numbers.get(key)
+            if state is not None and not self._relevant(state, entry):
+                continue
+            seen.add(key)
             if state is None:
                 self._orphan_entries.setdefault(key, {})[extension_id] = entry
             else:
-                state.entries[extension_id] = entry
+                _put_entry(state, entry)
                 changed.add(key)
         # A number that left this extension's list (reassigned) loses this entry.
         for key in extension.numbers - seen:
             state = self._numbers.get(key)
             if state is not None and state.entries.pop(extension_id, None) is not None:
+                state.holders.pop(extension_id, None)
                 changed.add(key)
         extension.numbers = frozenset(seen)
         extension.list_loaded = True
@@ -334,6 +350,34 @@ class AccountJoin:
         # Shared numbers owned by this extension may now be resolvable (no holder among lists).
         changed.update(self._owned.get(extension_id, ()))
         return changed
+
+    def is_relevant(self, extension_id: str, record: object) -> bool:
+        """Whether an own-list record matters to the join (the scan saves only those).
+
+        It does when it carries SMS features or comes from the number's owner. The rest (a company
+        number on every user's list, with CallerId only) would cost memory and decide nothing.
+        """
+        if not isinstance(record, dict):
+            return False
+        features = record.get("features")
+        if isinstance(features, list) and HOLDER_FEATURES.intersection(
+            f for f in features if isinstance(f, str)
+        ):
+            return True
+        raw_id = record.get("id")
+        key = str(raw_id) if isinstance(raw_id, int | str) else None
+        if key not in self._numbers and isinstance(record.get("phoneNumber"), str):
+            key = self._by_e164.get(record["phoneNumber"], key)
+        state = self._numbers.get(key) if key is not None else None
+        if state is None:
+            return True  # owner not known yet: keep it
+        return self._owner_id(state) == extension_id
+
+    def _relevant(self, state: _NumberState, entry: _ListEntry) -> bool:
+        if HOLDER_FEATURES.intersection(entry.record.features):
+            return True
+        owner = self._owner_id(state)
+        return owner == entry.extension_id or entry.extension_id in state.entries
 
     def set_all_lists_loaded(self, loaded: bool = True) -> set[str]:
         """Every extension's own list is in: numbers with no holder are now known to have none."""
@@ -429,7 +473,7 @@ class AccountJoin:
         return ref.id if ref is not None and ref.id else None
 
     def _holder_candidates(self, state: _NumberState) -> list[_ListEntry]:
-        return [e for e in state.entries.values() if HOLDER_FEATURES & set(e.record.features)]
+        return list(state.holders.values())
 
     def _holder_entry(self, state: _NumberState) -> _ListEntry | None:
         candidates = self._holder_candidates(state)

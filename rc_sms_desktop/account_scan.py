@@ -1,0 +1,807 @@
+"""The account scan: every account number, its owner, SMS holder and configuration, within limits.
+
+RingCentral needs four kinds of request for this (facts §2.3, §2.4, §3): the account number list
+(Heavy, 10/min), the extension list (Medium, 40/min), each extension's own number list (Light)
+and each number's SMS configuration (Light, 50/min shared with the lists). The Light group is
+the floor: the scan keeps every group busy at its own limit in parallel (the client's rate-limit
+scheduler paces each group; we only keep enough requests waiting), so it finishes close to
+`Light requests / Light limit` and never provokes a 429.
+
+`AccountScan(client, state_path).run()` yields `ScanEvent`s as data arrives: rows first from the
+saved state (if any), then batches of changed rows, progress with an ETA, and a final event.
+Cancel it by cancelling the task that consumes it; progress is saved to `state_path` (raw
+RingCentral records and timestamps; nothing secret) so the next run resumes. A run after a
+finished scan refreshes: it re-lists numbers and extensions and re-reads what changed first.
+Qt-free: the window and the command line both drive it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+import os
+import tempfile
+import time
+from collections.abc import AsyncIterator, Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, Protocol
+
+from rc_sms_desktop.core.account_join import AccountJoin, AccountRow
+from rc_sms_desktop.core.eligibility import ConfigState
+from rc_sms_desktop.core.models import MalformedPage, parse_page
+
+log = logging.getLogger(__name__)
+
+STATE_VERSION = 1
+PER_PAGE = 1000  # the maximum: fewer Heavy calls (10 numbers pages for 10,000 numbers)
+ACCOUNT_NUMBERS_PATH = "/restapi/v1.0/account/~/phone-number"
+EXTENSIONS_PATH = "/restapi/v1.0/account/~/extension"
+
+# Priorities of Light work (lower first). Lists come before configurations: one list reveals the
+# features of many numbers (and so whether their configuration matters at all).
+_P_CHANGED_LIST = 0
+_P_LIST = 1
+_P_CHANGED_CONFIG = 2
+_P_CONFIG = 3
+_P_STALE_LIST = 4
+_P_STALE_CONFIG = 5
+
+ADMIN_ROLE_HINT = (
+    "The Account view reads the company's phone numbers and extensions, which RingCentral allows "
+    "only to users whose role includes the “Company Phone Numbers” and “Extensions” read "
+    "permissions (for example Super Admin or Phone System Admin). Ask a super admin of your "
+    "account to give you such a role, then scan again."
+)
+
+
+class JsonClient(Protocol):
+    """What the scan needs of `api.client.RingCentralClient`."""
+
+    async def get_json(self, path: str, params: Mapping[str, Any] | None = None) -> Any: ...
+
+
+def default_state_path(account_key: str = "default") -> Path:
+    """Where a scan's progress lives: the user cache directory (it can be rebuilt any time)."""
+    import platformdirs
+
+    safe = "".join(ch for ch in account_key if ch.isalnum() or ch in "-_") or "default"
+    return Path(platformdirs.user_cache_dir("rc-sms-desktop")) / f"account-scan-{safe}.json"
+
+
+# -- events -------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class ScanStarted:
+    """The scan began; `resumed` when it continues or refreshes a saved one."""
+
+    resumed: bool
+    previous_as_of: datetime | None
+
+
+@dataclass(frozen=True, slots=True)
+class RowsUpdated:
+    """New or changed rows (insert or replace by `AccountRow.key`) and keys that disappeared."""
+
+    rows: tuple[AccountRow, ...]
+    removed: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class ScanProgress:
+    """Requests done and (estimated) total; `eta_s` from the rate limits and the pace so far."""
+
+    done: int
+    total: int
+    eta_s: float | None
+    phase: str
+
+
+@dataclass(frozen=True, slots=True)
+class ScanWarning:
+    """Something went wrong for part of the data; the rest of the scan goes on."""
+
+    message: str
+
+
+@dataclass(frozen=True, slots=True)
+class ScanPermissionDenied:
+    """The signed-in user may not read the account lists (403 CMN-408 / CMN-402)."""
+
+    message: str
+    role_needed: str
+    error_code: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class ScanFinished:
+    """Every request is answered; `as_of` is when this scan started asking."""
+
+    as_of: datetime
+    rows: int
+    warnings: int
+
+
+@dataclass(frozen=True, slots=True)
+class ScanFailed:
+    """The scan stopped: the session ended, RingCentral is down… `message` is for a person."""
+
+    message: str
+
+
+ScanEvent = (
+    ScanStarted
+    | RowsUpdated
+    | ScanProgress
+    | ScanWarning
+    | ScanPermissionDenied
+    | ScanFinished
+    | ScanFailed
+)
+
+
+class _PermissionDenied(Exception):
+    def __init__(self, error: BaseException) -> None:
+        super().__init__(str(error))
+        self.error = error
+
+
+class _Fatal(Exception):
+    pass
+
+
+# -- saved state -----------------------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class _State:
+    """Everything fetched so far, as raw JSON plus times: the saved file's content."""
+
+    started_at: str | None = None
+    finished_at: str | None = None
+    account_numbers: dict[str, Any] = field(default_factory=dict)  # key -> raw record
+    account_numbers_complete: bool = False
+    account_numbers_as_of: str | None = None
+    extensions: dict[str, Any] = field(default_factory=dict)  # id -> raw record
+    extensions_complete: bool = False
+    extension_lists: dict[str, dict[str, Any]] = field(default_factory=dict)  # id -> {records, at}
+    configs: dict[str, dict[str, Any]] = field(default_factory=dict)  # key -> {raw, state, at}
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "version": STATE_VERSION,
+            "startedAt": self.started_at,
+            "finishedAt": self.finished_at,
+            "accountNumbers": self.account_numbers,
+            "accountNumbersComplete": self.account_numbers_complete,
+            "accountNumbersAsOf": self.account_numbers_as_of,
+            "extensions": self.extensions,
+            "extensionsComplete": self.extensions_complete,
+            "extensionLists": self.extension_lists,
+            "configs": self.configs,
+        }
+
+    @classmethod
+    def from_json(cls, data: object) -> _State | None:
+        if not isinstance(data, dict) or data.get("version") != STATE_VERSION:
+            return None
+
+        def mapping(name: str) -> dict[str, Any]:
+            value = data.get(name)
+            return dict(value) if isinstance(value, dict) else {}
+
+        def text(name: str) -> str | None:
+            value = data.get(name)
+            return value if isinstance(value, str) else None
+
+        return cls(
+            started_at=text("startedAt"),
+            finished_at=text("finishedAt"),
+            account_numbers=mapping("accountNumbers"),
+            account_numbers_complete=data.get("accountNumbersComplete") is True,
+            account_numbers_as_of=text("accountNumbersAsOf"),
+            extensions=mapping("extensions"),
+            extensions_complete=data.get("extensionsComplete") is True,
+            extension_lists={
+                k: v for k, v in mapping("extensionLists").items()
+                if isinstance(v, dict) and isinstance(v.get("records"), list)
+            },
+            configs={k: v for k, v in mapping("configs").items() if isinstance(v, dict)},
+        )
+
+
+def _parse_time(value: object) -> datetime | None:
+    if not isinstance(value, str):
+        return None
+    try:
+        return datetime.fromisoformat(value)
+    except ValueError:
+        return None
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def load_state(path: Path) -> _State | None:
+    """The saved scan, or None when absent, unreadable or from another version (start over)."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return None
+    except OSError as exc:
+        log.warning("Could not read the saved account scan %s: %s", path, exc)
+        return None
+    try:
+        return _State.from_json(json.loads(text))
+    except ValueError:
+        log.warning("The saved account scan %s is damaged; starting over", path)
+        return None
+
+
+def _write_state(path: Path, payload: dict[str, Any]) -> None:
+    """Write atomically (a crash never leaves half a file); log, never raise, on failure."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile(
+            "w", encoding="utf-8", dir=path.parent, prefix=f".{path.name}.", suffix=".tmp",
+            delete=False,
+        ) as handle:
+            json.dump(payload, handle, separators=(",", ":"))
+        os.replace(handle.name, path)
+    except OSError as exc:
+        log.warning("Could not save the account scan to %s: %s", path, exc)
+        with contextlib.suppress(OSError, UnboundLocalError):
+            os.unlink(handle.name)
+
+
+# -- the scan --------------------------------------------------------------------------------
+
+
+class AccountScan:
+    """Scans the whole account within RingCentral's rate limits (see the module docstring).
+
+    `light_workers` bounds how many Light requests wait in the scheduler at once (enough to keep
+    the group at its limit; more only costs memory). Tests shorten the intervals.
+    """
+
+    def __init__(
+        self,
+        client: JsonClient,
+        state_path: Path | None = None,
+        *,
+        per_page: int = PER_PAGE,
+        light_workers: int = 12,
+        flush_interval_s: float = 0.2,
+        save_interval_s: float = 5.0,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self._client = client
+        self._state_path = state_path
+        self._per_page = per_page
+        self._light_workers = max(1, light_workers)
+        self._flush_interval = flush_interval_s
+        self._save_interval = save_interval_s
+        self._clock = clock
+        self.join = AccountJoin()
+        self._state = _State()
+        self._events: asyncio.Queue[ScanEvent | None] = asyncio.Queue()
+        self._dirty: set[str] = set()
+        self._removed: set[str] = set()
+        self._light: asyncio.PriorityQueue[tuple[int, int, str, str]] = asyncio.PriorityQueue()
+        self._seq = 0
+        self._queued_lists: dict[str, int] = {}  # extension id -> best priority queued
+        self._lists_read: set[str] = set()
+        self._queued_configs: set[str] = set()
+        self._outstanding = 0  # queued + running Light items
+        self._lists_done = asyncio.Event()
+        self._heavy_medium_done = False
+        self._changed_numbers: set[str] = set()
+        # Set once the account list answered: a user without admin rights learns it from one
+        # request, before anything else is sent.
+        self._allowed = asyncio.Event()
+        self._refresh = False
+        self._failed_lists: set[str] = set()
+        self._done = 0
+        self._known_total = 0
+        self._started = 0.0
+        self._warnings = 0
+        self._last_save = 0.0
+        self._save_task: asyncio.Task[None] | None = None
+
+    # -- public -----------------------------------------------------------------------------
+
+    async def run(self) -> AsyncIterator[ScanEvent]:
+        """Scan, yielding events; ends after `ScanFinished`, `ScanFailed` or permission denial.
+
+        To stop early, cancel the consuming task, or leave the loop inside
+        `contextlib.aclosing(scan.run())`: either way progress is saved before it returns.
+        """
+        producer = asyncio.create_task(self._produce(), name="account-scan")
+        try:
+            while True:
+                event = await self._events.get()
+                if event is None:
+                    break
+                yield event
+        finally:
+            if not producer.done():
+                producer.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await producer
+            # A background save still running holds an older snapshot: let it land first.
+            if self._save_task is not None:
+                with contextlib.suppress(Exception):
+                    await self._save_task
+            self._save_now()
+
+    def rows(self) -> list[AccountRow]:
+        """All rows as the scan knows them now."""
+        return self.join.rows()
+
+    # -- orchestration ----------------------------------------------------------------------
+
+    async def _produce(self) -> None:
+        try:
+            await self._scan()
+        except _PermissionDenied as denied:
+            error = denied.error
+            code = getattr(error, "error_code", None)
+            rc_message = getattr(error, "rc_message", None)
+            message = "You are not allowed to read this account's phone numbers and extensions"
+            if code:
+                message += f" (RingCentral {code}"
+                message += f": {rc_message})" if rc_message else ")"
+            self._emit(ScanPermissionDenied(message + ".", ADMIN_ROLE_HINT, code))
+        except asyncio.CancelledError:
+            raise
+        except _Fatal as exc:
+            self._emit(ScanFailed(str(exc)))
+        except Exception as exc:  # the consumer must hear of every failure, never hang
+            log.exception("Account scan failed")
+            self._emit(ScanFailed(_user_message(exc)))
+        finally:
+            self._events.put_nowait(None)
+
+    async def _scan(self) -> None:
+        self._started = self._clock()
+        previous = load_state(self._state_path) if self._state_path else None
+        resumed = previous is not None
+        if previous is not None:
+            self._restore(previous)
+        finished_before = bool(previous and previous.finished_at)
+        self._refresh = finished_before
+        started = _now()
+        if previous is None or finished_before:
+            self._state.started_at = started.isoformat()
+            self._state.finished_at = None
+        self._emit(ScanStarted(resumed, _parse_time(previous.started_at) if previous else None))
+        self._flush()
+
+        relist_numbers = not self._state.account_numbers_complete or finished_before
+        relist_extensions = not self._state.extensions_complete or finished_before
+        if not relist_numbers:
+            self._allowed.set()
+        workers = [
+            asyncio.create_task(self._light_worker(), name=f"account-scan-light-{i}")
+            for i in range(self._light_workers)
+        ]
+        flusher = asyncio.create_task(self._flush_loop(), name="account-scan-flush")
+        try:
+            if not relist_extensions:
+                self._queue_all_lists()
+            await asyncio.gather(
+                self._list_account_numbers() if relist_numbers else _noop(),
+                self._list_extensions() if relist_extensions else _noop(),
+            )
+            self._heavy_medium_done = True
+            if self._refresh:
+                self._queue_stale_work()
+            self._queue_ready_configs(self.join.keys())
+            await self._wait_light_idle()
+            # Every list is in (or failed): numbers without a holder now have a final verdict,
+            # and some may now need their configuration.
+            self._mark(self.join.set_all_lists_loaded())
+            self._queue_ready_configs(self.join.keys())
+            await self._wait_light_idle()
+        finally:
+            for task in (*workers, flusher):
+                task.cancel()
+            for task in (*workers, flusher):
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
+        self._state.finished_at = _now().isoformat()
+        self._flush()
+        self._emit_progress("done")
+        self._emit(ScanFinished(as_of=started, rows=len(self.join), warnings=self._warnings))
+
+    def _restore(self, state: _State) -> None:
+        self._state = state
+        self.join.add_account_numbers(
+            state.account_numbers.values(), as_of=_parse_time(state.account_numbers_as_of)
+        )
+        self.join.add_extensions(state.extensions.values())
+        for ext_id, entry in state.extension_lists.items():
+            self.join.add_extension_numbers(ext_id, entry["records"], as_of=_parse_time(entry.get("at")))
+        for key, entry in state.configs.items():
+            config_state = ConfigState.FAILED if entry.get("failed") else ConfigState.LOADED
+            self.join.set_config(key, entry.get("raw"), state=config_state, as_of=_parse_time(entry.get("at")))
+        if state.finished_at:
+            self.join.set_all_lists_loaded()
+        self._dirty.update(self.join.keys())
+
+    # -- Heavy and Medium: the two account-wide lists ------------------------------------------
+
+    async def _pages(self, path: str, params: dict[str, Any]) -> AsyncIterator[list[Any]]:
+        """All pages of a list: page 1 first (to learn the count), then the rest concurrently."""
+        first = await self._get_page(path, {**params, "page": 1, "perPage": self._per_page})
+        self._count(1)
+        if path == ACCOUNT_NUMBERS_PATH:
+            self._allowed.set()
+        yield first.records
+        total_pages = first.total_pages or 1
+        if total_pages <= 1:
+            if first.next_page_uri and len(first.records) >= self._per_page:
+                # No page count but a next page: walk sequentially.
+                page = 2
+                while True:
+                    nxt = await self._get_page(path, {**params, "page": page, "perPage": self._per_page})
+                    self._count(1)
+                    yield nxt.records
+                    if not nxt.next_page_uri or not nxt.records:
+                        return
+                    page += 1
+            return
+        self._known_total += total_pages - 1
+        tasks = [
+            asyncio.create_task(self._get_page(path, {**params, "page": n, "perPage": self._per_page}))
+            for n in range(2, total_pages + 1)
+        ]
+        try:
+            for task in asyncio.as_completed(tasks):
+                page = await task
+                self._done += 1
+                yield page.records
+        finally:
+            for task in tasks:
+                task.cancel()
+
+    async def _get_page(self, path: str, params: dict[str, Any]) -> Any:
+        body = await self._get(path, params)
+        try:
+            return parse_page(body)
+        except MalformedPage as exc:
+            raise _Fatal(f"RingCentral sent a list we could not read ({exc}).") from exc
+
+    async def _list_account_numbers(self) -> None:
+        self._known_total += 1
+        previous = dict(self._state.account_numbers)
+        as_of = _now()
+        seen: dict[str, Any] = {}
+        async for records in self._pages(ACCOUNT_NUMBERS_PATH, {}):
+            keys = self.join.add_account_numbers(records, as_of=as_of)
+            for raw in records:
+                key = _raw_id(raw)
+                if key is None:
+                    continue  # shown as a malformed row; nothing worth saving
+                seen[key] = raw
+                old = previous.get(key)
+                if self._refresh and (old is None or not _same_json(old, _compact(raw))):
+                    self._changed_numbers.add(key)
+                    owner = _owner_id(raw)
+                    if owner:
+                        self._queue_list(owner, _P_CHANGED_LIST)
+            self._mark(keys)
+            self._state.account_numbers.update((k, _compact(v)) for k, v in seen.items())
+            self._queue_ready_configs(keys)
+        self._state.account_numbers = {k: _compact(v) for k, v in seen.items()}
+        self._state.account_numbers_complete = True
+        self._state.account_numbers_as_of = as_of.isoformat()
+        # Lists read before the account list was complete kept everything; trim them now.
+        for ext_id, entry in self._state.extension_lists.items():
+            entry["records"] = [r for r in entry["records"] if self.join.is_relevant(ext_id, r)]
+        gone = self.join.remove_numbers_not_in(set(seen) | {
+            k for k in self.join if k.startswith("unidentified-")
+        })
+        if gone:
+            self._removed.update(gone)
+            for key in gone:
+                self._state.configs.pop(key, None)
+                self._dirty.discard(key)
+        self._maybe_save()
+
+    async def _list_extensions(self) -> None:
+        self._known_total += 1
+        await self._allowed.wait()
+        previous = dict(self._state.extensions)
+        seen: dict[str, Any] = {}
+        async for records in self._pages(EXTENSIONS_PATH, {}):
+            for raw in records:
+                ext_id = _raw_id(raw)
+                if ext_id is None:
+                    continue
+                seen[ext_id] = _compact(raw)
+                old = previous.get(ext_id)
+                changed = old is None or _ext_signature(old) != _ext_signature(raw)
+                self._queue_list(
+                    ext_id,
+                    _P_CHANGED_LIST if self._refresh and changed else
+                    (_P_LIST if not self.join.list_loaded(ext_id) else _P_STALE_LIST),
+                )
+            self._mark(self.join.add_extensions(records))
+            self._state.extensions.update(seen)
+        self._state.extensions = seen
+        self._state.extensions_complete = True
+        self._maybe_save()
+
+    # -- Light: each extension's own list, each number's configuration -------------------------
+
+    def _queue_all_lists(self) -> None:
+        for ext_id in self._state.extensions:
+            if ext_id not in self._state.extension_lists:
+                self._queue_list(ext_id, _P_LIST)
+
+    def _queue_stale_work(self) -> None:
+        """A refresh re-reads everything, but what changed goes first (queued already)."""
+        for ext_id in self._state.extensions:
+            self._queue_list(ext_id, _P_STALE_LIST)
+
+    def _queue_list(self, ext_id: str, priority: int) -> None:
+        queued = self._queued_lists.get(ext_id)
+        if queued is not None and queued <= priority:
+            return
+        if not self._refresh and ext_id in self._state.extension_lists:
+            return
+        if ext_id in self._lists_read:
+            return
+        # Queued again with a better priority (a refresh found a change): the worker skips
+        # whichever copy comes second.
+        self._queued_lists[ext_id] = priority
+        self._put(priority, "list", ext_id)
+
+    def _queue_ready_configs(self, keys: Any) -> None:
+        for key in keys:
+            if key in self._queued_configs:
+                continue
+            entry = self._state.configs.get(key)
+            stale = entry is not None
+            if entry is not None and not self._refresh and not entry.get("failed"):
+                continue
+            target = self.join.config_target(key)
+            if target is None:
+                continue
+            self._queued_configs.add(key)
+            if not stale:
+                priority = _P_CONFIG
+            else:
+                priority = _P_CHANGED_CONFIG if key in self._changed_numbers else _P_STALE_CONFIG
+            self._put(priority, "config", key)
+
+    def _put(self, priority: int, kind: str, item: str) -> None:
+        self._seq += 1
+        self._outstanding += 1
+        self._known_total += 1
+        self._lists_done.clear()
+        self._light.put_nowait((priority, self._seq, kind, item))
+
+    async def _wait_light_idle(self) -> None:
+        while self._outstanding > 0:
+            await self._lists_done.wait()
+
+    async def _light_worker(self) -> None:
+        await self._allowed.wait()
+        while True:
+            _, _, kind, item = await self._light.get()
+            try:
+                if kind == "list":
+                    if item in self._lists_read:
+                        self._known_total -= 1
+                        self._done -= 1
+                        continue
+                    self._lists_read.add(item)
+                    await self._read_extension_list(item)
+                else:
+                    await self._read_config(item)
+            finally:
+                self._done += 1
+                self._outstanding -= 1
+                if self._outstanding == 0:
+                    self._lists_done.set()
+
+    async def _read_extension_list(self, ext_id: str) -> None:
+        path = f"{EXTENSIONS_PATH}/{ext_id}/phone-number"
+        records: list[Any] = []
+        try:
+            async for page in self._pages_quiet(path):
+                records.extend(page)
+        except _PermissionDenied:
+            raise
+        except Exception as exc:  # one extension's list must not stop the scan
+            self._failed_lists.add(ext_id)
+            self._warn(f"Could not read the numbers of extension {ext_id}: {_user_message(exc)}")
+            return
+        at = _now()
+        changed = self.join.add_extension_numbers(ext_id, records, as_of=at)
+        # Save only what the join needs: a company number on every user's list is not.
+        kept = [_compact(r) for r in records if self.join.is_relevant(ext_id, r)]
+        self._state.extension_lists[ext_id] = {"records": kept, "at": at.isoformat()}
+        self._mark(changed)
+        self._queue_ready_configs(changed)
+        self._maybe_save()
+
+    async def _pages_quiet(self, path: str) -> AsyncIterator[list[Any]]:
+        """Pages of an extension's own list; extra pages (rare) are counted as they come."""
+        page_no = 1
+        while True:
+            page = await self._get_page(path, {"page": page_no, "perPage": self._per_page})
+            yield page.records
+            total = page.total_pages or 1
+            if page_no >= total and not (page.total_pages is None and page.next_page_uri):
+                return
+            if not page.records:
+                return
+            page_no += 1
+
+    async def _read_config(self, key: str) -> None:
+        target = self.join.config_target(key)
+        if target is None:
+            return
+        ext_id, number_id = target
+        path = f"{EXTENSIONS_PATH}/{ext_id}/phone-number/{number_id}/sms-configuration"
+        at = _now()
+        try:
+            raw = await self._get(path, None)
+        except _PermissionDenied:
+            raise
+        except Exception as exc:
+            self._state.configs[key] = {"raw": None, "failed": _user_message(exc), "at": at.isoformat()}
+            self._mark(self.join.set_config(key, None, state=ConfigState.FAILED, as_of=at))
+            return
+        self._state.configs[key] = {"raw": raw, "at": at.isoformat()}
+        self._mark(self.join.set_config(key, raw, as_of=at))
+        self._maybe_save()
+
+    # -- plumbing ------------------------------------------------------------------------------
+
+    async def _get(self, path: str, params: Mapping[str, Any] | None) -> Any:
+        try:
+            return await self._client.get_json(path, params=params)
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:
+            if _is_permission_error(exc) and (path in (ACCOUNT_NUMBERS_PATH, EXTENSIONS_PATH)):
+                raise _PermissionDenied(exc) from exc
+            if _is_session_ended(exc):
+                raise _Fatal(_user_message(exc)) from exc
+            raise
+
+    def _count(self, n: int) -> None:
+        self._done += n
+
+    def _mark(self, keys: Any) -> None:
+        self._dirty.update(keys)
+
+    def _warn(self, message: str) -> None:
+        self._warnings += 1
+        self._emit(ScanWarning(message))
+
+    def _emit(self, event: ScanEvent) -> None:
+        self._events.put_nowait(event)
+
+    def _flush(self) -> None:
+        if self._dirty or self._removed:
+            keys = [k for k in self._dirty if k in self.join]
+            self._emit(RowsUpdated(tuple(self.join.rows(keys)), tuple(sorted(self._removed))))
+            self._dirty.clear()
+            self._removed.clear()
+
+    async def _flush_loop(self) -> None:
+        while True:
+            await asyncio.sleep(self._flush_interval)
+            self._flush()
+            self._emit_progress("scanning")
+
+    def _emit_progress(self, phase: str) -> None:
+        total = max(self._known_total, self._done)
+        self._emit(ScanProgress(self._done, total, self._eta(total), phase))
+
+    def _eta(self, total: int) -> float | None:
+        remaining = total - self._done
+        if remaining <= 0:
+            return 0.0
+        scheduler = getattr(self._client, "scheduler", None)
+        limit_for = getattr(scheduler, "limit_for", None)
+        if callable(limit_for) and self._heavy_medium_done:
+            with contextlib.suppress(Exception):
+                limit, window = limit_for("Light")
+                if limit > 0:
+                    return remaining * float(window) / float(limit)
+        elapsed = self._clock() - self._started
+        if self._done <= 0 or elapsed <= 0:
+            return None
+        return remaining * elapsed / self._done
+
+    def _maybe_save(self) -> None:
+        if self._state_path is None:
+            return
+        now = self._clock()
+        if now - self._last_save < self._save_interval:
+            return
+        if self._save_task is not None and not self._save_task.done():
+            return
+        self._last_save = now
+        payload = self._snapshot()
+        path = self._state_path
+        self._save_task = asyncio.create_task(asyncio.to_thread(_write_state, path, payload))
+
+    def _snapshot(self) -> dict[str, Any]:
+        # Shallow copies: the writer thread never sees a dict that changes under it.
+        data = self._state.to_json()
+        for name in ("accountNumbers", "extensions", "extensionLists", "configs"):
+            data[name] = dict(data[name])
+        return data
+
+    def _save_now(self) -> None:
+        if self._state_path is not None:
+            _write_state(self._state_path, self._snapshot())
+
+
+async def _noop() -> None:
+    return None
+
+
+def _raw_id(raw: object) -> str | None:
+    if isinstance(raw, dict):
+        value = raw.get("id")
+        if isinstance(value, int | str) and not isinstance(value, bool) and str(value):
+            return str(value)
+    return None
+
+
+def _compact(raw: Any) -> Any:
+    """A record without its `uri` links (a third of its size; the scan never follows them)."""
+    if not isinstance(raw, dict):
+        return raw
+    out = {k: v for k, v in raw.items() if k != "uri"}
+    for name in ("country", "extension", "site"):
+        inner = out.get(name)
+        if isinstance(inner, dict) and "uri" in inner:
+            out[name] = {k: v for k, v in inner.items() if k != "uri"}
+    return out
+
+
+def _owner_id(raw: object) -> str | None:
+    extension = raw.get("extension") if isinstance(raw, dict) else None
+    return _raw_id(extension)
+
+
+def _same_json(old: object, new: object) -> bool:
+    return json.dumps(old, sort_keys=True, default=str) == json.dumps(new, sort_keys=True, default=str)
+
+
+def _ext_signature(raw: object) -> tuple[Any, ...]:
+    if not isinstance(raw, dict):
+        return (raw,)
+    site = raw.get("site")
+    return (raw.get("type"), raw.get("status"), raw.get("name"), raw.get("extensionNumber"),
+            site.get("id") if isinstance(site, dict) else None)
+
+
+def _is_permission_error(exc: BaseException) -> bool:
+    return type(exc).__name__ == "PermissionDeniedError" or getattr(exc, "status", None) == 403
+
+
+def _is_session_ended(exc: BaseException) -> bool:
+    return type(exc).__name__ == "SessionEndedError"
+
+
+def _user_message(exc: BaseException) -> str:
+    message = getattr(exc, "user_message", None)
+    if isinstance(message, str) and message:
+        code = getattr(exc, "error_code", None)
+        return f"{message} ({code})" if code else message
+    return str(exc) or type(exc).__name__

@@ -1,0 +1,246 @@
+"""The account scan against the simulator: joins, permissions, limits, cancel and resume."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from rc_sms_desktop.account_scan import (
+    ADMIN_ROLE_HINT,
+    AccountScan,
+    RowsUpdated,
+    ScanEvent,
+    ScanFinished,
+    ScanPermissionDenied,
+    ScanProgress,
+    ScanStarted,
+    ScanWarning,
+    default_state_path,
+)
+from rc_sms_desktop.api.client import RingCentralClient
+from rc_sms_desktop.api.demo import open_demo_client
+from rc_sms_desktop.core.account_join import AUTO_RECEPTIONIST
+
+# Production limits (Light 50, Medium 40, Heavy 10 per window) with the window scaled down.
+FAST = {"rate_window_s": 0.05}
+
+ClientFactory = Callable[..., Awaitable[RingCentralClient]]
+
+
+@pytest.fixture
+async def make_client() -> AsyncIterator[ClientFactory]:
+    clients: list[RingCentralClient] = []
+
+    async def make(**options: Any) -> RingCentralClient:
+        client = await open_demo_client(**{**FAST, **options})
+        clients.append(client)
+        return client
+
+    yield make
+    for client in clients:
+        await client.aclose()
+
+
+async def stats(client: RingCentralClient) -> dict[str, Any]:
+    response = await client.http.get("/_simulator/stats")
+    data: dict[str, Any] = response.json()
+    return data
+
+
+async def collect(scan: AccountScan) -> list[ScanEvent]:
+    return [event async for event in scan.run()]
+
+
+class Recorder:
+    """Passes calls to the real client and remembers the paths, in order."""
+
+    def __init__(self, client: RingCentralClient) -> None:
+        self.client = client
+        self.scheduler = client.scheduler
+        self.paths: list[str] = []
+
+    async def get_json(self, path: str, params: Mapping[str, Any] | None = None) -> Any:
+        self.paths.append(path)
+        return await self.client.get_json(path, params=params)
+
+
+async def test_scan_joins_every_owner_kind(make_client: ClientFactory, tmp_path: Path) -> None:
+    client = await make_client()
+    scan = AccountScan(client, tmp_path / "scan.json")
+    events = await collect(scan)
+
+    assert isinstance(events[0], ScanStarted) and not events[0].resumed
+    assert isinstance(events[-1], ScanFinished)
+    rows = {row.e164: row for row in scan.rows()}
+    assert events[-1].rows == len(rows) > 20
+    kinds = {row.owner.kind for row in rows.values()}
+    assert {"User", "Call queue", "IVR", "Site", AUTO_RECEPTIONIST} <= kinds
+
+    # The demo's support-queue number texts through Alex; the main number through Priya.
+    queue = next(r for r in rows.values() if r.owner.kind == "Call queue" and r.sms_holder)
+    assert queue.sms_holder is not None and queue.sms_holder.kind == "User"
+    assert queue.features and "SmsSender" in queue.features
+    main = next(r for r in rows.values() if r.number.usage_type == "MainCompanyNumber")
+    assert main.owner.kind == AUTO_RECEPTIONIST and main.sms_holder is not None
+    # A site number nobody was given SMS for is blocked, and says so.
+    site = next(r for r in rows.values() if r.owner.kind == "Site" and r.sms_holder is None)
+    assert site.verdict_label == "Blocked"
+    assert not any(row.pending for row in rows.values())
+    # Rows with a campaign show it.
+    assert any(r.campaign_status == "Confirmed" and r.use_cases for r in rows.values())
+    assert (await stats(client))["throttled"] == 0
+
+
+async def test_rows_arrive_in_batches_before_the_end(make_client: ClientFactory) -> None:
+    client = await make_client(account_numbers=400, extensions=80)
+    scan = AccountScan(client, None, flush_interval_s=0.01)
+    events = await collect(scan)
+    batches = [e for e in events if isinstance(e, RowsUpdated)]
+    assert len(batches) > 1
+    assert len({row.key for b in batches for row in b.rows}) == 400
+    progress = [e for e in events if isinstance(e, ScanProgress)]
+    assert progress and progress[-1].done == progress[-1].total
+    assert any(p.eta_s is not None and p.eta_s > 0 for p in progress)
+
+
+async def test_user_without_admin_rights_gets_a_clear_message(
+    make_client: ClientFactory, tmp_path: Path
+) -> None:
+    client = await make_client(admin=False)
+    scan = AccountScan(client, tmp_path / "scan.json")
+    events = await collect(scan)
+
+    denied = [e for e in events if isinstance(e, ScanPermissionDenied)]
+    assert len(denied) == 1
+    assert denied[0].error_code in ("CMN-408", "CMN-402")
+    assert "not allowed" in denied[0].message
+    assert denied[0].role_needed == ADMIN_ROLE_HINT
+    assert not [e for e in events if isinstance(e, ScanWarning | ScanFinished)]
+    assert scan.rows() == []
+    # One refused request, then nothing more: no list of other people's numbers was tried.
+    requests = (await stats(client))["requests"]
+    assert requests.get("Light", 0) == 0 and requests.get("Medium", 0) == 0
+
+
+async def test_no_429_at_scale_under_production_limits(make_client: ClientFactory) -> None:
+    client = await make_client(account_numbers=2000, extensions=300)
+    scan = AccountScan(client, None)
+    events = await collect(scan)
+    assert isinstance(events[-1], ScanFinished) and events[-1].rows == 2000
+    numbers = await stats(client)
+    assert numbers["throttled"] == 0
+    assert numbers["requestsDuringPenalty"] == 0
+    assert numbers["requests"]["Heavy"] == 2  # perPage 1000
+    assert numbers["requests"]["Medium"] == 1
+
+
+async def test_cancel_then_resume_continues_instead_of_starting_over(
+    make_client: ClientFactory, tmp_path: Path
+) -> None:
+    options = {"account_numbers": 300, "extensions": 60}
+    state = tmp_path / "scan.json"
+
+    # A full scan, for reference.
+    reference_client = await make_client(**options)
+    reference = AccountScan(reference_client, None)
+    await collect(reference)
+    full_light = (await stats(reference_client))["requests"]["Light"]
+    expected = {r.key: (r.verdict_label, r.reason_code, r.sms_holder) for r in reference.rows()}
+
+    client = await make_client(**options)
+    first_calls = Recorder(client)
+    first = AccountScan(first_calls, state, save_interval_s=0.0, light_workers=8)
+
+    async def run_until_half() -> None:
+        async with contextlib.aclosing(first.run()) as events:
+            async for event in events:
+                if isinstance(event, ScanProgress) and event.done > event.total // 2 > 0:
+                    return  # leaving the loop closes the scan: like a Cancel
+    await asyncio.wait_for(run_until_half(), 30)
+    assert 0 < len(first_calls.paths) < full_light
+    assert state.is_file()
+
+    second_calls = Recorder(client)
+    second = AccountScan(second_calls, state)
+    events = await collect(second)
+    assert isinstance(events[0], ScanStarted) and events[0].resumed
+    # The rows saved so far come back at once, before any new request.
+    assert isinstance(events[1], RowsUpdated) and events[1].rows
+    assert isinstance(events[-1], ScanFinished)
+    assert len(second_calls.paths) < full_light  # it did not read everything again
+    # Only the requests that were in flight when it was cancelled are asked again.
+    repeated = set(first_calls.paths) & set(second_calls.paths)
+    assert len(repeated) <= 8
+    got = {r.key: (r.verdict_label, r.reason_code, r.sms_holder) for r in second.rows()}
+    assert got == expected
+
+
+async def test_task_cancel_saves_progress(make_client: ClientFactory, tmp_path: Path) -> None:
+    client = await make_client(account_numbers=300, extensions=60)
+    state = tmp_path / "scan.json"
+    scan = AccountScan(client, state)
+    underway = asyncio.Event()
+
+    async def consume() -> None:
+        async for event in scan.run():
+            if isinstance(event, ScanProgress) and event.done > 20:
+                underway.set()
+
+    task = asyncio.create_task(consume())
+    await asyncio.wait_for(underway.wait(), 30)
+    task.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await task
+    saved = json.loads(state.read_text())
+    assert saved["accountNumbersComplete"] is True
+    assert saved["extensionLists"]
+    assert saved["finishedAt"] is None
+
+
+async def test_refresh_reads_what_changed_first(make_client: ClientFactory, tmp_path: Path) -> None:
+    client = await make_client()
+    state = tmp_path / "scan.json"
+    await collect(AccountScan(client, state))
+
+    # Pretend a number moved to another extension since the last scan.
+    saved = json.loads(state.read_text())
+    record = next(
+        r for r in saved["accountNumbers"].values()
+        if r.get("usageType") == "DirectNumber" and r.get("extension")
+    )
+    owner = str(record["extension"]["id"])
+    record["extension"] = {"id": 1, "name": "Somebody Else", "extensionNumber": "999"}
+    state.write_text(json.dumps(saved))
+
+    recorder = Recorder(client)
+    events = await collect(AccountScan(recorder, state))
+    assert isinstance(events[0], ScanStarted) and events[0].resumed
+    assert isinstance(events[-1], ScanFinished)
+    light = [p for p in recorder.paths if "/extension/" in p]
+    # The changed number's owner's list is read before any other extension's list.
+    assert light[0].endswith(f"/extension/{owner}/phone-number")
+
+
+async def test_state_file_holds_no_secret(make_client: ClientFactory, tmp_path: Path) -> None:
+    client = await make_client(token_prefix="SECRET-TOKEN-")
+    state = tmp_path / "scan.json"
+    await collect(AccountScan(client, state))
+    text = state.read_text()
+    assert "SECRET-TOKEN-" not in text
+    assert "access_token" not in text and "refresh_token" not in text
+    assert default_state_path("37439510").name == "account-scan-37439510.json"
+
+
+async def test_damaged_state_file_starts_over(make_client: ClientFactory, tmp_path: Path) -> None:
+    client = await make_client()
+    state = tmp_path / "scan.json"
+    state.write_text("{not json")
+    events = await collect(AccountScan(client, state))
+    assert isinstance(events[0], ScanStarted) and not events[0].resumed
+    assert isinstance(events[-1], ScanFinished)
