@@ -39,6 +39,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from rc_sms_desktop.api.errors import SessionEndedError
 from rc_sms_desktop.core.eligibility import Verdict
 from rc_sms_desktop.settings import Settings, restore_window_geometry
 from rc_sms_desktop.ui.detail_pane import DetailPane
@@ -120,6 +121,7 @@ class MainWindow(QMainWindow):
         self._applying_selection = False
         self._loaded_once = False
         self._user_chose = False  # until the user picks, the best sender is shown
+        self._session_ended = False
 
         self._runner = QtLoadRunner(self)
         self._model = SenderListModel(self)
@@ -263,7 +265,7 @@ class MainWindow(QMainWindow):
         self.sign_in_button.clicked.connect(self.open_sign_in)
         self.demo_sign_in_button.clicked.connect(self.open_sign_in)
         self.sign_out_button.clicked.connect(self.sign_out)
-        self.status_banner.retryRequested.connect(self.refresh)
+        self.status_banner.retryRequested.connect(self._on_retry)
         self.sender_combo.currentIndexChanged.connect(self._on_current_changed)
         self.sender_combo.activated.connect(self._on_user_chose)
         self.only_sendable_check.toggled.connect(self._on_only_sendable)
@@ -520,6 +522,12 @@ class MainWindow(QMainWindow):
         if first and self._options.screenshot is not None:
             self._spawn(self._take_screenshot(self._options.screenshot))
 
+    def _on_retry(self) -> None:
+        if self._session_ended:
+            self.open_sign_in()  # retrying with a session RingCentral ended cannot work
+        else:
+            self.refresh()
+
     def _on_cached(self, as_of: object) -> None:
         """Last time's verdicts are shown while they are checked again: say how old they are."""
         if isinstance(as_of, datetime):
@@ -528,7 +536,11 @@ class MainWindow(QMainWindow):
             self.detail_pane.set_as_of(local)
 
     def _on_failed(self, error: object) -> None:
-        self.status_banner.show_error(error_text(error), retry=True)
+        self._session_ended = isinstance(error, SessionEndedError)
+        if self._session_ended:
+            self.status_banner.show_error(error_text(error), retry_text="&Sign in again…")
+        else:
+            self.status_banner.show_error(error_text(error), retry=True)
         if not self._loaded_once and self._options.screenshot is not None:
             self._loaded_once = True
             self._spawn(self._take_screenshot(self._options.screenshot))

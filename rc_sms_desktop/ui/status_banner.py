@@ -161,8 +161,11 @@ class StatusBanner(QFrame):
         if self._state in (BannerState.LOADING, BannerState.RATE_LIMITED):
             self.clear()
 
-    def show_error(self, text: str, *, retry: bool = True) -> None:
+    def show_error(self, text: str, *, retry: bool = True, retry_text: str = "&Retry") -> None:
+        """An error in words; `retry_text` names what the button does (e.g. "Sign in again")."""
         self._stop_timers()
+        self._retry.setText(retry_text)
+        self._retry.setAccessibleName(retry_text.replace("&", ""))
         self._message.setText(text)
         self._set_look(Mark.BLOCKED)
         self._progress.setVisible(False)

@@ -431,3 +431,31 @@ async def test_a_failed_load_is_explained_in_a_banner_with_retry(qtbot: QtBot, u
     assert _combo(window).count() == len(sample_verdicts())
     assert banner.state is BannerState.IDLE
     await window.shutdown()
+
+
+class _SessionEnds(_FailingThenWorking):
+    async def _events(self, attempt: int) -> AsyncIterator[Any]:
+        from rc_sms_desktop.api.errors import SessionEndedError
+        from rc_sms_desktop.loader import LoadFailed
+
+        yield LoadFailed(SessionEndedError("refresh token expired", status=401))
+
+
+async def test_an_ended_session_offers_to_sign_in_again(qtbot: QtBot, ui_settings: Settings) -> None:
+    from rc_sms_desktop.ui.sign_in_dialog import SignInDialog
+
+    window = MainWindow(_SessionEnds(), settings=ui_settings,
+                        sign_in_dialog_factory=lambda parent: SignInDialog(parent, settings=ui_settings))
+    qtbot.addWidget(window)
+    window.show()
+    await window.start()
+    task = window.load_runner.task
+    assert task is not None
+    await task
+    retry = window.status_banner.findChild(QPushButton, "retryButton")
+    assert retry is not None and retry.isVisible()
+    assert retry.text().replace("&", "") == "Sign in again…"
+    assert "sign in again" in window.status_banner.message().lower()
+    retry.click()
+    assert isinstance(window.sign_in_dialog, SignInDialog) and window.sign_in_dialog.isVisible()
+    await window.shutdown()
