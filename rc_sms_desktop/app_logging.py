@@ -13,7 +13,7 @@ import logging.handlers
 import os
 import sys
 from pathlib import Path
-from typing import Final
+from typing import Any, Final
 
 import platformdirs
 
@@ -28,6 +28,7 @@ __all__ = [
     "level_from",
     "log_dir",
     "reset_logging",
+    "route_qt_messages",
 ]
 
 LOG_FILE_NAME: Final = "rc-sms-desktop.log"
@@ -106,13 +107,14 @@ def configure_logging(
             logging.NOTSET if level <= logging.DEBUG else logging.WARNING
         )
 
+    directory = directory or log_dir()
     handlers: list[logging.Handler] = []
-    path: Path | None = (directory or log_dir()) / LOG_FILE_NAME
+    path: Path | None = directory / LOG_FILE_NAME
     try:
-        (directory or log_dir()).mkdir(parents=True, exist_ok=True)
+        directory.mkdir(parents=True, exist_ok=True)
         handlers.append(
             logging.handlers.RotatingFileHandler(
-                (directory or log_dir()) / LOG_FILE_NAME,
+                directory / LOG_FILE_NAME,
                 maxBytes=max_bytes,
                 backupCount=backup_count,
                 encoding="utf-8",
@@ -130,7 +132,7 @@ def configure_logging(
         setattr(handler, _OURS, True)
         root.addHandler(handler)
     if path is None:
-        logging.getLogger(__name__).warning("cannot write a log file in %s", directory or log_dir())
+        logging.getLogger(__name__).warning("cannot write a log file in %s", directory)
     return path
 
 
@@ -141,3 +143,31 @@ def reset_logging() -> None:
         if getattr(handler, _OURS, False):
             root.removeHandler(handler)
             handler.close()
+
+
+def route_qt_messages() -> None:
+    """Send Qt's own warnings (qWarning, plugin and platform messages) to the `qt` logger, so
+    they reach the log file through the same redaction. Call after creating the QApplication.
+
+    The handler that was installed before (e.g. pytest-qt's capture) still receives every
+    message; the default handler is not called again, since stderr already gets warnings.
+    """
+    from PySide6.QtCore import QMessageLogContext, QtMsgType, qInstallMessageHandler
+
+    levels = {
+        QtMsgType.QtDebugMsg: logging.DEBUG,
+        QtMsgType.QtInfoMsg: logging.INFO,
+        QtMsgType.QtWarningMsg: logging.WARNING,
+        QtMsgType.QtCriticalMsg: logging.ERROR,
+        QtMsgType.QtFatalMsg: logging.CRITICAL,
+    }
+    qt_log = logging.getLogger("qt")
+    previous: Any = None
+
+    def handler(kind: QtMsgType, context: QMessageLogContext, message: str) -> None:
+        category = getattr(context, "category", None) or "default"
+        qt_log.log(levels.get(kind, logging.WARNING), "[%s] %s", category, message)
+        if previous is not None:
+            previous(kind, context, message)
+
+    previous = qInstallMessageHandler(handler)

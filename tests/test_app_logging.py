@@ -8,9 +8,16 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from pytestqt.qtbot import QtBot
 
 from rc_sms_desktop import app_logging
-from rc_sms_desktop.app_logging import LOG_FILE_NAME, configure_logging, level_from, reset_logging
+from rc_sms_desktop.app_logging import (
+    LOG_FILE_NAME,
+    configure_logging,
+    level_from,
+    reset_logging,
+    route_qt_messages,
+)
 
 
 @pytest.fixture
@@ -125,3 +132,18 @@ def test_level_comes_from_environment_then_verbose_flag(
     verbose: bool, env: dict[str, str], expected: int
 ) -> None:
     assert level_from(verbose, env) == expected
+
+
+def test_qt_messages_reach_the_log_file_redacted(log_dir: Path, qtbot: QtBot) -> None:
+    from PySide6.QtCore import qDebug, qInstallMessageHandler
+
+    configure_logging(directory=log_dir, console=False, verbose=True)
+    route_qt_messages()
+    sentinel = f"QT-SENTINEL-{uuid.uuid4().hex}"
+    try:
+        qDebug(f"network reply header Authorization: Bearer {sentinel}")
+    finally:
+        qInstallMessageHandler(None)
+    text = all_log_text(log_dir)
+    assert "qt [MainThread] [default] network reply header" in text
+    assert sentinel not in text
