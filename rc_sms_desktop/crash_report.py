@@ -16,6 +16,7 @@ import asyncio
 import contextlib
 import faulthandler
 import logging
+import os
 import platform
 import sys
 import threading
@@ -90,13 +91,22 @@ def _prune(directory: Path) -> None:
             old.unlink()
 
 
+def _without_home(text: str) -> str:
+    # File paths in a traceback carry the user's home folder (their login name): not needed.
+    try:
+        home = str(Path.home())
+    except (RuntimeError, KeyError):
+        return text
+    return text.replace(home + os.sep, "~" + os.sep) if len(home) > 1 else text
+
+
 def _write(directory: Path, kind: str, title: str, facts: list[tuple[str, str]], body: str) -> Path:
     directory.mkdir(parents=True, exist_ok=True)
     lines = [f"rc-sms-desktop crash report: {title}", ""]
     lines += [f"{name}: {value}" for name, value in facts]
     lines += ["", redact(body).rstrip(), ""]
     path = _unique_report_path(directory, kind)
-    path.write_text(redact("\n".join(lines)), encoding="utf-8")
+    path.write_text(_without_home(redact("\n".join(lines))), encoding="utf-8")
     _prune(directory)
     return path
 

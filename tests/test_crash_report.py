@@ -170,3 +170,17 @@ def test_windowed_executable_without_stderr_still_gets_a_report(
     except RuntimeError:
         sys.excepthook(*sys.exc_info())
     assert len(shown) == 1 and shown[0].is_file()
+
+
+def test_report_does_not_name_the_users_home_folder(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    home = tmp_path / "home" / "alice.example"
+    monkeypatch.setenv("HOME", str(home))
+    try:
+        raise OSError(f"cannot read {home}/.config/rc-sms-desktop/settings.json")
+    except OSError as error:
+        path = write_crash_report(OSError, error, error.__traceback__, directory=tmp_path)
+    text = path.read_text(encoding="utf-8")
+    assert "alice.example" not in text
+    assert "~/.config/rc-sms-desktop/settings.json" in text
