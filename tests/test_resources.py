@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import configparser
 import filecmp
+import os
+import shlex
 import shutil
 import struct
 import subprocess
@@ -191,3 +193,23 @@ def test_wheel_ships_the_icons_desktop_files_and_both_entry_points(wheel: Path) 
     assert "rc-sms-desktop = rc_sms_desktop.cli.main:main" in entry_points
     assert "[gui_scripts]" in entry_points
     assert "rc-sms-desktop-gui = rc_sms_desktop.ui.app:gui_main" in entry_points
+
+
+def test_the_installed_desktop_entry_starts_the_app(tmp_path: Path) -> None:
+    """What a desktop does on a click: run the Exec line (here with --demo --screenshot)."""
+    gui = Path(sys.executable).with_name("rc-sms-desktop-gui")
+    if not gui.is_file():
+        pytest.skip("rc-sms-desktop-gui is not installed in this environment")
+    app_resources.install_desktop_entry(tmp_path / "share", command=str(gui))
+    exec_line = desktop_entry(tmp_path / "share" / "applications" / f"{APP_ID}.desktop")["Exec"]
+    shot = tmp_path / "shot.png"
+    result = subprocess.run(
+        [*shlex.split(exec_line), "--demo", "--screenshot", str(shot)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**os.environ, "QT_QPA_PLATFORM": "offscreen"},
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    width, height = png_size(shot.read_bytes())
+    assert width > 0 and height > 0
