@@ -61,7 +61,7 @@ ADMIN_ROLE_HINT = (
 class JsonClient(Protocol):
     """What the scan needs of `api.client.RingCentralClient`."""
 
-    async def get_json(self, path: str, params: Mapping[str, Any] | None = None) -> Any: ...
+    async def get_json(self, path: str, *, params: Any = None) -> Any: ...
 
 
 def default_state_path(account_key: str = "default") -> Path:

@@ -60,13 +60,17 @@ async def collect(scan: AccountScan) -> list[ScanEvent]:
 class Recorder:
     """Passes calls to the real client and remembers the paths, in order."""
 
-    def __init__(self, client: RingCentralClient) -> None:
+    def __init__(self, client: RingCentralClient, *, signal_after: int | None = None) -> None:
         self.client = client
         self.scheduler = client.scheduler
         self.paths: list[str] = []
+        self.signal_after = signal_after
+        self.reached = asyncio.Event()  # set once `signal_after` requests were sent
 
-    async def get_json(self, path: str, params: Mapping[str, Any] | None = None) -> Any:
+    async def get_json(self, path: str, *, params: Mapping[str, Any] | None = None) -> Any:
         self.paths.append(path)
+        if self.signal_after is not None and len(self.paths) >= self.signal_after:
+            self.reached.set()
         return await self.client.get_json(path, params=params)
 
 
@@ -154,15 +158,15 @@ async def test_cancel_then_resume_continues_instead_of_starting_over(
     expected = {r.key: (r.verdict_label, r.reason_code, r.sms_holder) for r in reference.rows()}
 
     client = await make_client(**options)
-    first_calls = Recorder(client)
+    first_calls = Recorder(client, signal_after=full_light // 2)
     first = AccountScan(first_calls, state, save_interval_s=0.0, light_workers=8)
 
-    async def run_until_half() -> None:
-        async with contextlib.aclosing(first.run()) as events:
-            async for event in events:
-                if isinstance(event, ScanProgress) and event.done > event.total // 2 > 0:
-                    return  # leaving the loop closes the scan: like a Cancel
-    await asyncio.wait_for(run_until_half(), 30)
+    # Cancel half-way, as the window's Cancel button does: by cancelling the consuming task.
+    task = asyncio.create_task(collect(first))
+    await asyncio.wait_for(first_calls.reached.wait(), 30)
+    task.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await task
     assert 0 < len(first_calls.paths) < full_light
     assert state.is_file()
 

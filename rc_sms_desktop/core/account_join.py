@@ -55,6 +55,7 @@ OWNER_KIND_BY_TYPE: Mapping[str, str] = {
     "Room": "Room",
 }
 AUTO_RECEPTIONIST = "Auto-receptionist"
+SHARED_UNASSIGNED_CODE = "sms-assigned-elsewhere"  # core.eligibility's code for a shared number
 UNASSIGNED = "Unassigned"
 PENDING_REASON = "checking"
 
@@ -120,7 +121,16 @@ class AccountRow:
             else:
                 label = "Blocked" if verdict.sms == "blocked" else "Unknown"
             code = main.code if main is not None else ""
-            text = main.message if main is not None else verdict.headline
+            if verdict.can_send_sms or main is None:
+                text = verdict.headline  # "Ready to send SMS and MMS": the caveats are in details
+            elif code == SHARED_UNASSIGNED_CODE and self.sms_holder is None:
+                # The user-side wording ("not you") does not fit an admin looking at the account.
+                text = (
+                    "No extension holds this number's SMS features: assign them to one user or "
+                    "call queue in the Admin Portal (if the number is SMS-enabled at all)."
+                )
+            else:
+                text = main.message
         object.__setattr__(self, "verdict_label", label)
         object.__setattr__(self, "reason_code", code)
         object.__setattr__(self, "reason_text", text)

@@ -1,0 +1,200 @@
+"""`rc-sms-desktop check --account`: the admin scan, headless, one verdict per account number.
+
+The same `AccountScan` the Account view runs (so the same saved progress: an interrupted scan
+continues where it stopped, and a finished one is refreshed, changed numbers first). Output:
+`table` (number, owner, SMS holder, verdict, main reason, then the summary), `json` (an array of
+the `explain` objects, `Verdict.to_json()`, plus owner and SMS-holder fields) or `csv` (the
+Account view's columns). Progress goes to stderr when it is a terminal. Exit status: 0 with
+verdicts, 1 with one line on stderr when the user may not read the account or the scan failed,
+130 when interrupted (progress is saved).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import hashlib
+import logging
+import sys
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import TextIO
+
+from rc_sms_desktop.account_scan import (
+    AccountScan,
+    ScanFailed,
+    ScanFinished,
+    ScanPermissionDenied,
+    ScanProgress,
+    ScanWarning,
+    default_state_path,
+)
+from rc_sms_desktop.api.client import RingCentralClient
+from rc_sms_desktop.api.errors import ApiError
+from rc_sms_desktop.core.account_join import AccountRow, rows_to_csv, rows_to_json, summarize
+
+PROG = "rc-sms-desktop check --account"
+FORMATS = ("table", "json", "csv")
+
+ClientFactory = Callable[[argparse.Namespace], Awaitable[RingCentralClient]]
+
+
+class AccountCheckError(Exception):
+    """A failure to report as one line (exit 1)."""
+
+
+def run_account_check(
+    args: argparse.Namespace,
+    *,
+    client_factory: ClientFactory | None = None,
+    state_path: Path | None = None,
+    stdout: TextIO | None = None,
+    stderr: TextIO | None = None,
+) -> int:
+    """Run the scan and print it; `args.format` is table, json or csv (default table)."""
+    out = stdout or sys.stdout
+    err = stderr or sys.stderr
+    fmt = getattr(args, "format", None) or "table"
+    if fmt not in FORMATS:
+        err.write(f"{PROG}: unknown format {fmt!r} (choose {', '.join(FORMATS)})\n")
+        return 2
+    try:
+        rows = asyncio.run(_scan(args, client_factory, state_path, err))
+    except KeyboardInterrupt:
+        err.write(f"{PROG}: interrupted; progress is saved, run it again to continue\n")
+        return 130
+    except AccountCheckError as error:
+        err.write(f"{PROG}: {error}\n")
+        return 1
+    except ApiError as error:
+        err.write(f"{PROG}: {error.user_message}\n")
+        return 1
+    except Exception as error:  # one line, never a traceback
+        logging.getLogger(__name__).debug("account check failed", exc_info=True)
+        err.write(f"{PROG}: {type(error).__name__}: {error}\n")
+        return 1
+    if fmt == "json":
+        out.write(rows_to_json(rows) + "\n")
+    elif fmt == "csv":
+        out.write(rows_to_csv(rows))
+    else:
+        out.write(render_table(rows))
+    out.flush()
+    return 0
+
+
+async def _open(args: argparse.Namespace) -> RingCentralClient:
+    from rc_sms_desktop.cli.check import CheckError, open_client
+
+    try:
+        return await open_client(args)
+    except CheckError as error:
+        raise AccountCheckError(str(error)) from None
+
+
+def _state_for(args: argparse.Namespace, client: RingCentralClient) -> Path | None:
+    if getattr(args, "demo", False):
+        return None  # the demo account is rebuilt on every run: nothing worth resuming
+    owner = getattr(client.authenticator, "owner_id", None)
+    # One file per server and signed-in user; the name says nothing about either.
+    digest = hashlib.sha256(f"{client.server_url}|{owner}".encode()).hexdigest()[:16]
+    return default_state_path(digest)
+
+
+async def _scan(
+    args: argparse.Namespace,
+    client_factory: ClientFactory | None,
+    state_path: Path | None,
+    err: TextIO,
+) -> list[AccountRow]:
+    client = await (client_factory or _open)(args)
+    progress = _ProgressLine(err)
+    async with client:
+        path = state_path if state_path is not None else _state_for(args, client)
+        scan = AccountScan(client, path)
+        async for event in scan.run():
+            if isinstance(event, ScanProgress):
+                progress.show(_progress_text(event))
+            elif isinstance(event, ScanWarning):
+                progress.clear()
+                err.write(f"{PROG}: warning: {event.message}\n")
+            elif isinstance(event, ScanPermissionDenied):
+                progress.clear()
+                raise AccountCheckError(f"{event.message} {event.role_needed}")
+            elif isinstance(event, ScanFailed):
+                progress.clear()
+                raise AccountCheckError(event.message)
+            elif isinstance(event, ScanFinished):
+                progress.clear()
+        return scan.rows()
+
+
+def _progress_text(event: ScanProgress) -> str:
+    text = f"Scanning the account: {event.done} of {event.total} requests"
+    if event.eta_s is not None and event.eta_s >= 1:
+        text += f", about {format_duration(event.eta_s)} left"
+    return text
+
+
+def format_duration(seconds: float) -> str:
+    """"45 s", "12 min", "2 h 40 min"."""
+    seconds = max(0, round(seconds))
+    if seconds < 60:
+        return f"{seconds} s"
+    minutes = round(seconds / 60)
+    if minutes < 60:
+        return f"{minutes} min"
+    return f"{minutes // 60} h {minutes % 60} min"
+
+
+def render_table(rows: list[AccountRow]) -> str:
+    """Plain text: one line per number, then the summary."""
+    from rc_sms_desktop.core.formatting import format_number
+
+    header = ("Number", "Owner", "SMS holder", "Verdict", "Main reason")
+    lines = [
+        (
+            format_number(row.e164, None) or row.key,
+            f"{row.owner.describe()} [{row.owner.kind}]" if row.owner.kind != row.owner.describe() else row.owner.kind,
+            row.sms_holder.describe() if row.sms_holder else "—",
+            row.verdict_label,
+            row.reason_text,
+        )
+        for row in rows
+    ]
+    widths = [
+        min(48, max([len(header[i])] + [len(line[i]) for line in lines])) for i in range(4)
+    ]
+
+    def fmt(cells: tuple[str, ...]) -> str:
+        fixed = [cells[i][: widths[i]].ljust(widths[i]) for i in range(4)]
+        return "  ".join([*fixed, cells[4]]).rstrip()
+
+    out = [fmt(header), fmt((*("-" * w for w in widths), "-" * 11))]
+    out.extend(fmt(line) for line in lines)
+    out.append("")
+    out.append(f"{len(rows)} numbers: {summarize(rows).text()}")
+    return "\n".join(out) + "\n"
+
+
+class _ProgressLine:
+    """One self-overwriting progress line on a terminal; silent otherwise."""
+
+    def __init__(self, stream: TextIO) -> None:
+        self._stream = stream
+        isatty = getattr(stream, "isatty", None)
+        self._enabled = bool(isatty and isatty())
+        self._width = 0
+
+    def show(self, text: str) -> None:
+        if not self._enabled:
+            return
+        self._stream.write("\r" + text.ljust(self._width))
+        self._stream.flush()
+        self._width = len(text)
+
+    def clear(self) -> None:
+        if self._enabled and self._width:
+            self._stream.write("\r" + " " * self._width + "\r")
+            self._stream.flush()
+            self._width = 0
