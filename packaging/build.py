@@ -54,7 +54,10 @@ def main(argv: list[str] | None = None) -> int:
                 str(SPEC),
             ]
         )
-        size = sum(f.stat().st_size for f in BUNDLE.rglob("*") if f.is_file())
+        # Symlinks (PyInstaller links shared libraries into _internal/) are not counted twice.
+        size = sum(
+            f.stat().st_size for f in BUNDLE.rglob("*") if f.is_file() and not f.is_symlink()
+        )
         print(f"built {BUNDLE} in {time.monotonic() - started:.0f} s, {size / 1e6:.0f} MB")
     if args.no_tests:
         return 0
