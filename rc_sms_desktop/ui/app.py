@@ -21,7 +21,7 @@ import tempfile
 from pathlib import Path
 
 import qasync
-from PySide6.QtCore import QCoreApplication, QObject, Qt, Signal
+from PySide6.QtCore import QCoreApplication, QEvent, QObject, Qt, Signal
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QApplication, QMessageBox
 
@@ -30,7 +30,7 @@ from rc_sms_desktop.app_logging import configure_logging
 from rc_sms_desktop.app_resources import APP_ID
 from rc_sms_desktop.crash_report import install_crash_handler
 from rc_sms_desktop.settings import SETTINGS_VERSION, Settings
-from rc_sms_desktop.ui.main_window import MainWindow, WindowOptions
+from rc_sms_desktop.ui.main_window import SHUTDOWN_GRACE_S, MainWindow, WindowOptions
 from rc_sms_desktop.ui.window_services import default_services
 
 _log = logging.getLogger(__name__)
@@ -83,7 +83,7 @@ def _application() -> QApplication:
     return app
 
 
-async def _run_window(app: QApplication, options: WindowOptions) -> int:
+async def _run_window(app: QApplication, options: WindowOptions, quit_filter: _QuitToClose) -> int:
     loop = asyncio.get_running_loop()
     if options.screenshot is not None:
         # Pictures must not depend on (or change) this machine's remembered choices.
@@ -99,8 +99,9 @@ async def _run_window(app: QApplication, options: WindowOptions) -> int:
             exit_code.set_result(code)
 
     window.closed.connect(on_closed)
-    # The desktop session ending, Ctrl+C or SIGTERM: close the window the normal way.
-    app.aboutToQuit.connect(window.close)
+    # Cmd+Q, the desktop session ending, Ctrl+C or SIGTERM: close the window the normal way, so
+    # its async shutdown runs while the loop still turns.
+    quit_filter.attach(window)
     for signum in (signal.SIGINT, signal.SIGTERM):
         with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
             loop.add_signal_handler(signum, window.request_close)
@@ -109,10 +110,42 @@ async def _run_window(app: QApplication, options: WindowOptions) -> int:
     window.start()
     try:
         return await exit_code
+    except asyncio.CancelledError:
+        await window.shutdown()
+        raise
     finally:
+        quit_filter.window = None
         for signum in (signal.SIGINT, signal.SIGTERM):
             with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
                 loop.remove_signal_handler(signum)
+
+
+class _QuitToClose(QObject):
+    """Turns an application quit request (`QEvent.Quit`) into closing the window.
+
+    Qt would otherwise leave `exec()` at once, stopping the qasync loop under the running
+    coroutine; the window's own close path cancels the work and closes the client first.
+    Installed before the loop starts: a quit that comes before the window exists closes it as
+    soon as it does.
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.window: MainWindow | None = None
+        self.requested = False
+
+    def attach(self, window: MainWindow) -> None:
+        self.window = window
+        if self.requested:
+            window.request_close()
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # Qt override
+        if event.type() == QEvent.Type.Quit:
+            self.requested = True
+            if self.window is not None:
+                self.window.request_close()
+            return True
+        return False
 
 
 class _CrashNotice(QObject):
@@ -149,13 +182,28 @@ def run_window(args: argparse.Namespace) -> int:
     asyncio.set_event_loop(loop)
     loop.set_exception_handler(crash_handler.asyncio_exception_handler)
     _log.info("Window starting (log file %s)", log_file)
+    quit_filter = _QuitToClose()
+    app.installEventFilter(quit_filter)
+    main = loop.create_task(_run_window(app, options, quit_filter), name="main-window")
     try:
-        return int(loop.run_until_complete(_run_window(app, options)))
+        try:
+            return int(loop.run_until_complete(main))
+        except RuntimeError:
+            if main.done():
+                raise
+            # Something made Qt leave exec() anyway (QApplication.exit): the coroutine never
+            # finished. Give the window's shutdown one bounded run, then exit.
+            _log.warning("the Qt loop stopped under the window; finishing the shutdown")
+            main.cancel()
+            with contextlib.suppress(BaseException):
+                loop.run_until_complete(asyncio.wait_for(main, SHUTDOWN_GRACE_S + 2))
+            return 0
     finally:
         with contextlib.suppress(RuntimeError):
             loop.run_until_complete(loop.shutdown_asyncgens())
         loop.close()
         asyncio.set_event_loop(None)
+        app.removeEventFilter(quit_filter)
         crash_handler.uninstall()
         _log.info("Window closed")
 

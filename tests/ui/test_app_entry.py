@@ -57,3 +57,26 @@ def test_sigterm_during_a_load_exits_quickly(tmp_path: Path) -> None:
             process.kill()
     assert process.returncode == 0, stderr
     assert "Traceback" not in stderr
+
+
+QUIT_DURING_LOAD = """
+import sys
+from PySide6.QtCore import QTimer
+from rc_sms_desktop.cli.main import build_parser
+from rc_sms_desktop.ui import app as ui_app
+qt_app = ui_app._application()
+# The desktop asks the app to quit (Cmd+Q, session end) while the demo is loading.
+QTimer.singleShot(300, qt_app.quit)
+sys.exit(ui_app.run_window(build_parser().parse_args(["--demo"])))
+"""
+
+
+def test_an_application_quit_request_closes_the_window_cleanly(tmp_path: Path) -> None:
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen")
+    done = subprocess.run(
+        [sys.executable, "-c", QUIT_DURING_LOAD],
+        capture_output=True, text=True, timeout=30, env=env, cwd=tmp_path, check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    assert "Traceback" not in done.stderr
+    assert "never awaited" not in done.stderr
