@@ -1,0 +1,594 @@
+"""The Account view: every number of the account, its owner, SMS holder and verdict (admins).
+
+Top to bottom: the scan bar (Scan / Cancel, progress with an ETA), the filters (verdict, reason,
+usage type, owner kind, status) with a search field and Export, the summary line (it follows the
+filters), then a splitter with the table and the detail pane of the selected number. A user
+without admin rights sees why the view is unavailable and what role it needs instead of the table.
+
+The scan is `account_scan.AccountScan`, run as a plain asyncio task on the qasync loop (latest
+wins; Cancel cancels the task and the scan saves its progress). Rows arrive in batches and go to
+`AccountTableModel.upsert`; the summary and the filter choices are recomputed at most every
+`REFRESH_MS` while rows stream in.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import hashlib
+import html
+import logging
+from collections.abc import Callable
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QItemSelection, Qt, QTimer, Signal
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QFileDialog,
+    QFrame,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QMenu,
+    QProgressBar,
+    QPushButton,
+    QSplitter,
+    QTableView,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from rc_sms_desktop.account_scan import (
+    AccountScan,
+    RowsUpdated,
+    ScanEvent,
+    ScanFailed,
+    ScanFinished,
+    ScanPermissionDenied,
+    ScanProgress,
+    ScanStarted,
+    ScanWarning,
+    default_state_path,
+)
+from rc_sms_desktop.core.account_join import (
+    COLUMN_INDEX,
+    AccountRow,
+    reason_label,
+    rows_to_csv,
+    rows_to_json,
+    summarize,
+)
+from rc_sms_desktop.ui.admin_model import (
+    ROW_ROLE,
+    AccountFilterModel,
+    AccountFilters,
+    AccountTableModel,
+)
+from rc_sms_desktop.ui.detail_pane import DetailPane
+
+_log = logging.getLogger(__name__)
+
+REFRESH_MS = 250  # summary and filter choices while rows stream in
+PROGRESS_DELAY_MS = 300  # a scan that ends sooner never flashes a progress bar
+ALL = "All"
+
+ScanFactory = Callable[[Any, Path | None], AccountScan]
+
+
+def _format_eta(seconds: float | None) -> str:
+    if seconds is None:
+        return "estimating time left…"
+    seconds = max(0, round(seconds))
+    if seconds < 60:
+        return f"about {seconds} s left"
+    minutes = round(seconds / 60)
+    if minutes < 60:
+        return f"about {minutes} min left"
+    return f"about {minutes // 60} h {minutes % 60} min left"
+
+
+def state_path_for(session: Any) -> Path | None:
+    """The saved-scan file of a session: one per server and signed-in user (names hashed)."""
+    if session is None:
+        return None
+    server = getattr(session, "server_url", "") or getattr(getattr(session, "client", None), "server_url", "")
+    auth = getattr(session, "auth", None) or getattr(getattr(session, "client", None), "authenticator", None)
+    owner = getattr(auth, "owner_id", None)
+    if getattr(session, "is_demo", False):
+        return default_state_path("demo")
+    digest = hashlib.sha256(f"{server}|{owner}".encode()).hexdigest()[:16]
+    return default_state_path(digest)
+
+
+class _FilterCombo(QComboBox):
+    """A filter choice: "All" and the values present, each with its count."""
+
+    def __init__(self, name: str, parent: QWidget) -> None:
+        super().__init__(parent)
+        self.setObjectName(f"{name}Filter")
+        self.setAccessibleName(f"Filter by {name}")
+        self.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
+        self.addItem(ALL, None)
+
+    def value(self) -> str | None:
+        data = self.currentData()
+        return data if isinstance(data, str) else None
+
+    def set_choices(self, counts: dict[str, int], label: Callable[[str], str] = str) -> None:
+        current = self.value()
+        self.blockSignals(True)
+        try:
+            self.clear()
+            self.addItem(ALL, None)
+            for value in sorted(counts, key=lambda v: (-counts[v], v)):
+                self.addItem(f"{label(value) or '(none)'} ({counts[value]})", value)
+            if current is not None:
+                index = self.findData(current)
+                if index < 0:  # keep a chosen value even while no row has it (yet)
+                    self.addItem(f"{label(current)} (0)", current)
+                    index = self.count() - 1
+                self.setCurrentIndex(index)
+        finally:
+            self.blockSignals(False)
+
+
+class AccountView(QWidget):
+    """The Account tab (see the module docstring).
+
+    Signals: `scanFinished(rows)` after a complete scan; `permissionDenied(message)` when the
+    signed-in user may not read the account; `rowSelected(row or None)`.
+    """
+
+    scanFinished = Signal(int)
+    permissionDenied = Signal(str)
+    rowSelected = Signal(object)
+
+    def __init__(
+        self,
+        parent: QWidget | None = None,
+        *,
+        scan_factory: ScanFactory | None = None,
+        state_path: Callable[[Any], Path | None] = state_path_for,
+    ) -> None:
+        super().__init__(parent)
+        self.setObjectName("accountView")
+        self._scan_factory: ScanFactory = scan_factory or (lambda client, path: AccountScan(client, path))
+        self._state_path = state_path
+        self._session: Any = None
+        self._task: asyncio.Task[None] | None = None
+        self._scan: AccountScan | None = None
+        self._as_of: datetime | None = None
+        self._warnings: list[str] = []
+        self._shown_row: AccountRow | None = None
+
+        self.model = AccountTableModel(self)
+        self.proxy = AccountFilterModel(self)
+        self.proxy.setSourceModel(self.model)
+        self._refresh_timer = QTimer(self)
+        self._refresh_timer.setSingleShot(True)
+        self._refresh_timer.setInterval(REFRESH_MS)
+        self._refresh_timer.timeout.connect(self._refresh_derived)
+        self._progress_timer = QTimer(self)
+        self._progress_timer.setSingleShot(True)
+        self._progress_timer.setInterval(PROGRESS_DELAY_MS)
+        self._progress_timer.timeout.connect(self._reveal_progress)
+        self._build()
+        self._show_idle()
+
+    # -- construction ----------------------------------------------------------------------------
+
+    def _build(self) -> None:
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(8, 8, 8, 8)
+
+        bar = QHBoxLayout()
+        self.scan_button = QPushButton("Scan account", self)
+        self.scan_button.setObjectName("scanAccountButton")
+        self.scan_button.setToolTip(
+            "Read every number of the account, its owner and its SMS registration. Large accounts "
+            "take a while: RingCentral's rate limits set the pace."
+        )
+        self.scan_button.clicked.connect(self.start_scan)
+        self.cancel_button = QPushButton("Cancel", self)
+        self.cancel_button.setObjectName("cancelScanButton")
+        self.cancel_button.clicked.connect(self.cancel_scan)
+        self.progress = QProgressBar(self)
+        self.progress.setObjectName("scanProgress")
+        self.progress.setTextVisible(True)
+        self.eta_label = QLabel(self)
+        self.eta_label.setObjectName("scanEta")
+        self.status_label = QLabel(self)
+        self.status_label.setObjectName("scanStatus")
+        self.status_label.setWordWrap(True)
+        bar.addWidget(self.scan_button)
+        bar.addWidget(self.cancel_button)
+        bar.addWidget(self.progress, 1)
+        bar.addWidget(self.eta_label)
+        bar.addWidget(self.status_label, 2)
+        layout.addLayout(bar)
+
+        filters = QHBoxLayout()
+        self.verdict_filter = _FilterCombo("verdict", self)
+        self.reason_filter = _FilterCombo("reason", self)
+        self.usage_filter = _FilterCombo("usage type", self)
+        self.kind_filter = _FilterCombo("owner kind", self)
+        self.status_filter = _FilterCombo("status", self)
+        for label, combo in (
+            ("Verdict", self.verdict_filter),
+            ("Reason", self.reason_filter),
+            ("Usage", self.usage_filter),
+            ("Owner", self.kind_filter),
+            ("Status", self.status_filter),
+        ):
+            caption = QLabel(label + ":", self)
+            caption.setBuddy(combo)
+            filters.addWidget(caption)
+            filters.addWidget(combo)
+            combo.currentIndexChanged.connect(self._apply_filters)
+        self.search = QLineEdit(self)
+        self.search.setObjectName("accountSearch")
+        self.search.setPlaceholderText("Search number, label, owner, holder, use case…")
+        self.search.setClearButtonEnabled(True)
+        self.search.setAccessibleName("Search the account's numbers")
+        self.search.textChanged.connect(self._apply_filters)
+        filters.addWidget(self.search, 1)
+        self.export_button = QToolButton(self)
+        self.export_button.setObjectName("exportButton")
+        self.export_button.setText("Export")
+        self.export_button.setToolTip("Save the rows shown (filters and order applied)")
+        self.export_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
+        menu = QMenu(self.export_button)
+        menu.addAction("As CSV…", lambda: self._ask_export("csv"))
+        menu.addAction("As JSON…", lambda: self._ask_export("json"))
+        self.export_button.setMenu(menu)
+        filters.addWidget(self.export_button)
+        layout.addLayout(filters)
+
+        self.summary_label = QLabel(self)
+        self.summary_label.setObjectName("accountSummary")
+        self.summary_label.setWordWrap(True)
+        self.summary_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        layout.addWidget(self.summary_label)
+
+        self.message = QLabel(self)
+        self.message.setObjectName("accountMessage")
+        self.message.setWordWrap(True)
+        self.message.setTextFormat(Qt.TextFormat.RichText)
+        self.message.setFrameShape(QFrame.Shape.StyledPanel)
+        self.message.setMargin(12)
+        self.message.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
+        self.message.hide()
+        layout.addWidget(self.message)
+
+        self.splitter = QSplitter(Qt.Orientation.Horizontal, self)
+        self.splitter.setObjectName("accountSplitter")
+        self.table = QTableView(self.splitter)
+        self.table.setObjectName("accountTable")
+        self.table.setModel(self.proxy)
+        self.table.setSortingEnabled(True)
+        self.table.sortByColumn(-1, Qt.SortOrder.AscendingOrder)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setAlternatingRowColors(True)
+        self.table.setWordWrap(False)
+        self.table.verticalHeader().setVisible(False)
+        # Fixed row heights: the view never measures 10,000 rows.
+        self.table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
+        self.table.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 8)
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        header.setStretchLastSection(True)
+        for key, width in (("number", 130), ("label", 130), ("usage_type", 130), ("status", 80),
+                           ("owner", 190), ("owner_kind", 110), ("sms_holder", 190),
+                           ("features", 200), ("campaign", 100), ("brand", 80), ("tier", 100),
+                           ("use_cases", 160), ("verdict", 100), ("reason", 320)):
+            header.resizeSection(COLUMN_INDEX[key], width)
+        self.table.selectionModel().selectionChanged.connect(self._on_selection)
+
+        side = QWidget(self.splitter)
+        side_layout = QVBoxLayout(side)
+        side_layout.setContentsMargins(0, 0, 0, 0)
+        self.row_header = QLabel(side)
+        self.row_header.setObjectName("accountRowHeader")
+        self.row_header.setWordWrap(True)
+        self.row_header.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.row_header.setMargin(8)
+        self.detail_pane = DetailPane(side)
+        side_layout.addWidget(self.row_header)
+        side_layout.addWidget(self.detail_pane, 1)
+        self.splitter.addWidget(self.table)
+        self.splitter.addWidget(side)
+        self.splitter.setStretchFactor(0, 3)
+        self.splitter.setStretchFactor(1, 2)
+        layout.addWidget(self.splitter, 1)
+
+    # -- what the window calls ---------------------------------------------------------------------
+
+    def set_session(self, session: Any) -> None:
+        """Show another account (or none): stops the scan in flight and clears the table."""
+        self.cancel_scan()
+        self._session = session
+        self.model.clear()
+        self._warnings = []
+        self._as_of = None
+        self.message.hide()
+        self.splitter.show()
+        self._show_idle()
+        self._refresh_derived()
+
+    @property
+    def scanning(self) -> bool:
+        return self._task is not None and not self._task.done()
+
+    @property
+    def task(self) -> asyncio.Task[None] | None:
+        return self._task
+
+    @property
+    def warnings(self) -> list[str]:
+        return list(self._warnings)
+
+    def start_scan(self) -> asyncio.Task[None] | None:
+        """Start (or resume, or refresh) the scan; the previous one, if any, is cancelled."""
+        if self._session is None:
+            self.status_label.setText("Sign in to scan the account.")
+            return None
+        self.cancel_scan()
+        client = getattr(self._session, "client", self._session)
+        scan = self._scan_factory(client, self._state_path(self._session))
+        self._scan = scan
+        self._task = asyncio.get_running_loop().create_task(self.run_scan(scan))
+        return self._task
+
+    def cancel_scan(self) -> None:
+        if self._task is not None and not self._task.done():
+            self._task.cancel()
+
+    async def shutdown(self) -> None:
+        """Cancel the scan and wait for it to save its progress."""
+        task = self._task
+        self.cancel_scan()
+        if task is not None:
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await task
+
+    async def run_scan(self, scan: AccountScan) -> None:
+        """Consume the scan's events into the table (tests await this directly)."""
+        self._show_scanning()
+        try:
+            async for event in scan.run():
+                self.handle_event(event)
+        except asyncio.CancelledError:
+            self.status_label.setText("Scan cancelled. Progress is saved: scan again to continue.")
+            raise
+        finally:
+            self._progress_timer.stop()
+            self._show_idle(keep_status=True)
+            self._refresh_derived()
+
+    def handle_event(self, event: ScanEvent) -> None:
+        if isinstance(event, ScanStarted):
+            self.status_label.setText(
+                "Continuing the saved scan…" if event.resumed else "Scanning the account…"
+            )
+        elif isinstance(event, RowsUpdated):
+            if event.removed:
+                self.model.remove(event.removed)
+            if event.rows:
+                self.model.upsert(event.rows)
+                self._refresh_current()
+            if not self._refresh_timer.isActive():
+                self._refresh_timer.start()
+        elif isinstance(event, ScanProgress):
+            total = max(event.total, 1)
+            self.progress.setRange(0, total)
+            self.progress.setValue(min(event.done, total))
+            self.progress.setFormat(f"{event.done} of {event.total} requests")
+            self.eta_label.setText(_format_eta(event.eta_s))
+        elif isinstance(event, ScanWarning):
+            self._warnings.append(event.message)
+            self.status_label.setText(f"Warning: {event.message}")
+        elif isinstance(event, ScanPermissionDenied):
+            self._show_permission_denied(event)
+        elif isinstance(event, ScanFailed):
+            self.status_label.setText(f"The scan stopped: {event.message}")
+        elif isinstance(event, ScanFinished):
+            self._as_of = event.as_of
+            text = f"Scanned {event.rows} numbers, as of {event.as_of.astimezone():%-d %b %Y, %H:%M}."
+            if event.warnings:
+                text += f" {event.warnings} warnings."
+            self.status_label.setText(text)
+            self.scanFinished.emit(event.rows)
+
+    # -- export ---------------------------------------------------------------------------------
+
+    def visible_rows(self) -> list[AccountRow]:
+        return self.proxy.visible_rows()
+
+    def export_csv(self, path: Path) -> int:
+        """Write the rows shown (filters and order applied) as CSV; returns how many."""
+        rows = self.visible_rows()
+        path.write_text(rows_to_csv(rows), encoding="utf-8", newline="")
+        return len(rows)
+
+    def export_json(self, path: Path) -> int:
+        rows = self.visible_rows()
+        path.write_text(rows_to_json(rows) + "\n", encoding="utf-8")
+        return len(rows)
+
+    def _ask_export(self, kind: str) -> None:
+        # open() + fileSelected, never the blocking static: the scan keeps running meanwhile.
+        dialog = QFileDialog(self, "Export the rows shown")
+        dialog.setAcceptMode(QFileDialog.AcceptMode.AcceptSave)
+        dialog.setNameFilter("CSV files (*.csv)" if kind == "csv" else "JSON files (*.json)")
+        dialog.setDefaultSuffix(kind)
+        dialog.selectFile(f"account-numbers.{kind}")
+
+        def chosen(name: str) -> None:
+            try:
+                count = (self.export_csv if kind == "csv" else self.export_json)(Path(name))
+            except OSError as error:
+                self.status_label.setText(f"Could not save {name}: {error.strerror or error}")
+            else:
+                self.status_label.setText(f"Saved {count} rows to {name}.")
+
+        dialog.fileSelected.connect(chosen)
+        dialog.finished.connect(dialog.deleteLater)
+        dialog.open()
+
+    # -- filters, summary, selection ----------------------------------------------------------
+
+    def current_filters(self) -> AccountFilters:
+        return AccountFilters(
+            verdict=self.verdict_filter.value(),
+            reason=self.reason_filter.value(),
+            usage_type=self.usage_filter.value(),
+            owner_kind=self.kind_filter.value(),
+            status=self.status_filter.value(),
+            text=self.search.text(),
+        )
+
+    def _apply_filters(self) -> None:
+        self.proxy.set_filters(self.current_filters())
+        self._update_summary()
+
+    def summary_text(self) -> str:
+        return self.summary_label.text()
+
+    def _update_summary(self) -> None:
+        rows = self.visible_rows()
+        total = self.model.rowCount()
+        if total == 0:
+            self.summary_label.setText("")
+            return
+        text = summarize(rows).text()
+        if len(rows) != total:
+            text = f"Showing {len(rows)} of {total} numbers: {text}"
+        self.summary_label.setText(text)
+
+    def _refresh_derived(self) -> None:
+        """Filter choices (with counts) and the summary, from the rows as they are now."""
+        counts: dict[str, dict[str, int]] = {k: {} for k in ("verdict", "reason", "usage", "kind", "status")}
+        for row in self.model.rows:
+            for name, value in (
+                ("verdict", row.verdict_label),
+                ("reason", row.reason_code),
+                ("usage", row.number.usage_type or ""),
+                ("kind", row.owner.kind),
+                ("status", row.number.status or ""),
+            ):
+                bucket = counts[name]
+                bucket[value] = bucket.get(value, 0) + 1
+        self.verdict_filter.set_choices(counts["verdict"])
+        self.reason_filter.set_choices(counts["reason"], reason_label)
+        self.usage_filter.set_choices(counts["usage"])
+        self.kind_filter.set_choices(counts["kind"])
+        self.status_filter.set_choices(counts["status"])
+        self._update_summary()
+
+    def selected_row(self) -> AccountRow | None:
+        indexes = self.table.selectionModel().selectedRows()
+        if not indexes:
+            return None
+        value = indexes[0].data(ROW_ROLE)
+        return value if isinstance(value, AccountRow) else None
+
+    def select_number(self, e164: str) -> bool:
+        """Select the row of a number (E.164) if the filters show it."""
+        for proxy_row in range(self.proxy.rowCount()):
+            row = self.proxy.row_for(proxy_row)
+            if row is not None and row.e164 == e164:
+                self.table.selectRow(proxy_row)
+                return True
+        return False
+
+    def _on_selection(self, _selected: QItemSelection, _deselected: QItemSelection) -> None:
+        self._show_row(self.selected_row())
+
+    def _refresh_current(self) -> None:
+        # The selected row may just have been replaced by a newer version of itself.
+        row = self.selected_row()
+        if row is not None and row is not self._shown_row:
+            self._show_row(row)
+
+    def _show_row(self, row: AccountRow | None) -> None:
+        self._shown_row = row
+        self.rowSelected.emit(row)
+        if row is None:
+            self.row_header.setText("")
+            self.detail_pane.set_signed_in(None)
+            self.detail_pane.show_verdict(None)
+            self.detail_pane.set_as_of(None)
+            return
+        parts = [f"<b>Owner:</b> {_e(row.owner.describe())} ({_e(row.owner.kind)})"]
+        holder = row.sms_holder.describe() if row.sms_holder else "nobody"
+        parts.append(f"<b>SMS holder:</b> {_e(holder)}")
+        parts.append(f"<b>Features:</b> {_e(', '.join(row.features) or 'none')}"
+                     if row.features_known else "<b>Features:</b> still loading")
+        text = " · ".join(parts)
+        for note in row.notes:
+            text += f"<br><i>{_e(note)}</i>"
+        self.row_header.setText(text)
+        shared = row.ownership.shared if row.ownership is not None else False
+        # The pane names its "signed-in" extension as the holder of a shared number.
+        self.detail_pane.set_signed_in(row.sms_holder if shared else None)
+        self.detail_pane.show_verdict(row.verdict)
+        self.detail_pane.set_as_of(row.as_of)
+
+    # -- states ---------------------------------------------------------------------------------
+
+    def _show_idle(self, *, keep_status: bool = False) -> None:
+        self.scan_button.setEnabled(self._session is not None)
+        self.scan_button.setText("Scan account" if self.model.rowCount() == 0 else "Refresh scan")
+        self.cancel_button.hide()
+        self.progress.hide()
+        self.eta_label.hide()
+        if not keep_status:
+            self.status_label.setText(
+                "Scan the account to see every number, who owns it and who can text from it."
+                if self._session is not None else "Sign in to scan the account."
+            )
+
+    def _show_scanning(self) -> None:
+        self.scan_button.setEnabled(False)
+        self.cancel_button.show()
+        self.progress.setRange(0, 0)
+        self._progress_timer.start()
+
+    def _reveal_progress(self) -> None:
+        if self.scanning:
+            self.progress.show()
+            self.eta_label.show()
+
+    def _show_permission_denied(self, event: ScanPermissionDenied) -> None:
+        self.splitter.hide()
+        self.message.setText(
+            "<h3>The Account view needs an administrator role</h3>"
+            f"<p>{_e(event.message)}</p><p>{_e(event.role_needed)}</p>"
+            "<p>Your own numbers are still in the “Send from” tab.</p>"
+        )
+        self.message.show()
+        self.status_label.setText("Not available for this user.")
+        self.permissionDenied.emit(event.message)
+
+
+
+async def scan_into_model(scan: AccountScan, model: AccountTableModel) -> ScanEvent | None:
+    """Run a scan headless into a table model (benchmarks); returns its last event."""
+    last: ScanEvent | None = None
+    async for event in scan.run():
+        last = event
+        if isinstance(event, RowsUpdated):
+            if event.removed:
+                model.remove(event.removed)
+            model.upsert(event.rows)
+    return last
+
+
+def _e(text: str) -> str:
+    return html.escape(text, quote=False)
