@@ -15,7 +15,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Callable, Coroutine
+from collections.abc import Awaitable, Callable, Coroutine
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -333,7 +333,7 @@ class MainWindow(QMainWindow):
 
     def start(self) -> asyncio.Task[Any]:
         """Open the stored session (or the demo) and load it; the task is returned for tests."""
-        return self._switch_to(self._open_initial_session())
+        return self._switch_to(self._open_initial_session)
 
     async def _open_initial_session(self) -> AccountSession:
         if not self._options.demo:
@@ -344,22 +344,25 @@ class MainWindow(QMainWindow):
             except TimeoutError:
                 _log.warning("opening the stored session took too long; showing the demo")
                 stored = None
+            except Exception:  # a broken keyring or settings file must not keep the app shut
+                _log.exception("could not open the stored session; showing the demo")
+                stored = None
             if stored is not None:
                 return stored
         return await self._services.open_demo_session()
 
-    def _switch_to(self, opening: Coroutine[Any, Any, AccountSession | None]) -> asyncio.Task[Any]:
+    def _switch_to(self, opener: Callable[[], Awaitable[AccountSession | None]]) -> asyncio.Task[Any]:
         """Latest wins: stop what is loading, open the next session, show it, load it."""
         if self._session_task is not None and not self._session_task.done():
             self._session_task.cancel()
-        task = self._spawn(self._run_switch(opening))
+        task = self._spawn(self._run_switch(opener))
         self._session_task = task
         return task
 
-    async def _run_switch(self, opening: Coroutine[Any, Any, AccountSession | None]) -> None:
+    async def _run_switch(self, opener: Callable[[], Awaitable[AccountSession | None]]) -> None:
         self._runner.cancel()
         try:
-            session = await opening
+            session = await opener()
         except asyncio.CancelledError:
             raise
         except Exception as error:
@@ -396,7 +399,7 @@ class MainWindow(QMainWindow):
                     await asyncio.wait_for(session.forget(), SHUTDOWN_GRACE_S)
             return await self._services.open_demo_session()
 
-        self._switch_to(signed_out())
+        self._switch_to(signed_out)
 
     def open_sign_in(self) -> None:
         """Show the sign-in dialog (non-modal `open()`); on success switch to the new session."""
@@ -418,7 +421,7 @@ class MainWindow(QMainWindow):
             self._sign_in_dialog = None
             dialog.deleteLater()
             if session is not None:
-                self._switch_to(_ready(session))
+                self._switch_to(lambda: _ready(session))
 
         dialog.finished.connect(finished)
         dialog.open()
