@@ -23,7 +23,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QItemSelection, Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, QItemSelection, QObject, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -308,6 +308,23 @@ class AccountView(QWidget):
         layout.addWidget(self.splitter, 1)
 
     # -- what the window calls ---------------------------------------------------------------------
+
+    def install(self, window: Any, title: str = "&Account") -> int:
+        """Add this view as a tab of a `MainWindow` and follow its session; returns the tab index.
+
+        Closing the window cancels the scan at once (it saves its progress), before the window's
+        shutdown closes the client under it.
+        """
+        index: int = window.add_tab(self, title)
+        window.sessionChanged.connect(self.set_session)
+        window.installEventFilter(self)
+        self.set_session(getattr(window, "session", None))
+        return index
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.Close:
+            self.cancel_scan()
+        return super().eventFilter(watched, event)
 
     def set_session(self, session: Any) -> None:
         """Show another account (or none): stops the scan in flight and clears the table."""

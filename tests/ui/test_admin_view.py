@@ -174,3 +174,32 @@ async def test_headless_fill_for_benchmarks(make_session: Factory) -> None:
     model = AccountTableModel()
     await scan_into_model(AccountScan(client, None), model)
     assert model.rowCount() == 200
+
+
+async def test_installs_as_a_tab_of_the_main_window_and_follows_its_session(
+    qtbot: Any, tmp_path: Path, demo_services: Callable[..., Any], ui_settings: Any
+) -> None:
+    from rc_sms_desktop.ui.main_window import MainWindow
+
+    window = MainWindow(
+        demo_services(rate_window_s=0.05, account_numbers=300, extensions=60), settings=ui_settings
+    )
+    qtbot.addWidget(window)
+    view = AccountView(state_path=lambda _session: tmp_path / "scan.json")
+    index = view.install(window)
+    assert window.tabs.widget(index) is view
+    assert window.tabs.tabText(index) == "&Account"
+    window.show()
+    await window.start()
+    await wait_until(lambda: view.scan_button.isEnabled(), within=10)
+    window.tabs.setCurrentIndex(index)
+    task = view.start_scan()
+    assert task is not None
+    await wait_until(lambda: view.model.rowCount() > 0, within=10)
+    assert not task.done()
+    # Closing mid-scan stops the scan before the window closes the client.
+    window.close()
+    await wait_until(lambda: task.done(), within=5)
+    assert task.cancelled()
+    assert (tmp_path / "scan.json").is_file()
+    await window.shutdown()
