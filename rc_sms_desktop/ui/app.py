@@ -30,6 +30,8 @@ from rc_sms_desktop.app_logging import configure_logging
 from rc_sms_desktop.app_resources import APP_ID
 from rc_sms_desktop.crash_report import install_crash_handler
 from rc_sms_desktop.settings import SETTINGS_VERSION, Settings
+from rc_sms_desktop.ui.admin_view import AccountView
+from rc_sms_desktop.ui.compose_panel import ComposePanel
 from rc_sms_desktop.ui.main_window import SHUTDOWN_GRACE_S, MainWindow, WindowOptions
 from rc_sms_desktop.ui.window_services import default_services
 
@@ -92,6 +94,10 @@ async def _run_window(app: QApplication, options: WindowOptions, quit_filter: _Q
     else:
         settings = Settings.load()
     window = MainWindow(default_services(settings), options=options, settings=settings)
+    # The other views plug in through the window's two extension points (add_tab and
+    # set_compose_panel); each follows the window's session and chosen sender itself.
+    ComposePanel().install(window)
+    AccountView().install(window)
     exit_code: asyncio.Future[int] = loop.create_future()
 
     def on_closed(code: int) -> None:

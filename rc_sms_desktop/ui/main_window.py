@@ -57,7 +57,7 @@ _log = logging.getLogger(__name__)
 STORED_SESSION_TIMEOUT_S = 8.0
 # Closing never waits longer than this for work in flight.
 SHUTDOWN_GRACE_S = 3.0
-SCREENSHOT_SIZE = (1060, 800)
+SCREENSHOT_SIZE = (1240, 820)
 
 
 @dataclass(frozen=True)
