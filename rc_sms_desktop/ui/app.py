@@ -52,7 +52,7 @@ def window_options(args: argparse.Namespace) -> WindowOptions:
 
 
 # The offscreen platform's default screen is 800×600, too small for the window and its open
-# picker; screenshots get a roomier virtual screen (RC_SCREENSHOT_DPR=2 for high-DPI pictures).
+# picker; screenshots get a roomier virtual screen. For high-DPI pictures set QT_SCALE_FACTOR=2.
 _SCREENSHOT_SCREEN = {"name": "screenshot", "x": 0, "y": 0, "width": 1400, "height": 1100,
                       "logicalDpi": 96, "logicalBaseDpi": 96}
 
@@ -61,8 +61,6 @@ def _prepare_screenshot_platform(options: WindowOptions) -> None:
     if options.screenshot is None or os.environ.get("QT_QPA_PLATFORM") != "offscreen":
         return
     screen = dict(_SCREENSHOT_SCREEN)
-    with contextlib.suppress(ValueError):
-        screen["dpr"] = float(os.environ.get("RC_SCREENSHOT_DPR", "1"))
     handle = tempfile.NamedTemporaryFile(  # noqa: SIM115 - must outlive this function
         "w", prefix="rc-sms-offscreen-", suffix=".json", delete=False
     )

@@ -194,7 +194,7 @@ def _mark_image_html(mark: Mark, size: int = 14) -> str:
     buffer.open(QIODevice.OpenModeFlag.WriteOnly)
     image.save(buffer, "PNG")  # type: ignore[call-overload]  # the stub says bytes; PySide wants str
     encoded = bytes(data.toBase64().data()).decode("ascii")
-    return f'<img src="data:image/png;base64,{encoded}" width="{size}" height="{size}">'
+    return f'<img src="data:image/png;base64,{encoded}" width="{size}" height="{size}" style="vertical-align: middle">'
 
 
 _MARK_IMAGES: dict[Mark, str] = {}
