@@ -49,6 +49,7 @@ _P_CHANGED_CONFIG = 2
 _P_CONFIG = 3
 _P_STALE_LIST = 4
 _P_STALE_CONFIG = 5
+_P_RECIPIENTS = 6
 
 ADMIN_ROLE_HINT = (
     "The Account view reads the company's phone numbers and extensions, which RingCentral allows "
@@ -170,6 +171,7 @@ class _State:
     extensions_complete: bool = False
     extension_lists: dict[str, dict[str, Any]] = field(default_factory=dict)  # id -> {records, at}
     configs: dict[str, dict[str, Any]] = field(default_factory=dict)  # key -> {raw, state, at}
+    recipients: dict[str, Any] = field(default_factory=dict)  # owner id -> sms-recipients body
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -183,6 +185,7 @@ class _State:
             "extensionsComplete": self.extensions_complete,
             "extensionLists": self.extension_lists,
             "configs": self.configs,
+            "smsRecipients": self.recipients,
         }
 
     @classmethod
@@ -211,6 +214,7 @@ class _State:
                 if isinstance(v, dict) and isinstance(v.get("records"), list)
             },
             configs={k: v for k, v in mapping("configs").items() if isinstance(v, dict)},
+            recipients=mapping("smsRecipients"),
         )
 
 
@@ -304,6 +308,7 @@ class AccountScan:
         # Set once the account list answered: a user without admin rights learns it from one
         # request, before anything else is sent.
         self._allowed = asyncio.Event()
+        self._recipients_available = True
         self._refresh = False
         self._failed_lists: set[str] = set()
         self._done = 0
@@ -407,6 +412,7 @@ class AccountScan:
             # and some may now need their configuration.
             self._mark(self.join.set_all_lists_loaded())
             self._queue_ready_configs(self.join.keys())
+            self._queue_recipients()
             await self._wait_light_idle()
         finally:
             for task in (*workers, flusher):
@@ -430,6 +436,8 @@ class AccountScan:
         for key, entry in state.configs.items():
             config_state = ConfigState.FAILED if entry.get("failed") else ConfigState.LOADED
             self.join.set_config(key, entry.get("raw"), state=config_state, as_of=_parse_time(entry.get("at")))
+        for owner_id, body in state.recipients.items():
+            self.join.set_sms_recipients(owner_id, body)
         if state.finished_at:
             self.join.set_all_lists_loaded()
         self._dirty.update(self.join.keys())
@@ -581,6 +589,15 @@ class AccountScan:
                 priority = _P_CHANGED_CONFIG if key in self._changed_numbers else _P_STALE_CONFIG
             self._put(priority, "config", key)
 
+    def _queue_recipients(self) -> None:
+        """Shared numbers no list shows a holder for: ask who texts for their owner, once each."""
+        owners: set[str] = set()
+        for key in self.join:
+            owner = self.join.needs_recipients(key)
+            if owner is not None and owner not in owners:
+                owners.add(owner)
+                self._put(_P_RECIPIENTS, "recipients", owner)
+
     def _put(self, priority: int, kind: str, item: str) -> None:
         self._seq += 1
         self._outstanding += 1
@@ -604,6 +621,8 @@ class AccountScan:
                         continue
                     self._lists_read.add(item)
                     await self._read_extension_list(item)
+                elif kind == "recipients":
+                    await self._read_recipients(item)
                 else:
                     await self._read_config(item)
             finally:
@@ -664,6 +683,24 @@ class AccountScan:
         self._state.configs[key] = {"raw": raw, "at": at.isoformat()}
         self._mark(self.join.set_config(key, raw, as_of=at))
         self._maybe_save()
+
+    async def _read_recipients(self, owner_id: str) -> None:
+        """`sms-recipients` (availability Limited): silently unused where the account lacks it."""
+        if not self._recipients_available:
+            return
+        try:
+            body = await self._get(f"{EXTENSIONS_PATH}/{owner_id}/sms-recipients", None)
+        except _PermissionDenied:
+            raise
+        except Exception as exc:
+            status = getattr(exc, "status", None)
+            if status in (403, 404, 501):
+                self._recipients_available = False  # not on this account: the lists must do
+            else:
+                self._warn(f"Could not read who texts for extension {owner_id}: {_user_message(exc)}")
+            return
+        self._state.recipients[owner_id] = body
+        self._mark(self.join.set_sms_recipients(owner_id, body))
 
     # -- plumbing ------------------------------------------------------------------------------
 
@@ -741,7 +778,7 @@ class AccountScan:
     def _snapshot(self) -> dict[str, Any]:
         # Shallow copies: the writer thread never sees a dict that changes under it.
         data = self._state.to_json()
-        for name in ("accountNumbers", "extensions", "extensionLists", "configs"):
+        for name in ("accountNumbers", "extensions", "extensionLists", "configs", "smsRecipients"):
             data[name] = dict(data[name])
         return data
 

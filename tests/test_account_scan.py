@@ -248,3 +248,20 @@ async def test_damaged_state_file_starts_over(make_client: ClientFactory, tmp_pa
     events = await collect(AccountScan(client, state))
     assert isinstance(events[0], ScanStarted) and not events[0].resumed
     assert isinstance(events[-1], ScanFinished)
+
+
+async def test_sms_recipients_asked_only_for_shared_numbers_without_holder(
+    make_client: ClientFactory,
+) -> None:
+    client = await make_client()
+    recorder = Recorder(client)
+    scan = AccountScan(recorder, None)
+    await collect(scan)
+    asked = [p for p in recorder.paths if p.endswith("/sms-recipients")]
+    # The demo's two site numbers have no SMS holder; everything else is decided by the lists.
+    unheld = {
+        r.owner.id for r in scan.rows()
+        if r.owner.kind in ("Site", "Call queue", "IVR") and "SmsSender" not in r.features
+    }
+    assert asked and {p.split("/")[-2] for p in asked} == unheld
+    assert len(asked) == len(set(asked))

@@ -28,7 +28,12 @@ from rc_sms_desktop.core.models import (
     parse_phone_number,
     parse_sms_configuration,
 )
-from rc_sms_desktop.core.number_kinds import COMPANY_USAGE_TYPES, Ownership, ownership
+from rc_sms_desktop.core.number_kinds import (
+    COMPANY_USAGE_TYPES,
+    SHARED_OWNER_TYPES,
+    Ownership,
+    ownership,
+)
 
 # Features that mean "this extension holds the number's SMS features" (A2PSmsSender is the
 # high-volume variant of SmsSender; the guide assigns both to the one dedicated extension).
@@ -123,12 +128,18 @@ class AccountRow:
             code = main.code if main is not None else ""
             if verdict.can_send_sms or main is None:
                 text = verdict.headline  # "Ready to send SMS and MMS": the caveats are in details
-            elif code == SHARED_UNASSIGNED_CODE and self.sms_holder is None:
+            elif code == SHARED_UNASSIGNED_CODE:
                 # The user-side wording ("not you") does not fit an admin looking at the account.
-                text = (
-                    "No extension holds this number's SMS features: assign them to one user or "
-                    "call queue in the Admin Portal (if the number is SMS-enabled at all)."
-                )
+                if self.sms_holder is None:
+                    text = (
+                        "No extension holds this number's SMS features: assign them to one user "
+                        "or call queue in the Admin Portal (if the number is SMS-enabled at all)."
+                    )
+                else:
+                    text = (
+                        f"{self.sms_holder.describe()} is its SMS recipient, but no extension's "
+                        "list shows this number with SMS features: it is probably not SMS-enabled."
+                    )
             else:
                 text = main.message
         object.__setattr__(self, "verdict_label", label)
@@ -255,6 +266,9 @@ class AccountJoin:
         # Keys of numbers seen in own lists before the account list named them.
         self._orphan_entries: dict[str, dict[str, _ListEntry]] = {}
         self._owned: dict[str, set[str]] = {}  # owner extension id -> keys of its numbers
+        self._order: dict[str, int] = {}  # key -> position in the account list as first seen
+        # Owner extension id -> who `sms-recipients` says handles its numbers' SMS.
+        self._recipients: dict[str, tuple[ExtensionSummary, ...]] = {}
         self.all_lists_loaded = False
 
     # -- inputs -------------------------------------------------------------------------
@@ -271,6 +285,7 @@ class AccountJoin:
             if state is None:
                 state = _NumberState(key=key, account_record=number, as_of=as_of)
                 self._numbers[key] = state
+                self._order.setdefault(key, len(self._order))
                 orphans = self._orphan_entries.pop(key, None)
                 if orphans:
                     for orphan in orphans.values():
@@ -394,6 +409,40 @@ class AccountJoin:
         self.all_lists_loaded = loaded
         return {key for key, state in self._numbers.items() if self._holder_entry(state) is None}
 
+    def set_sms_recipients(self, owner_id: str, body: object) -> set[str]:
+        """A call queue's (or site's, IVR's) `sms-recipients` answer: who texts for it."""
+        records = body.get("smsRecipients") if isinstance(body, dict) else None
+        found: list[ExtensionSummary] = []
+        for raw in records if isinstance(records, list) else ():
+            if not isinstance(raw, dict):
+                continue
+            raw_id = raw.get("id")
+            ext_type = raw.get("extensionType")
+            name = raw.get("name")
+            number = raw.get("extensionNumber")
+            found.append(
+                ExtensionSummary(
+                    id=str(raw_id) if isinstance(raw_id, int | str) else None,
+                    name=name if isinstance(name, str) else None,
+                    extension_number=number if isinstance(number, str) else None,
+                    type=ext_type if isinstance(ext_type, str) else None,
+                    kind=OWNER_KIND_BY_TYPE.get(ext_type, ext_type)
+                    if isinstance(ext_type, str) else "Extension",
+                )
+            )
+        self._recipients[owner_id] = tuple(found)
+        return set(self._owned.get(owner_id, ()))
+
+    def needs_recipients(self, key: str) -> str | None:
+        """The owner to ask `sms-recipients` about, for a shared number no list shows a holder for."""
+        state = self._numbers.get(key)
+        if state is None or self._holder_entry(state) is not None:
+            return None
+        owner = self._owner_id(state)
+        if owner is None or owner in self._recipients:
+            return None
+        return owner if self.extension_type(owner) in SHARED_OWNER_TYPES else None
+
     def set_config(
         self,
         key: str,
@@ -460,8 +509,13 @@ class AccountJoin:
         return self._build_row(self._numbers[key])
 
     def rows(self, keys: Iterable[str] | None = None) -> list[AccountRow]:
-        selected = self._numbers.keys() if keys is None else keys
-        return [self._build_row(self._numbers[k]) for k in selected if k in self._numbers]
+        """Rows in account-list order (all of them, or those of `keys`)."""
+        if keys is None:
+            selected: Iterable[str] = self._numbers.keys()
+        else:
+            order = self._order
+            selected = sorted((k for k in keys if k in self._numbers), key=lambda k: order.get(k, 0))
+        return [self._build_row(self._numbers[k]) for k in selected]
 
     # -- internals ------------------------------------------------------------------------
 
@@ -584,6 +638,17 @@ class AccountJoin:
                     "More than one extension lists this number with SMS features: "
                     + ", ".join(sorted([*others, holder_entry.extension_id]))
                 )
+        recipients = self._recipients.get(owner.id or "", ()) if holder_entry is None else ()
+        if recipients:
+            # No list shows SMS features for the number, but RingCentral names who texts for
+            # its owner: show them, and say why the number still cannot text.
+            holder = recipients[0]
+            names = ", ".join(r.describe() for r in recipients)
+            notes.append(
+                f"RingCentral's SMS recipients for this {owner.kind.lower()}: {names}. No "
+                "extension's own number list shows this number with SMS features, so it is "
+                "probably not SMS-enabled."
+            )
         number, features_known = self._feature_record(state)
         if account.problem:
             notes.append(account.problem)
@@ -669,6 +734,8 @@ def _owner_text(row: AccountRow) -> str:
 COLUMNS: tuple[Column, ...] = (
     Column("number", "Number", lambda r: _format_e164(r.e164), lambda r: r.e164),
     Column("label", "Label", lambda r: r.number.label or "", lambda r: (r.number.label or "").casefold()),
+    Column("verdict", "Verdict", lambda r: r.verdict_label, lambda r: VERDICT_ORDER.get(r.verdict_label, 9)),
+    Column("reason", "Main reason", lambda r: r.reason_text, lambda r: r.reason_code),
     Column("usage_type", "Usage type", lambda r: r.number.usage_type or "", lambda r: r.number.usage_type or ""),
     Column("status", "Status", lambda r: r.number.status or "", lambda r: r.number.status or ""),
     Column("owner", "Owner", _owner_text, lambda r: _owner_text(r).casefold()),
@@ -684,8 +751,6 @@ COLUMNS: tuple[Column, ...] = (
     Column("brand", "Brand", lambda r: r.brand_status or "", lambda r: r.brand_status or ""),
     Column("tier", "Tier", lambda r: r.tier or "", lambda r: r.tier or ""),
     Column("use_cases", "Use cases", lambda r: ", ".join(r.use_cases), lambda r: ", ".join(r.use_cases)),
-    Column("verdict", "Verdict", lambda r: r.verdict_label, lambda r: VERDICT_ORDER.get(r.verdict_label, 9)),
-    Column("reason", "Main reason", lambda r: r.reason_text, lambda r: r.reason_code),
     Column("as_of", "As of", lambda r: _time_text(r.as_of), lambda r: _time_text(r.as_of)),
 )
 COLUMN_INDEX = {column.key: i for i, column in enumerate(COLUMNS)}
@@ -695,6 +760,8 @@ def reason_label(code: str) -> str:
     """A short label for a reason code in the summary bar: "campaign-pending" → "campaign pending"."""
     if code == PENDING_REASON:
         return "still checking"
+    if code == SHARED_UNASSIGNED_CODE:
+        return "no SMS holder"
     return code.replace("-", " ").replace("_", " ") if code else "no reason given"
 
 

@@ -22,8 +22,10 @@ from PySide6.QtCore import (
     QSortFilterProxyModel,
     Qt,
 )
+from PySide6.QtGui import QIcon
 
 from rc_sms_desktop.core.account_join import COLUMN_INDEX, COLUMNS, AccountRow
+from rc_sms_desktop.ui.theme import Mark, mark_icon
 
 ROW_ROLE = Qt.ItemDataRole.UserRole + 1  # the AccountRow itself
 KEY_ROLE = Qt.ItemDataRole.UserRole + 2  # its key (phone number id)
@@ -62,6 +64,8 @@ class AccountTableModel(QAbstractTableModel):
             if column.key == "number":
                 return row.e164
             return None
+        if role == Qt.ItemDataRole.DecorationRole and column.key == "verdict":
+            return _verdict_icon(row.verdict_label)
         if role == ROW_ROLE:
             return row
         if role == KEY_ROLE:
@@ -170,6 +174,18 @@ class AccountTableModel(QAbstractTableModel):
                 )
             self.changePersistentIndexList(persistent, new_indexes)
         self.layoutChanged.emit()
+
+
+_MARKS = {"Can send SMS": Mark.READY, "Blocked": Mark.BLOCKED, "Checking…": Mark.LOADING}
+_icons: dict[Mark, QIcon] = {}
+
+
+def _verdict_icon(label: str) -> QIcon:
+    mark = _MARKS.get(label, Mark.UNKNOWN)
+    icon = _icons.get(mark)
+    if icon is None:
+        icon = _icons[mark] = mark_icon(mark)
+    return icon
 
 
 def _haystack(row: AccountRow) -> str:

@@ -286,7 +286,7 @@ class AccountView(QWidget):
         for key, width in (("number", 130), ("label", 130), ("usage_type", 130), ("status", 80),
                            ("owner", 190), ("owner_kind", 110), ("sms_holder", 190),
                            ("features", 200), ("campaign", 100), ("brand", 80), ("tier", 100),
-                           ("use_cases", 160), ("verdict", 100), ("reason", 320)):
+                           ("use_cases", 160), ("verdict", 120), ("reason", 360)):
             header.resizeSection(COLUMN_INDEX[key], width)
         self.table.selectionModel().selectionChanged.connect(self._on_selection)
 

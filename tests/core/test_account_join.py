@@ -263,3 +263,28 @@ def test_exports_carry_owner_holder_and_verdict() -> None:
     assert company["smsHolder"]["name"] == "Bob Builder"
     assert company["sms"] == "ready"  # the explain shape is kept
     assert "reasons" in company
+
+
+def test_sms_recipients_name_who_texts_for_a_queue_no_list_shows() -> None:
+    join = AccountJoin()
+    join.add_account_numbers(NUMBERS)
+    join.add_extensions(EXTENSIONS)
+    for ext_id, records in LISTS.items():
+        join.add_extension_numbers(ext_id, records)
+    join.set_all_lists_loaded()
+    assert join.needs_recipients("15") == "3"  # the queue's number nobody holds
+    assert join.needs_recipients("12") is None  # Bob's list already shows its holder
+
+    changed = join.set_sms_recipients(
+        "3", {"smsRecipients": [{"id": "2", "extensionNumber": "102", "extensionType": "User",
+                                 "name": "Bob Builder", "assignable": True, "hasLicense": True}]}
+    )
+    assert "15" in changed
+    row = join.row("15")
+    assert row.sms_holder is not None and row.sms_holder.name == "Bob Builder"
+    assert row.verdict_label == "Blocked"  # still no SMS feature on any list
+    assert "probably not SMS-enabled" in row.reason_text
+    assert any("SMS recipients" in note for note in row.notes)
+    # A malformed answer changes nothing and raises nothing.
+    join.set_sms_recipients("3", {"smsRecipients": "nope"})
+    assert join.row("15").sms_holder is None
