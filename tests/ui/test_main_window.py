@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import re
 from collections.abc import AsyncIterator, Callable
 from typing import Any
 
@@ -190,7 +191,7 @@ async def test_a_rate_limit_pause_shows_a_countdown(open_window: Callable[..., A
     banner.stateChanged.connect(lambda state: messages.append(banner.message()) if state == "rate-limited" else None)
     await wait_until(lambda: messages, within=15)
     assert "RingCentral asked us to slow down" in messages[0]
-    assert "Resuming in 2 seconds" in messages[0]
+    assert re.search(r"Resuming in [12] seconds?…", messages[0])  # 1.5 s, however late we look
     task = window.load_runner.task
     assert task is not None
     await asyncio.wait_for(task, 30)
