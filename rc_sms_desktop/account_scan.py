@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import itertools
 import json
 import logging
 import os
@@ -37,6 +38,7 @@ from rc_sms_desktop.core.models import MalformedPage, parse_page
 log = logging.getLogger(__name__)
 
 STATE_VERSION = 1
+FLUSH_BATCH = 200  # rows per RowsUpdated event, and per slice of the loop's time
 PER_PAGE = 1000  # the maximum: fewer Heavy calls (10 numbers pages for 10,000 numbers)
 ACCOUNT_NUMBERS_PATH = "/restapi/v1.0/account/~/phone-number"
 EXTENSIONS_PATH = "/restapi/v1.0/account/~/extension"
@@ -385,7 +387,7 @@ class AccountScan:
             self._state.started_at = started.isoformat()
             self._state.finished_at = None
         self._emit(ScanStarted(resumed, _parse_time(previous.started_at) if previous else None))
-        self._flush()
+        await self._flush()
 
         relist_numbers = not self._state.account_numbers_complete or finished_before
         relist_extensions = not self._state.extensions_complete or finished_before
@@ -406,13 +408,13 @@ class AccountScan:
             self._heavy_medium_done = True
             if self._refresh:
                 self._queue_stale_work()
-            self._queue_ready_configs(self.join.keys())
+            await self._queue_configs_of_all()
             await self._wait_light_idle()
             # Every list is in (or failed): numbers without a holder now have a final verdict,
             # and some may now need their configuration.
             self._mark(self.join.set_all_lists_loaded())
-            self._queue_ready_configs(self.join.keys())
-            self._queue_recipients()
+            await self._queue_configs_of_all()
+            await self._queue_recipients()
             await self._wait_light_idle()
         finally:
             for task in (*workers, flusher):
@@ -421,7 +423,7 @@ class AccountScan:
                 with contextlib.suppress(asyncio.CancelledError):
                     await task
         self._state.finished_at = _now().isoformat()
-        self._flush()
+        await self._flush()
         self._emit_progress("done")
         self._emit(ScanFinished(as_of=started, rows=len(self.join), warnings=self._warnings))
 
@@ -490,28 +492,19 @@ class AccountScan:
         previous = dict(self._state.account_numbers)
         as_of = _now()
         seen: dict[str, Any] = {}
-        async for records in self._pages(ACCOUNT_NUMBERS_PATH, {}):
-            keys = self.join.add_account_numbers(records, as_of=as_of)
-            for raw in records:
-                key = _raw_id(raw)
-                if key is None:
-                    continue  # shown as a malformed row; nothing worth saving
-                seen[key] = raw
-                old = previous.get(key)
-                if self._refresh and (old is None or not _same_json(old, _compact(raw))):
-                    self._changed_numbers.add(key)
-                    owner = _owner_id(raw)
-                    if owner:
-                        self._queue_list(owner, _P_CHANGED_LIST)
-            self._mark(keys)
-            self._state.account_numbers.update((k, _compact(v)) for k, v in seen.items())
-            self._queue_ready_configs(keys)
-        self._state.account_numbers = {k: _compact(v) for k, v in seen.items()}
+        async for page in self._pages(ACCOUNT_NUMBERS_PATH, {}):
+            for start in range(0, len(page), FLUSH_BATCH):
+                if start:
+                    await asyncio.sleep(0)  # a 1000-record page is processed in slices
+                self._add_account_slice(page[start : start + FLUSH_BATCH], previous, seen, as_of)
+        self._state.account_numbers = seen
         self._state.account_numbers_complete = True
         self._state.account_numbers_as_of = as_of.isoformat()
         # Lists read before the account list was complete kept everything; trim them now.
-        for ext_id, entry in self._state.extension_lists.items():
+        for index, (ext_id, entry) in enumerate(list(self._state.extension_lists.items())):
             entry["records"] = [r for r in entry["records"] if self.join.is_relevant(ext_id, r)]
+            if index % 100 == 99:
+                await asyncio.sleep(0)
         gone = self.join.remove_numbers_not_in(set(seen) | {
             k for k in self.join if k.startswith("unidentified-")
         })
@@ -521,6 +514,25 @@ class AccountScan:
                 self._state.configs.pop(key, None)
                 self._dirty.discard(key)
         self._maybe_save()
+
+    def _add_account_slice(
+        self, records: list[Any], previous: Mapping[str, Any], seen: dict[str, Any], as_of: datetime
+    ) -> None:
+        keys = self.join.add_account_numbers(records, as_of=as_of)
+        for raw in records:
+            key = _raw_id(raw)
+            if key is None:
+                continue  # shown as a malformed row; nothing worth saving
+            compact = seen[key] = _compact(raw)
+            self._state.account_numbers[key] = compact
+            old = previous.get(key)
+            if self._refresh and (old is None or not _same_json(old, compact)):
+                self._changed_numbers.add(key)
+                owner = _owner_id(raw)
+                if owner:
+                    self._queue_list(owner, _P_CHANGED_LIST)
+        self._mark(keys)
+        self._queue_ready_configs(keys)
 
     async def _list_extensions(self) -> None:
         self._known_total += 1
@@ -589,10 +601,18 @@ class AccountScan:
                 priority = _P_CHANGED_CONFIG if key in self._changed_numbers else _P_STALE_CONFIG
             self._put(priority, "config", key)
 
-    def _queue_recipients(self) -> None:
+    async def _queue_configs_of_all(self) -> None:
+        keys = list(self.join)
+        for start in range(0, len(keys), FLUSH_BATCH):
+            self._queue_ready_configs(keys[start : start + FLUSH_BATCH])
+            await asyncio.sleep(0)
+
+    async def _queue_recipients(self) -> None:
         """Shared numbers no list shows a holder for: ask who texts for their owner, once each."""
         owners: set[str] = set()
-        for key in self.join:
+        for index, key in enumerate(self.join):
+            if index % FLUSH_BATCH == FLUSH_BATCH - 1:
+                await asyncio.sleep(0)
             owner = self.join.needs_recipients(key)
             if owner is not None and owner not in owners:
                 owners.add(owner)
@@ -729,17 +749,25 @@ class AccountScan:
     def _emit(self, event: ScanEvent) -> None:
         self._events.put_nowait(event)
 
-    def _flush(self) -> None:
-        if self._dirty or self._removed:
-            keys = [k for k in self._dirty if k in self.join]
-            self._emit(RowsUpdated(tuple(self.join.rows(keys)), tuple(sorted(self._removed))))
-            self._dirty.clear()
+    async def _flush(self) -> None:
+        """Send changed rows in batches of `FLUSH_BATCH`, letting the loop breathe in between
+        (building a row runs the rules; 10,000 at once would freeze the window)."""
+        if self._removed:
+            self._emit(RowsUpdated((), tuple(sorted(self._removed))))
             self._removed.clear()
+        while self._dirty:
+            keys = list(itertools.islice(self._dirty, FLUSH_BATCH))
+            self._dirty.difference_update(keys)
+            rows = self.join.rows(k for k in keys if k in self.join)
+            if rows:
+                self._emit(RowsUpdated(tuple(rows)))
+            if self._dirty:
+                await asyncio.sleep(0)
 
     async def _flush_loop(self) -> None:
         while True:
             await asyncio.sleep(self._flush_interval)
-            self._flush()
+            await self._flush()
             self._emit_progress("scanning")
 
     def _emit_progress(self, phase: str) -> None:
