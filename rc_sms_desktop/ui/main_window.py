@@ -45,7 +45,12 @@ from rc_sms_desktop.settings import Settings, restore_window_geometry
 from rc_sms_desktop.ui.detail_pane import DetailPane
 from rc_sms_desktop.ui.qt_loader import QtLoadRunner
 from rc_sms_desktop.ui.sender_delegate import SenderDelegate
-from rc_sms_desktop.ui.sender_model import SendableFilterModel, SenderListModel, SenderRole
+from rc_sms_desktop.ui.sender_model import (
+    SendableFilterModel,
+    SenderListModel,
+    SenderRole,
+    verdict_mark,
+)
 from rc_sms_desktop.ui.sign_in_dialog import SignInDialog
 from rc_sms_desktop.ui.status_banner import StatusBanner
 from rc_sms_desktop.ui.theme import Mark, tint
@@ -555,7 +560,9 @@ class MainWindow(QMainWindow):
     def _update_count(self) -> None:
         verdicts = self._model.verdicts()
         ready = sum(1 for v in verdicts if v.can_send_sms)
-        self.count_label.setText(f"{ready} of {len(verdicts)} can send" if verdicts else "")
+        checking = sum(1 for v in verdicts if verdict_mark(v) is Mark.LOADING)
+        text = f"{ready} of {len(verdicts)} can send" if verdicts else ""
+        self.count_label.setText(text + (f" · {checking} being checked" if checking else ""))
 
     # ------------------------------------------------------------------------------ selection
 
