@@ -5,10 +5,13 @@ How to write a UI test (admin view, compose panel, …):
 * Write it as `async def test_…(qtbot)`. pytest-asyncio (asyncio_mode = auto) runs it on a
   `qasync.QEventLoop` made by the `pytest_asyncio_loop_factories` hook below, so `asyncio` tasks,
   `@asyncSlot` handlers, Qt timers and widget events all run on one loop, as in the app.
-* Wait with `await wait_until(lambda: …)` (from `tests.ui.qasync_helpers`) (or `await asyncio.sleep(…)`), NEVER with
-  `qtbot.wait`, `qtbot.waitUntil` or `qtbot.waitSignal` inside an async test: those spin a nested
-  Qt loop that runs other asyncio tasks from inside the current one ("Cannot enter into task …").
-  `qtbot.addWidget`, `qtbot.mouseClick` and `qtbot.keyClick` are fine.
+* Wait with `await wait_until(lambda: …)` (from `tests.ui.qasync_helpers`) or `await
+  asyncio.sleep(…)`, NEVER with `qtbot.wait`, `qtbot.waitUntil` or `qtbot.waitSignal` inside an
+  async test: those spin a nested Qt loop that runs other asyncio tasks from inside the current
+  one ("Cannot enter into task …"). `qtbot.addWidget`, `qtbot.mouseClick` and `qtbot.keyClick`
+  are fine.
+* The loop never quits when the last window closes (`setQuitOnLastWindowClosed(False)`, as in
+  the app): closing a lone dialog would otherwise stop the loop under the test.
 * Close windows with `await window.shutdown()` (or `await close_window(window)`): it cancels
   the load in flight and closes the client while the loop still runs.
 * `demo_services(**simulator_options)` gives the app's real `WindowServices` over an in-process
