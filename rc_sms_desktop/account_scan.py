@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import itertools
 import json
 import logging
 import os
@@ -755,14 +754,14 @@ class AccountScan:
         if self._removed:
             self._emit(RowsUpdated((), tuple(sorted(self._removed))))
             self._removed.clear()
-        while self._dirty:
-            keys = list(itertools.islice(self._dirty, FLUSH_BATCH))
-            self._dirty.difference_update(keys)
-            rows = self.join.rows(k for k in keys if k in self.join)
+        pending = self.join.ordered(self._dirty)  # account-list order: the table fills in it
+        self._dirty.clear()
+        for start in range(0, len(pending), FLUSH_BATCH):
+            if start:
+                await asyncio.sleep(0)
+            rows = self.join.rows(pending[start : start + FLUSH_BATCH])
             if rows:
                 self._emit(RowsUpdated(tuple(rows)))
-            if self._dirty:
-                await asyncio.sleep(0)
 
     async def _flush_loop(self) -> None:
         while True:

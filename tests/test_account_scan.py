@@ -108,6 +108,9 @@ async def test_rows_arrive_in_batches_before_the_end(make_client: ClientFactory)
     batches = [e for e in events if isinstance(e, RowsUpdated)]
     assert len(batches) > 1
     assert len({row.key for b in batches for row in b.rows}) == 400
+    # Rows first appear in the account list's order (the simulator lists by id).
+    first_seen = list(dict.fromkeys(row.key for b in batches for row in b.rows))
+    assert first_seen == sorted(first_seen, key=int)
     progress = [e for e in events if isinstance(e, ScanProgress)]
     assert progress and progress[-1].done == progress[-1].total
     assert any(p.eta_s is not None and p.eta_s > 0 for p in progress)

@@ -508,6 +508,11 @@ class AccountJoin:
     def row(self, key: str) -> AccountRow:
         return self._build_row(self._numbers[key])
 
+    def ordered(self, keys: Iterable[str]) -> list[str]:
+        """The known keys among `keys`, in account-list order."""
+        order = self._order
+        return sorted((k for k in keys if k in self._numbers), key=lambda k: order.get(k, 0))
+
     def rows(self, keys: Iterable[str] | None = None) -> list[AccountRow]:
         """Rows in account-list order (all of them, or those of `keys`)."""
         if keys is None:
