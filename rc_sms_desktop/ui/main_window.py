@@ -63,6 +63,8 @@ STORED_SESSION_TIMEOUT_S = 8.0
 # Closing never waits longer than this for work in flight.
 SHUTDOWN_GRACE_S = 3.0
 SCREENSHOT_SIZE = (1240, 820)
+# How often a running load checks whether RingCentral's rate limits are what it waits on.
+PACING_CHECK_MS = 1000
 
 
 @dataclass(frozen=True)
@@ -129,6 +131,10 @@ class MainWindow(QMainWindow):
         self._session_ended = False
 
         self._runner = QtLoadRunner(self)
+        self._progress_counts = (0, 0)
+        self._pacing_timer = QTimer(self)
+        self._pacing_timer.setInterval(PACING_CHECK_MS)
+        self._pacing_timer.timeout.connect(self._check_pacing)
         self._model = SenderListModel(self)
         self._proxy = SendableFilterModel(self)
         self._proxy.setSourceModel(self._model)
@@ -265,6 +271,34 @@ class MainWindow(QMainWindow):
         refresh = QShortcut(QKeySequence(QKeySequence.StandardKey.Refresh), self)
         refresh.activated.connect(self.refresh)
 
+    def _remember_progress(self, done: int, total: int) -> None:
+        self._progress_counts = (done, total)
+
+    def _check_pacing(self) -> None:
+        """Say why a big load is slow: RingCentral's per-minute limit, with a rough time left.
+
+        The client's scheduler paces requests inside each rate-limit group's window without
+        pausing (no 429, so no `RateLimited` event); a full window is what the user waits on.
+        """
+        scheduler = getattr(getattr(self._session, "client", None), "scheduler", None)
+        snapshot = getattr(scheduler, "snapshot", None)
+        note = ""
+        if callable(snapshot):
+            try:
+                groups = list(snapshot())
+            except Exception:  # diagnostics only: never let them break the window
+                groups = []
+            full = [g for g in groups if g.limit and g.in_window >= g.limit and not g.paused_until]
+            done, total = self._progress_counts
+            if full and total > done:
+                group = max(full, key=lambda g: g.window_s / g.limit)
+                per_minute = group.limit * 60 / group.window_s
+                minutes = (total - done) * group.window_s / group.limit / 60
+                left = "under a minute" if minutes < 1 else f"about {minutes:.0f} min"
+                note = (f"RingCentral allows {per_minute:.0f} of these requests a minute, so the "
+                        f"rest follow at that pace ({left} left).")
+        self.status_banner.set_pacing(note)
+
     def _connect(self) -> None:
         self.refresh_button.clicked.connect(self.refresh)
         self.sign_in_button.clicked.connect(self.open_sign_in)
@@ -277,6 +311,10 @@ class MainWindow(QMainWindow):
 
         runner = self._runner
         runner.started.connect(lambda: self.status_banner.loading_started())
+        runner.started.connect(self._pacing_timer.start)
+        runner.started.connect(lambda: self._remember_progress(0, 0))
+        runner.stopped.connect(self._pacing_timer.stop)
+        runner.progress.connect(self._remember_progress)
         runner.signedInAs.connect(self._on_signed_in_as)
         runner.numbersListed.connect(self._on_numbers_listed)
         runner.verdictsUpdated.connect(self._on_verdicts_updated)

@@ -56,6 +56,8 @@ class StatusBanner(QFrame):
         self._resume_deadline = 0.0
         self._what = ""
         self._look: Mark | None = None
+        self._pacing = ""
+        self._done = self._total = 0
 
         self._icon = QLabel(self)
         self._icon.setFixedSize(18, 18)
@@ -111,6 +113,8 @@ class StatusBanner(QFrame):
     def loading_started(self, text: str = "Loading your numbers…") -> None:
         """A load began: show progress only if it is still running after the delay."""
         self._countdown_timer.stop()
+        self._pacing = ""
+        self._done = self._total = 0
         self._set_state(BannerState.LOADING)
         self._progress_text = text
         self._progress.setRange(0, 0)
@@ -132,9 +136,22 @@ class StatusBanner(QFrame):
         self._progress.setRange(0, max(total, 1))
         self._progress.setValue(min(done, total))
         self._progress.setFormat(f"{done} of {total}")
-        self._message.setText(f"{self._progress_text} {done} of {total} numbers checked.")
+        self._done, self._total = done, total
+        self._show_progress_text()
         if self.isVisible() and self._look is not Mark.LOADING:
             self._set_look(Mark.LOADING)
+
+    def set_pacing(self, note: str) -> None:
+        """A second sentence while loading, e.g. why it is slow ("" removes it)."""
+        if note == self._pacing:
+            return
+        self._pacing = note
+        if self._state is BannerState.LOADING and self._total:
+            self._show_progress_text()
+
+    def _show_progress_text(self) -> None:
+        text = f"{self._progress_text} {self._done} of {self._total} numbers checked."
+        self._message.setText(f"{text} {self._pacing}" if self._pacing else text)
 
     def rate_limited(self, seconds: float, what: str = "") -> None:
         """RingCentral asked us to wait: show a countdown at once (no delay; the user must know).

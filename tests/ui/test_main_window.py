@@ -460,3 +460,12 @@ async def test_an_ended_session_offers_to_sign_in_again(qtbot: QtBot, ui_setting
     retry.click()
     assert isinstance(window.sign_in_dialog, SignInDialog) and window.sign_in_dialog.isVisible()
     await window.shutdown()
+
+
+async def test_a_load_paced_by_rate_limits_says_why_and_how_long(open_window: Callable[..., Any]) -> None:
+    # 300 numbers, 180 configurations against the Light group's 50 per (scaled) 3 s window.
+    window = await open_window(wait=False, user_numbers=300, rate_window_s=3)
+    banner = window.status_banner
+    await wait_until(lambda: "requests a minute" in banner.message(), within=8)
+    assert "RingCentral allows 1000 of these requests a minute" in banner.message()
+    assert "left)" in banner.message()
