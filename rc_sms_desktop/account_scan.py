@@ -310,6 +310,8 @@ class AccountScan:
         # request, before anything else is sent.
         self._allowed = asyncio.Event()
         self._recipients_available = True
+        self._resolved: set[str] = set()  # keys whose features are known (for the estimate)
+        self._light_answered = False  # the scheduler knows the Light limit from a response
         self._refresh = False
         self._failed_lists: set[str] = set()
         self._done = 0
@@ -646,6 +648,7 @@ class AccountScan:
                     await self._read_config(item)
             finally:
                 self._done += 1
+                self._light_answered = True
                 self._outstanding -= 1
                 if self._outstanding == 0:
                     self._lists_done.set()
@@ -760,6 +763,7 @@ class AccountScan:
             if start:
                 await asyncio.sleep(0)
             rows = self.join.rows(pending[start : start + FLUSH_BATCH])
+            self._resolved.update(row.key for row in rows if row.features_known)
             if rows:
                 self._emit(RowsUpdated(tuple(rows)))
 
@@ -770,8 +774,20 @@ class AccountScan:
             self._emit_progress("scanning")
 
     def _emit_progress(self, phase: str) -> None:
-        total = max(self._known_total, self._done)
+        total = max(self._known_total + self._estimated_configs(), self._done)
         self._emit(ScanProgress(self._done, total, self._eta(total), phase))
+
+    def _estimated_configs(self) -> int:
+        """Configuration reads not queued yet: numbers whose features are still unknown, times
+        the share of decided numbers that needed one (all of them until we know better)."""
+        if self._heavy_medium_done and self.join.all_lists_loaded:
+            return 0
+        unresolved = len(self.join) - len(self._resolved)
+        if unresolved <= 0:
+            return 0
+        needed = max(len(self._queued_configs), len(self._state.configs))
+        share = needed / len(self._resolved) if self._resolved else 1.0
+        return round(unresolved * min(share, 1.0))
 
     def _eta(self, total: int) -> float | None:
         remaining = total - self._done
@@ -779,7 +795,7 @@ class AccountScan:
             return 0.0
         scheduler = getattr(self._client, "scheduler", None)
         limit_for = getattr(scheduler, "limit_for", None)
-        if callable(limit_for) and self._heavy_medium_done:
+        if callable(limit_for) and self._light_answered:
             with contextlib.suppress(Exception):
                 limit, window = limit_for("Light")
                 if limit > 0:
