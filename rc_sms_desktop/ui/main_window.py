@@ -295,7 +295,7 @@ class MainWindow(QMainWindow):
                 per_minute = group.limit * 60 / group.window_s
                 minutes = (total - done) * group.window_s / group.limit / 60
                 left = "under a minute" if minutes < 1 else f"about {minutes:.0f} min"
-                note = (f"RingCentral allows {per_minute:.0f} of these requests a minute, so the "
+                note = (f"RingCentral allows {per_minute:,.0f} of these requests a minute, so the "
                         f"rest follow at that pace ({left} left).")
         self.status_banner.set_pacing(note)
 

@@ -150,7 +150,7 @@ class StatusBanner(QFrame):
             self._show_progress_text()
 
     def _show_progress_text(self) -> None:
-        text = f"{self._progress_text} {self._done} of {self._total} numbers checked."
+        text = f"Checking SMS registration: {self._done} of {self._total} numbers done."
         self._message.setText(f"{text} {self._pacing}" if self._pacing else text)
 
     def rate_limited(self, seconds: float, what: str = "") -> None:

@@ -467,5 +467,5 @@ async def test_a_load_paced_by_rate_limits_says_why_and_how_long(open_window: Ca
     window = await open_window(wait=False, user_numbers=300, rate_window_s=3)
     banner = window.status_banner
     await wait_until(lambda: "requests a minute" in banner.message(), within=8)
-    assert "RingCentral allows 1000 of these requests a minute" in banner.message()
+    assert "RingCentral allows 1,000 of these requests a minute" in banner.message()
     assert "left)" in banner.message()
