@@ -355,12 +355,19 @@ class AccountView(QWidget):
         if self._session is None:
             self.status_label.setText("Sign in to scan the account.")
             return None
+        previous = self._task
         self.cancel_scan()
         client = getattr(self._session, "client", self._session)
         scan = self._scan_factory(client, self._state_path(self._session))
         self._scan = scan
-        self._task = asyncio.get_running_loop().create_task(self.run_scan(scan))
+        self._task = asyncio.get_running_loop().create_task(self._run_after(previous, scan))
         return self._task
+
+    async def _run_after(self, previous: asyncio.Task[None] | None, scan: AccountScan) -> None:
+        # The cancelled scan saves its progress on the way out; read the file only after that.
+        if previous is not None and not previous.done():
+            await asyncio.wait({previous})  # never raises its outcome; our own cancel still does
+        await self.run_scan(scan)
 
     def cancel_scan(self) -> None:
         if self._task is not None and not self._task.done():

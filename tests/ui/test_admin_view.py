@@ -203,3 +203,20 @@ async def test_installs_as_a_tab_of_the_main_window_and_follows_its_session(
     assert task.cancelled()
     assert (tmp_path / "scan.json").is_file()
     await window.shutdown()
+
+
+async def test_scanning_again_waits_for_the_cancelled_scan_to_save(
+    qtbot: Any, tmp_path: Path, make_session: Factory
+) -> None:
+    session = await make_session(account_numbers=300, extensions=60)
+    view = make_view(qtbot, tmp_path)
+    view.set_session(session)
+    first = view.start_scan()
+    assert first is not None
+    await wait_until(lambda: view.model.rowCount() > 0, within=20)
+    second = view.start_scan()  # latest wins
+    assert second is not None and second is not first
+    await second
+    assert first.cancelled()
+    assert view.model.rowCount() == 300
+    assert not any(r.pending for r in view.model.rows)
