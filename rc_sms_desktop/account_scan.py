@@ -664,6 +664,7 @@ class AccountScan:
         except Exception as exc:  # one extension's list must not stop the scan
             self._failed_lists.add(ext_id)
             self._warn(f"Could not read the numbers of extension {ext_id}: {_user_message(exc)}")
+            self._mark(self.join.mark_list_failed(ext_id, _user_message(exc)))
             return
         at = _now()
         changed = self.join.add_extension_numbers(ext_id, records, as_of=at)

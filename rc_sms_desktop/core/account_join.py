@@ -63,6 +63,7 @@ AUTO_RECEPTIONIST = "Auto-receptionist"
 SHARED_UNASSIGNED_CODE = "sms-assigned-elsewhere"  # core.eligibility's code for a shared number
 UNASSIGNED = "Unassigned"
 PENDING_REASON = "checking"
+UNAVAILABLE_REASON = "list-unavailable"
 
 
 @dataclass(frozen=True, slots=True)
@@ -110,6 +111,7 @@ class AccountRow:
     ownership: Ownership | None
     as_of: datetime | None
     notes: tuple[str, ...] = ()
+    unavailable: str | None = None  # why the verdict cannot be known (a list could not be read)
     # Derived once here: filters, sorting and the summary read them for every row.
     verdict_label: str = field(init=False)  # "Can send SMS", "Blocked", "Unknown", "Checking…"
     reason_code: str = field(init=False)  # the main reason's code ("checking" while pending)
@@ -117,7 +119,9 @@ class AccountRow:
 
     def __post_init__(self) -> None:
         verdict = self.verdict
-        if verdict is None:
+        if verdict is None and self.unavailable is not None:
+            label, code, text = "Unknown", UNAVAILABLE_REASON, self.unavailable
+        elif verdict is None:
             label, code, text = "Checking…", PENDING_REASON, "Still loading this number's features"
         else:
             main = verdict.main_reason
@@ -148,7 +152,8 @@ class AccountRow:
 
     @property
     def pending(self) -> bool:
-        return self.verdict is None
+        """Still waiting for data (not: failed to get it)."""
+        return self.verdict is None and self.unavailable is None
 
     @property
     def e164(self) -> str:
@@ -177,8 +182,10 @@ class AccountRow:
     def to_json(self) -> dict[str, Any]:
         """The `explain` JSON shape (`Verdict.to_json()`) plus the account-view fields."""
         body: dict[str, Any] = dict(self.verdict.to_json()) if self.verdict is not None else {
+            "id": self.key,
             "phoneNumber": self.e164,
-            "pending": True,
+            "pending": self.pending,
+            "unavailable": self.unavailable,
         }
         body.update(
             {
@@ -269,6 +276,7 @@ class AccountJoin:
         self._order: dict[str, int] = {}  # key -> position in the account list as first seen
         # Owner extension id -> who `sms-recipients` says handles its numbers' SMS.
         self._recipients: dict[str, tuple[ExtensionSummary, ...]] = {}
+        self._failed_lists: dict[str, str] = {}  # extension id -> why its list could not be read
         self.all_lists_loaded = False
 
     # -- inputs -------------------------------------------------------------------------
@@ -370,6 +378,7 @@ class AccountJoin:
                 state.holders.pop(extension_id, None)
                 changed.add(key)
         extension.numbers = frozenset(seen)
+        self._failed_lists.pop(extension_id, None)
         extension.list_loaded = True
         extension.list_as_of = as_of
         # Shared numbers owned by this extension may now be resolvable (no holder among lists).
@@ -403,6 +412,11 @@ class AccountJoin:
             return True
         owner = self._owner_id(state)
         return owner == entry.extension_id or entry.extension_id in state.entries
+
+    def mark_list_failed(self, extension_id: str, message: str) -> set[str]:
+        """An extension's own list could not be read: its numbers must not look feature-less."""
+        self._failed_lists[extension_id] = message
+        return set(self._owned.get(extension_id, ()))
 
     def set_all_lists_loaded(self, loaded: bool = True) -> set[str]:
         """Every extension's own list is in: numbers with no holder are now known to have none."""
@@ -568,6 +582,8 @@ class AccountJoin:
             # A user extension gets all its number's features itself (guide, rule 1).
             known = not shared or self.all_lists_loaded
             return self._merged(state, owner_entry.record), known
+        if owner is not None and owner in self._failed_lists:
+            return self._merged(state, state.account_record), False
         known = self.all_lists_loaded or (
             not shared and owner_state is not None and owner_state.list_loaded
         )
@@ -662,6 +678,18 @@ class AccountJoin:
             config_state = ConfigState.NOT_NEEDED
         verdict: Verdict | None = None
         own: Ownership | None = None
+        unavailable: str | None = None
+        owner_failure = self._failed_lists.get(owner.id or "")
+        if not features_known and owner_failure is not None:
+            unavailable = (
+                f"Could not read the numbers of {owner.describe()} ({owner_failure}), so this "
+                "number's SMS features are unknown. Scan again to retry."
+            )
+        elif holder_entry is None and self.all_lists_loaded and self._failed_lists:
+            notes.append(
+                f"{len(self._failed_lists)} extension number lists could not be read; the "
+                "extension holding this number's SMS may be among them."
+            )
         if features_known or account.problem:
             verdict = evaluate(number, state.config, config_state=config_state)
         own = ownership(number, sms_holder=holder)
@@ -671,6 +699,7 @@ class AccountJoin:
             if ext is not None and ext.list_as_of is not None:
                 times.append(ext.list_as_of)
         return AccountRow(
+            unavailable=unavailable,
             key=state.key,
             number=number,
             owner=owner,

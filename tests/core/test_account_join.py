@@ -288,3 +288,25 @@ def test_sms_recipients_name_who_texts_for_a_queue_no_list_shows() -> None:
     # A malformed answer changes nothing and raises nothing.
     join.set_sms_recipients("3", {"smsRecipients": "nope"})
     assert join.row("15").sms_holder is None
+
+
+def test_an_unreadable_list_makes_its_numbers_unknown_not_featureless() -> None:
+    join = AccountJoin()
+    join.add_account_numbers(NUMBERS)
+    join.add_extensions(EXTENSIONS)
+    for ext_id, records in LISTS.items():
+        if ext_id != "1":
+            join.add_extension_numbers(ext_id, records)
+    changed = join.mark_list_failed("1", "RingCentral is having trouble right now")
+    assert "10" in changed
+    join.set_all_lists_loaded()
+    row = join.row("10")  # Alice's direct number: only Alice's list could tell
+    assert row.verdict is None and not row.pending
+    assert row.verdict_label == "Unknown"
+    assert "Could not read the numbers of Alice Admin" in row.reason_text
+    assert row.to_json()["unavailable"] == row.reason_text
+    # Reading the list later (a new scan) settles it.
+    join.add_extension_numbers("1", LISTS["1"])
+    settled = join.row("10")
+    assert settled.verdict is not None and settled.unavailable is None
+    assert settled.features == tuple(SMS)
