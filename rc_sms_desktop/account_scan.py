@@ -30,6 +30,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Protocol
 
+from rc_sms_desktop.api.errors import ApiError
 from rc_sms_desktop.core.account_join import AccountJoin, AccountRow
 from rc_sms_desktop.core.eligibility import ConfigState
 from rc_sms_desktop.core.models import MalformedPage, parse_page
@@ -369,6 +370,9 @@ class AccountScan:
             raise
         except _Fatal as exc:
             self._emit(ScanFailed(str(exc)))
+        except ApiError as exc:  # RingCentral (or the network) failed us even after retries
+            log.warning("Account scan stopped: %s", exc)
+            self._emit(ScanFailed(_user_message(exc)))
         except Exception as exc:  # the consumer must hear of every failure, never hang
             log.exception("Account scan failed")
             self._emit(ScanFailed(_user_message(exc)))

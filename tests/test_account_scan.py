@@ -16,6 +16,7 @@ from rc_sms_desktop.account_scan import (
     AccountScan,
     RowsUpdated,
     ScanEvent,
+    ScanFailed,
     ScanFinished,
     ScanPermissionDenied,
     ScanProgress,
@@ -268,3 +269,32 @@ async def test_sms_recipients_asked_only_for_shared_numbers_without_holder(
     }
     assert asked and {p.split("/")[-2] for p in asked} == unheld
     assert len(asked) == len(set(asked))
+
+
+async def test_faults_mid_scan_are_retried_and_lose_nothing(make_client: ClientFactory) -> None:
+    client = await make_client(account_numbers=300, extensions=60)
+    scan = AccountScan(client, None)
+    events: list[ScanEvent] = []
+    injected = False
+    async for event in scan.run():
+        events.append(event)
+        if not injected and isinstance(event, RowsUpdated):
+            injected = True
+            for kind in ("reset", "500", "badjson"):
+                await client.http.post(f"/_simulator/fault?kind={kind}&count=1")
+    assert isinstance(events[-1], ScanFinished)
+    assert (await stats(client))["faults"]  # they did happen
+    rows = scan.rows()
+    assert len(rows) == 300 and not any(r.pending or r.unavailable for r in rows)
+
+
+async def test_an_account_list_that_keeps_failing_ends_in_a_message(
+    make_client: ClientFactory, tmp_path: Path
+) -> None:
+    client = await make_client()
+    for kind in ("500", "reset", "503", "500"):
+        await client.http.post(f"/_simulator/fault?kind={kind}&count=1")
+    events = await collect(AccountScan(client, tmp_path / "scan.json"))
+    failed = [e for e in events if isinstance(e, ScanFailed)]
+    assert len(failed) == 1 and "try again" in failed[0].message.lower()
+    assert not [e for e in events if isinstance(e, ScanFinished)]
