@@ -298,3 +298,16 @@ async def test_an_account_list_that_keeps_failing_ends_in_a_message(
     failed = [e for e in events if isinstance(e, ScanFailed)]
     assert len(failed) == 1 and "try again" in failed[0].message.lower()
     assert not [e for e in events if isinstance(e, ScanFinished)]
+
+
+def test_the_scan_and_the_command_line_import_no_qt() -> None:
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, rc_sms_desktop.account_scan, rc_sms_desktop.cli.account_check;"
+        "bad = sorted(m for m in sys.modules if m.startswith(('PySide6', 'qasync', 'rc_sms_desktop.ui')));"
+        "sys.exit(', '.join(bad) if bad else 0)"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
