@@ -105,6 +105,16 @@ class ScanProgress:
 
 
 @dataclass(frozen=True, slots=True)
+class ScanPaused:
+    """A rate-limit group waits: `reason` "pacing" (its window is full: the normal pace of a
+    long scan) or "penalty" (RingCentral answered 429); `resume_at` None when it goes again."""
+
+    group: str
+    resume_at: datetime | None
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
 class ScanWarning:
     """Something went wrong for part of the data; the rest of the scan goes on."""
 
@@ -140,6 +150,7 @@ ScanEvent = (
     ScanStarted
     | RowsUpdated
     | ScanProgress
+    | ScanPaused
     | ScanWarning
     | ScanPermissionDenied
     | ScanFinished
@@ -331,6 +342,7 @@ class AccountScan:
         `contextlib.aclosing(scan.run())`: either way progress is saved before it returns.
         """
         producer = asyncio.create_task(self._produce(), name="account-scan")
+        unsubscribe = self._listen_to_pauses()
         try:
             while True:
                 event = await self._events.get()
@@ -338,6 +350,7 @@ class AccountScan:
                     break
                 yield event
         finally:
+            unsubscribe()
             if not producer.done():
                 producer.cancel()
                 with contextlib.suppress(asyncio.CancelledError):
@@ -351,6 +364,25 @@ class AccountScan:
     def rows(self) -> list[AccountRow]:
         """All rows as the scan knows them now."""
         return self.join.rows()
+
+    def _listen_to_pauses(self) -> Callable[[], None]:
+        scheduler = getattr(self._client, "scheduler", None)
+        add_listener = getattr(scheduler, "add_listener", None)
+        if not callable(add_listener):
+            return lambda: None
+
+        def heard(pause: Any) -> None:
+            resume = getattr(pause, "resume_datetime", None)
+            self._emit(
+                ScanPaused(
+                    str(getattr(pause, "group", "")),
+                    resume if isinstance(resume, datetime) else None,
+                    str(getattr(pause, "reason", "penalty")),
+                )
+            )
+
+        remove = add_listener(heard)
+        return remove if callable(remove) else (lambda: None)
 
     # -- orchestration ----------------------------------------------------------------------
 

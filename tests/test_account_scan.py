@@ -18,6 +18,7 @@ from rc_sms_desktop.account_scan import (
     ScanEvent,
     ScanFailed,
     ScanFinished,
+    ScanPaused,
     ScanPermissionDenied,
     ScanProgress,
     ScanStarted,
@@ -311,3 +312,22 @@ def test_the_scan_and_the_command_line_import_no_qt() -> None:
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert result.returncode == 0, result.stderr
+
+
+async def test_a_429_pauses_only_that_group_and_is_reported(make_client: ClientFactory) -> None:
+    client = await make_client(account_numbers=300, extensions=60)
+    scan = AccountScan(client, None)
+    pauses: list[ScanPaused] = []
+    injected = False
+    async for event in scan.run():
+        if isinstance(event, RowsUpdated) and not injected:
+            injected = True
+            await client.http.post("/_simulator/fault?kind=429&count=1")
+        if isinstance(event, ScanPaused):
+            pauses.append(event)
+        last = event
+    assert isinstance(last, ScanFinished) and last.rows == 300
+    assert [p.reason for p in pauses][:1] == ["penalty"]
+    assert pauses[0].resume_at is not None and pauses[-1].resume_at is None  # paused, then resumed
+    # Nothing was sent to the group while RingCentral's penalty ran.
+    assert (await stats(client))["requestsDuringPenalty"] == 0

@@ -19,7 +19,7 @@ import hashlib
 import html
 import logging
 from collections.abc import Callable
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -49,6 +49,7 @@ from rc_sms_desktop.account_scan import (
     ScanEvent,
     ScanFailed,
     ScanFinished,
+    ScanPaused,
     ScanPermissionDenied,
     ScanProgress,
     ScanStarted,
@@ -202,6 +203,8 @@ class AccountView(QWidget):
         self.progress.setTextVisible(True)
         self.eta_label = QLabel(self)
         self.eta_label.setObjectName("scanEta")
+        self.pause_label = QLabel(self)
+        self.pause_label.setObjectName("scanPause")
         self.status_label = QLabel(self)
         self.status_label.setObjectName("scanStatus")
         self.status_label.setWordWrap(True)
@@ -209,6 +212,7 @@ class AccountView(QWidget):
         bar.addWidget(self.cancel_button)
         bar.addWidget(self.progress, 1)
         bar.addWidget(self.eta_label)
+        bar.addWidget(self.pause_label)
         bar.addWidget(self.status_label, 2)
         layout.addLayout(bar)
 
@@ -392,6 +396,7 @@ class AccountView(QWidget):
             raise
         finally:
             self._progress_timer.stop()
+            self.pause_label.setText("")
             self._show_idle(keep_status=True)
             self._refresh_derived()
 
@@ -414,6 +419,16 @@ class AccountView(QWidget):
             self.progress.setValue(min(event.done, total))
             self.progress.setFormat(f"{event.done} of {event.total} requests")
             self.eta_label.setText(_format_eta(event.eta_s))
+        elif isinstance(event, ScanPaused):
+            if event.resume_at is None:
+                self.pause_label.setText("")
+            else:
+                wait = max(0, round((event.resume_at - datetime.now(UTC)).total_seconds()))
+                why = (
+                    "RingCentral asked us to pause" if event.reason == "penalty"
+                    else "Keeping to RingCentral's rate limit"
+                )
+                self.pause_label.setText(f"{why} ({event.group}): next request in {wait} s")
         elif isinstance(event, ScanWarning):
             self._warnings.append(event.message)
             self.status_label.setText(f"Warning: {event.message}")
@@ -549,7 +564,10 @@ class AccountView(QWidget):
             self.detail_pane.show_verdict(None)
             self.detail_pane.set_as_of(None)
             return
-        parts = [f"<b>Owner:</b> {_e(row.owner.describe())} ({_e(row.owner.kind)})"]
+        owner = row.owner.describe()
+        if row.owner.kind != owner:
+            owner += f" ({row.owner.kind})"
+        parts = [f"<b>Owner:</b> {_e(owner)}"]
         holder = row.sms_holder.describe() if row.sms_holder else "nobody"
         parts.append(f"<b>SMS holder:</b> {_e(holder)}")
         parts.append(f"<b>Features:</b> {_e(', '.join(row.features) or 'none')}"
