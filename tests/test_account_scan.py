@@ -314,7 +314,7 @@ def test_the_scan_and_the_command_line_import_no_qt() -> None:
     assert result.returncode == 0, result.stderr
 
 
-async def test_a_429_pauses_only_that_group_and_is_reported(make_client: ClientFactory) -> None:
+async def test_a_429_pause_is_reported_and_respected(make_client: ClientFactory) -> None:
     client = await make_client(account_numbers=300, extensions=60)
     scan = AccountScan(client, None)
     pauses: list[ScanPaused] = []

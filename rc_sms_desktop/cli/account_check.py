@@ -17,6 +17,7 @@ import hashlib
 import logging
 import sys
 from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import TextIO
 
@@ -24,6 +25,7 @@ from rc_sms_desktop.account_scan import (
     AccountScan,
     ScanFailed,
     ScanFinished,
+    ScanPaused,
     ScanPermissionDenied,
     ScanProgress,
     ScanWarning,
@@ -115,6 +117,10 @@ async def _scan(
         async for event in scan.run():
             if isinstance(event, ScanProgress):
                 progress.show(_progress_text(event))
+            elif isinstance(event, ScanPaused) and event.resume_at is not None:
+                wait = (event.resume_at - datetime.now(UTC)).total_seconds()
+                why = "RingCentral asked us to pause" if event.reason == "penalty" else "Pacing"
+                progress.show(f"{why} ({event.group}): next request in {format_duration(wait)}")
             elif isinstance(event, ScanWarning):
                 progress.clear()
                 err.write(f"{PROG}: warning: {event.message}\n")
