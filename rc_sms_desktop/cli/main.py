@@ -19,6 +19,7 @@ SUBCOMMANDS: dict[str, str] = {
     "check": "rc_sms_desktop.cli.check",
     "send": "rc_sms_desktop.cli.send",
     "simulator": "rc_sms_desktop.cli.simulator_command",
+    "install-desktop-entry": "rc_sms_desktop.cli.desktop_entry_command",
 }
 
 
@@ -33,6 +34,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     window = parser.add_argument_group("window options (no command)")
     window.add_argument("--demo", action="store_true", help="open the built-in demo account")
+    window.add_argument(
+        "--verbose", action="store_true", help="write detailed logs (secrets are always redacted)"
+    )
     window.add_argument(
         "--screenshot",
         metavar="PATH",

@@ -14,7 +14,6 @@ from dataclasses import dataclass
 from typing import Final
 
 import phonenumbers
-from phonenumbers import geocoder
 
 # US and Canada text each other as domestic (RingCentral's High Volume guide lists US↔CA apart
 # from international); US territories share the US numbering plan. Other +1 countries
@@ -120,7 +119,7 @@ def parse_recipient(typed: str, *, from_region: str | None) -> Recipient:
     region = phonenumbers.region_code_for_number(parsed)
     region = region if region and region != "ZZ" else None
     international = is_international(region, from_region)
-    country_name = geocoder.country_name_for_number(parsed, "en") or region
+    country_name = _country_name(parsed) or region
     display = phonenumbers.format_number(
         parsed,
         phonenumbers.PhoneNumberFormat.INTERNATIONAL
@@ -164,3 +163,12 @@ def parse_recipients(typed: str | Iterable[str], *, from_region: str | None) -> 
             seen.add(number)
         result.append(recipient)
     return result
+
+
+def _country_name(parsed: phonenumbers.PhoneNumber) -> str | None:
+    # phonenumbers' geocoder spends about half a second loading its data on import: pay it only
+    # when a recipient is actually parsed (the window preloads it in the background).
+    from phonenumbers import geocoder
+
+    name: str = geocoder.country_name_for_number(parsed, "en")
+    return name or None
