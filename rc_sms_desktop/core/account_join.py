@@ -116,6 +116,7 @@ class AccountRow:
     verdict_label: str = field(init=False)  # "Can send SMS", "Blocked", "Unknown", "Checking…"
     reason_code: str = field(init=False)  # the main reason's code ("checking" while pending)
     reason_text: str = field(init=False)  # the main reason in words
+    reason_summary: str = field(init=False)  # a few words: "campaign pending review" (filters)
 
     def __post_init__(self) -> None:
         verdict = self.verdict
@@ -148,6 +149,11 @@ class AccountRow:
                 text = main.message
         object.__setattr__(self, "verdict_label", label)
         object.__setattr__(self, "reason_code", code)
+        summary = reason_label(code)
+        if verdict is not None and code != SHARED_UNASSIGNED_CODE:
+            main_reason = verdict.main_reason
+            summary = main_reason.summary if main_reason is not None and main_reason.summary else summary
+        object.__setattr__(self, "reason_summary", summary)
         object.__setattr__(self, "reason_text", text)
 
     @property
@@ -796,6 +802,8 @@ def reason_label(code: str) -> str:
         return "still checking"
     if code == SHARED_UNASSIGNED_CODE:
         return "no SMS holder"
+    if code == UNAVAILABLE_REASON:
+        return "number list unreadable"
     return code.replace("-", " ").replace("_", " ") if code else "no reason given"
 
 
@@ -808,14 +816,14 @@ class AccountSummary:
     blocked: int
     unknown: int
     checking: int
-    blocked_by_reason: tuple[tuple[str, int], ...]  # (reason code, count), largest first
+    blocked_by_reason: tuple[tuple[str, int], ...]  # (reason summary, count), largest first
 
     def text(self) -> str:
         """"412 can send SMS, 37 blocked: 20 campaign pending, 9 no SMS feature"."""
         parts = [f"{self.can_send} can send SMS", f"{self.blocked} blocked"]
         text = ", ".join(parts)
         if self.blocked_by_reason:
-            text += ": " + ", ".join(f"{n} {reason_label(c)}" for c, n in self.blocked_by_reason)
+            text += ": " + ", ".join(f"{n} {reason}" for reason, n in self.blocked_by_reason)
         if self.unknown:
             text += f"; {self.unknown} unknown"
         if self.checking:
@@ -833,7 +841,7 @@ def summarize(rows: Iterable[AccountRow]) -> AccountSummary:
             can_send += 1
         elif label == "Blocked":
             blocked += 1
-            reasons[row.reason_code] = reasons.get(row.reason_code, 0) + 1
+            reasons[row.reason_summary] = reasons.get(row.reason_summary, 0) + 1
         elif label == "Checking…":
             checking += 1
         else:

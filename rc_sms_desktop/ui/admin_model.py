@@ -212,7 +212,7 @@ class AccountFilters:
     """The Account view's filters; None means "all"."""
 
     verdict: str | None = None  # AccountRow.verdict_label
-    reason: str | None = None  # AccountRow.reason_code
+    reason: str | None = None  # AccountRow.reason_summary
     usage_type: str | None = None
     owner_kind: str | None = None
     status: str | None = None
@@ -258,7 +258,7 @@ class AccountFilterModel(QSortFilterProxyModel):
         row = source.row_at(source_row)
         if f.verdict is not None and row.verdict_label != f.verdict:
             return False
-        if f.reason is not None and row.reason_code != f.reason:
+        if f.reason is not None and row.reason_summary != f.reason:
             return False
         if f.usage_type is not None and (row.number.usage_type or "") != f.usage_type:
             return False

@@ -59,7 +59,6 @@ from rc_sms_desktop.account_scan import (
 from rc_sms_desktop.core.account_join import (
     COLUMN_INDEX,
     AccountRow,
-    reason_label,
     rows_to_csv,
     rows_to_json,
     summarize,
@@ -516,7 +515,7 @@ class AccountView(QWidget):
         for row in self.model.rows:
             for name, value in (
                 ("verdict", row.verdict_label),
-                ("reason", row.reason_code),
+                ("reason", row.reason_summary),
                 ("usage", row.number.usage_type or ""),
                 ("kind", row.owner.kind),
                 ("status", row.number.status or ""),
@@ -524,7 +523,7 @@ class AccountView(QWidget):
                 bucket = counts[name]
                 bucket[value] = bucket.get(value, 0) + 1
         self.verdict_filter.set_choices(counts["verdict"])
-        self.reason_filter.set_choices(counts["reason"], reason_label)
+        self.reason_filter.set_choices(counts["reason"])
         self.usage_filter.set_choices(counts["usage"])
         self.kind_filter.set_choices(counts["kind"])
         self.status_filter.set_choices(counts["status"])

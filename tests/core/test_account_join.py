@@ -243,7 +243,7 @@ def test_summary_counts_blocked_rows_by_reason() -> None:
     assert summary.can_send == 4
     assert summary.blocked == 2
     assert sum(n for _, n in summary.blocked_by_reason) == 2
-    assert summary.text().startswith("4 can send SMS, 2 blocked: ")
+    assert summary.text() == "4 can send SMS, 2 blocked: 1 campaign pending review, 1 no SMS holder"
 
 
 def test_exports_carry_owner_holder_and_verdict() -> None:
