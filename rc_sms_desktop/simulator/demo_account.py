@@ -320,8 +320,11 @@ def signed_in_user_numbers() -> list[PhoneNumber]:
         PhoneNumber(_n(17), "+16505550117", "DirectNumber", "Local", ALEX,
                     "Porting from previous carrier", "San Mateo, CA", status="Pending",
                     temporary_number="+16505550197"),
+        # RingCentral lists SmsSender, yet carriers still treat the number as unverified: the API
+        # cannot show this (facts §5, no verification field), so sends fail at delivery with
+        # SMS-CAR-461, which the app then explains.
         PhoneNumber(_n(18), "+18885550118", "DirectNumber", "TollFree", ALEX,
-                    "Toll-free (verification pending)", None, sms_holder_id=ALEX,
+                    "Toll-free (new line)", None, sms_holder_id=ALEX,
                     sms_features=SMS_ONLY, toll_free_verified=False),
         PhoneNumber(_n(19), "+12125550119", "CompanyNumber", "Local", None, "East coast line",
                     "New York, NY", sms_holder_id=ALEX, sms_features=SMS_ONLY, campaign=ALERTS),
