@@ -555,17 +555,19 @@ class AccountScan:
     def _add_account_slice(
         self, records: list[Any], previous: Mapping[str, Any], seen: dict[str, Any], as_of: datetime
     ) -> None:
-        keys = self.join.add_account_numbers(records, as_of=as_of)
-        for raw in records:
-            key = _raw_id(raw)
+        # The join and the saved state share one compact copy of each record.
+        compacted = [_compact(raw) for raw in records]
+        keys = self.join.add_account_numbers(compacted, as_of=as_of)
+        for compact in compacted:
+            key = _raw_id(compact)
             if key is None:
                 continue  # shown as a malformed row; nothing worth saving
-            compact = seen[key] = _compact(raw)
+            seen[key] = compact
             self._state.account_numbers[key] = compact
             old = previous.get(key)
             if self._refresh and (old is None or not _same_json(old, compact)):
                 self._changed_numbers.add(key)
-                owner = _owner_id(raw)
+                owner = _owner_id(compact)
                 if owner:
                     self._queue_list(owner, _P_CHANGED_LIST)
         self._mark(keys)
@@ -703,9 +705,10 @@ class AccountScan:
             self._mark(self.join.mark_list_failed(ext_id, _user_message(exc)))
             return
         at = _now()
+        records = [_compact(r) for r in records]
         changed = self.join.add_extension_numbers(ext_id, records, as_of=at)
         # Save only what the join needs: a company number on every user's list is not.
-        kept = [_compact(r) for r in records if self.join.is_relevant(ext_id, r)]
+        kept = [r for r in records if self.join.is_relevant(ext_id, r)]
         self._state.extension_lists[ext_id] = {"records": kept, "at": at.isoformat()}
         self._mark(changed)
         self._queue_ready_configs(changed)
