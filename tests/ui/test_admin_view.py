@@ -220,3 +220,20 @@ async def test_scanning_again_waits_for_the_cancelled_scan_to_save(
     assert first.cancelled()
     assert view.model.rowCount() == 300
     assert not any(r.pending for r in view.model.rows)
+
+
+def test_every_control_takes_keyboard_focus_and_has_a_name(qtbot: Any, tmp_path: Path) -> None:
+    from PySide6.QtWidgets import QAbstractButton, QComboBox, QLineEdit, QTextBrowser, QWidget
+
+    view = make_view(qtbot, tmp_path)
+    controls = [
+        w for w in view.findChildren(QWidget)
+        if isinstance(w, QAbstractButton | QComboBox | QLineEdit | QTextBrowser)
+        and not w.objectName().startswith("qt_")
+        and not isinstance(w.parent(), QLineEdit)  # the search field's own clear button
+    ]
+    assert len(controls) >= 9
+    for widget in controls:
+        text = widget.text() if isinstance(widget, QAbstractButton) else ""
+        assert widget.focusPolicy() & Qt.FocusPolicy.TabFocus, widget.objectName()
+        assert widget.accessibleName() or text.replace("&", "").strip(), widget.objectName()
