@@ -225,12 +225,20 @@ async def test_refresh_reads_what_changed_first(make_client: ClientFactory, tmp_
     )
     owner = str(record["extension"]["id"])
     record["extension"] = {"id": 1, "name": "Somebody Else", "extensionNumber": "999"}
+    # ... and that the account had a number it no longer has.
+    saved["accountNumbers"]["999"] = {"id": 999, "phoneNumber": "+16505559999",
+                                      "usageType": "DirectNumber", "status": "Normal"}
     state.write_text(json.dumps(saved))
 
     recorder = Recorder(client)
-    events = await collect(AccountScan(recorder, state))
+    refresh = AccountScan(recorder, state)
+    events = await collect(refresh)
     assert isinstance(events[0], ScanStarted) and events[0].resumed
     assert isinstance(events[-1], ScanFinished)
+    # The old row was shown at first, then removed.
+    assert any(isinstance(e, RowsUpdated) and "999" in {r.key for r in e.rows} for e in events)
+    assert any(isinstance(e, RowsUpdated) and "999" in e.removed for e in events)
+    assert "999" not in {r.key for r in refresh.rows()}
     light = [p for p in recorder.paths if "/extension/" in p]
     # The changed number's owner's list is read before any other extension's list.
     assert light[0].endswith(f"/extension/{owner}/phone-number")

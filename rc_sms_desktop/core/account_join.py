@@ -61,7 +61,7 @@ OWNER_KIND_BY_TYPE: Mapping[str, str] = {
 }
 AUTO_RECEPTIONIST = "Auto-receptionist"
 SHARED_UNASSIGNED_CODE = "sms-assigned-elsewhere"  # core.eligibility's code for a shared number
-UNASSIGNED = "Unassigned"
+UNASSIGNED = "No extension"  # e.g. conferencing or forwarded numbers the account keeps itself
 PENDING_REASON = "checking"
 UNAVAILABLE_REASON = "list-unavailable"
 
