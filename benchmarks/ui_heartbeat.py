@@ -72,10 +72,15 @@ async def _window(url: str) -> dict[str, Any]:
     from rc_sms_desktop.ui.main_window import MainWindow
 
     settings = Settings.load()
-    window = MainWindow(ServedSimulatorServices(url), settings=settings)  # type: ignore[arg-type]
+    window = MainWindow(ServedSimulatorServices(url), settings=settings)
     window.show()
-    done = asyncio.get_running_loop().create_future()
-    window.load_runner.stopped.connect(lambda: done.done() or done.set_result(None))
+    done: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+
+    def stopped() -> None:
+        if not done.done():
+            done.set_result(None)
+
+    window.load_runner.stopped.connect(stopped)
     heartbeat = Heartbeat()
     heartbeat.start()
     started = time.perf_counter()

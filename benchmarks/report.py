@@ -1,0 +1,133 @@
+"""Writes `benchmarks/results.json` and the Markdown table of `BENCHMARKS.md`."""
+
+from __future__ import annotations
+
+import json
+import math
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+RESULTS_PATH = ROOT / "benchmarks" / "results.json"
+MARKDOWN_PATH = ROOT / "BENCHMARKS.md"
+
+
+def _f(value: Any, digits: int = 2, unit: str = "") -> str:
+    if not isinstance(value, int | float) or (isinstance(value, float) and math.isnan(value)):
+        return "—"
+    return f"{value:.{digits}f}{unit}"
+
+
+def _status(met: Any) -> str:
+    if met is None:
+        return "not run"
+    return "✅ met" if met else "❌ missed"
+
+
+def goal_rows(results: dict[str, Any]) -> list[tuple[str, str, str, str]]:
+    """(scenario, goal, measured, status) for every scenario that ran."""
+    s = results["scenarios"]
+    rows: list[tuple[str, str, str, str]] = []
+    if "startup" in s:
+        r = s["startup"]
+        rows.append((
+            "1. Start-up (process start → first paint of the populated demo window)",
+            "≤ 2.5× a bare PySide6 window",
+            f"{_f(r['window_first_paint_s'])} s vs {_f(r['bare_first_paint_s'])} s bare = "
+            f"**{_f(r['ratio'], 1)}×**; peak memory {_f(r['window_peak_rss_mb'], 0)} MB vs "
+            f"{_f(r['bare_peak_rss_mb'], 0)} MB",
+            _status(r["goal_met"]),
+        ))
+    if "user_load" in s:
+        r = s["user_load"]
+        rows.append((
+            f"2. User load ({r['numbers']} numbers, {r['latency_ms']:g} ms latency, limits off)",
+            "≥ 5× faster than one request at a time",
+            f"{_f(r['ours_s'])} s vs sequential {_f(r['sequential_s'])} s = "
+            f"**{_f(r['speedup_vs_sequential'], 1)}×**; floor {_f(r['floor_s'])} s "
+            f"({_f(r['ratio_to_floor'])}× floor); {r['requests']['ours']} requests each",
+            _status(r["goal_met"]),
+        ))
+    if "rate_limit_floor" in s:
+        r = s["rate_limit_floor"]
+        rows.append((
+            f"3. Rate-limit floor ({r['numbers']} numbers, production limits, "
+            f"{r['window_s']:g} s windows)",
+            "≤ 1.10× floor, zero 429s",
+            f"{_f(r['wall_s'])} s vs floor {_f(r['floor_s'])} s = "
+            f"**{_f(r['ratio_to_floor'], 3)}×**; {r['throttled_429']} × 429, "
+            f"{r['requests_during_penalty']} during a penalty",
+            _status(r["goal_met"]),
+        ))
+    if "admin_scan" in s:
+        r = s["admin_scan"]
+        rows.append((
+            f"4. Admin scan ({r['numbers']:,} numbers / {r['extensions']:,} extensions, "
+            f"{r['window_s']:g} s windows)",
+            "≤ 1.10× floor, zero 429s, peak < 250 MB",
+            f"{_f(r['wall_s'], 1)} s vs floor {_f(r['floor_s'], 1)} s = "
+            f"**{_f(r['ratio_to_floor'], 3)}×**; {r['throttled_429']} × 429; "
+            f"peak {_f(r['peak_rss_mb'], 0)} MB",
+            _status(r["goal_met"]),
+        ))
+    if "ui_heartbeat" in s:
+        r = s["ui_heartbeat"]
+        w, t = r["window_load"], r["account_table"]
+        rows.append((
+            "5. UI responsiveness (5 ms heartbeat, offscreen)",
+            "largest event-loop gap ≤ 50 ms",
+            f"window load (3): max **{_f(w['max_gap_ms'], 0)} ms**, p99 {_f(w['p99_gap_ms'], 0)} ms; "
+            f"account table filling (4, {t['rows']:,} rows): max **{_f(t['max_gap_ms'], 0)} ms**, "
+            f"p99 {_f(t['p99_gap_ms'], 0)} ms; filter {_f(t['filter_text_ms'], 0)} ms (text) / "
+            f"{_f(t['filter_verdict_ms'], 0)} ms (verdict), sort {_f(t['sort_number_ms'], 0)}–"
+            f"{_f(t['sort_owner_ms'], 0)} ms",
+            _status(r["goal_met"]),
+        ))
+    if "warm_start" in s:
+        r = s["warm_start"]
+        rows.append((
+            "6. Warm start (cached verdicts, network down)",
+            "< 1 s",
+            f"cache path **{_f(r['cache_path_s'] * 1000, 0)} ms** ({r['cache_path_verdicts']} "
+            f"verdicts); whole app, process start → window painted with them: "
+            f"{_f(r['window_process_start_to_paint_s'])} s",
+            _status(r["goal_met"]) + ("" if r["goal_met_whole_app"] else
+                                                  " (whole app: ❌ missed)"),
+        ))
+    return rows
+
+
+def markdown_table(results: dict[str, Any]) -> str:
+    lines = ["| Scenario | Goal | Measured | Status |", "|---|---|---|---|"]
+    for row in goal_rows(results):
+        lines.append("| " + " | ".join(cell.replace("|", "\\|") for cell in row) + " |")
+    return "\n".join(lines)
+
+
+def machine_text(results: dict[str, Any]) -> str:
+    m = results["machine"]
+    return (
+        f"- Date: {results['date']} ({'quick run' if results['quick'] else 'full run'}, "
+        f"{_f(results['duration_s'], 0)} s in all)\n"
+        f"- CPU: {m['cpu']}, {m['cores']} cores (shared with other work: load average "
+        f"{' / '.join(map(str, results['load_average_before']))} before, "
+        f"{' / '.join(map(str, results['load_average_after']))} after — 1/5/15 min)\n"
+        f"- Memory: {m['memory_gb']} GB; OS: {m['os']}\n"
+        f"- Python {m['python']}; {m['qt']}; Qt platform `offscreen`\n"
+    )
+
+
+def write(results: dict[str, Any], *, markdown: bool = True) -> None:
+    RESULTS_PATH.write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n",
+                            encoding="utf-8")
+    if not markdown:
+        return
+    text = MARKDOWN_PATH.read_text(encoding="utf-8") if MARKDOWN_PATH.exists() else ""
+    start, end = "<!-- results:start -->", "<!-- results:end -->"
+    block = f"{start}\n{markdown_table(results)}\n\n{machine_text(results)}{end}"
+    if start in text and end in text:
+        before, rest = text.split(start, 1)
+        text = before + block + rest.split(end, 1)[1]
+    else:
+        text = (text.rstrip() + "\n\n" if text else "# Benchmarks\n\n") + block + "\n"
+    MARKDOWN_PATH.write_text(text, encoding="utf-8")
