@@ -593,6 +593,10 @@ class AccountScan:
                 )
             self._mark(self.join.add_extensions(records))
             self._state.extensions.update(seen)
+        # Extensions deleted since the last scan no longer hold anything.
+        for ext_id in set(previous) - set(seen):
+            self._state.extension_lists.pop(ext_id, None)
+            self._mark(self.join.add_extension_numbers(ext_id, []))
         self._state.extensions = seen
         self._state.extensions_complete = True
         self._maybe_save()

@@ -228,6 +228,15 @@ async def test_refresh_reads_what_changed_first(make_client: ClientFactory, tmp_
     # ... and that the account had a number it no longer has.
     saved["accountNumbers"]["999"] = {"id": 999, "phoneNumber": "+16505559999",
                                       "usageType": "DirectNumber", "status": "Normal"}
+    # ... and an extension, since deleted, that held the SMS of the main number.
+    main = next(k for k, r in saved["accountNumbers"].items()
+                if r.get("usageType") == "MainCompanyNumber")
+    main_e164 = saved["accountNumbers"][main]["phoneNumber"]
+    saved["extensions"]["100"] = {"id": 100, "name": "Gone Person", "extensionNumber": "777",
+                                  "type": "User", "status": "Enabled"}
+    saved["extensionLists"]["100"] = {"records": [{
+        "id": int(main), "phoneNumber": main_e164, "usageType": "MainCompanyNumber",
+        "status": "Normal", "features": ["CallerId", "SmsSender"]}], "at": saved["finishedAt"]}
     state.write_text(json.dumps(saved))
 
     recorder = Recorder(client)
@@ -239,6 +248,8 @@ async def test_refresh_reads_what_changed_first(make_client: ClientFactory, tmp_
     assert any(isinstance(e, RowsUpdated) and "999" in {r.key for r in e.rows} for e in events)
     assert any(isinstance(e, RowsUpdated) and "999" in e.removed for e in events)
     assert "999" not in {r.key for r in refresh.rows()}
+    holder = next(r for r in refresh.rows() if r.key == main).sms_holder
+    assert holder is not None and holder.name != "Gone Person"
     light = [p for p in recorder.paths if "/extension/" in p]
     # The changed number's owner's list is read before any other extension's list.
     assert light[0].endswith(f"/extension/{owner}/phone-number")
