@@ -120,6 +120,8 @@ class _FilterCombo(QComboBox):
         return data if isinstance(data, str) else None
 
     def set_choices(self, counts: dict[str, int], label: Callable[[str], str] = str) -> None:
+        if self.view().isVisible():
+            return  # never rebuild a list the user is looking at; the next refresh will
         current = self.value()
         self.blockSignals(True)
         try:
