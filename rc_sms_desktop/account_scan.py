@@ -325,7 +325,6 @@ class AccountScan:
         self._resolved: set[str] = set()  # keys whose features are known (for the estimate)
         self._light_answered = False  # the scheduler knows the Light limit from a response
         self._refresh = False
-        self._failed_lists: set[str] = set()
         self._done = 0
         self._known_total = 0
         self._started = 0.0
@@ -704,7 +703,6 @@ class AccountScan:
         except _PermissionDenied:
             raise
         except Exception as exc:  # one extension's list must not stop the scan
-            self._failed_lists.add(ext_id)
             self._warn(f"Could not read the numbers of extension {ext_id}: {_user_message(exc)}")
             self._mark(self.join.mark_list_failed(ext_id, _user_message(exc)))
             return
