@@ -42,6 +42,7 @@ class AccountTableModel(QAbstractTableModel):
         self._positions: dict[str, int] = {}
         self._search_text: dict[str, str] = {}
         self._sort: tuple[int, Qt.SortOrder] | None = None
+        self._in_order = False  # rows are in `_sort` order (no change since the last sort)
 
     # -- Qt interface -----------------------------------------------------------------------------
 
@@ -85,6 +86,8 @@ class AccountTableModel(QAbstractTableModel):
         if not 0 <= column < len(COLUMNS):
             self._sort = None
             return
+        if self._sort == (column, order) and self._in_order:
+            return  # the view asks twice (sortByColumn, then the header's indicator signal)
         self._sort = (column, order)
         self._resort()
 
@@ -132,8 +135,10 @@ class AccountTableModel(QAbstractTableModel):
                 self._search_text[row.key] = _haystack(row)
             self._rows.extend(new)
             self.endInsertRows()
-        if (new or changed) and self._sort is not None:
-            self._resort()
+        if new or changed:
+            self._in_order = False
+            if self._sort is not None:
+                self._resort()
 
     def remove(self, keys: Iterable[str]) -> None:
         """Drop rows the account no longer has (one remove signal per contiguous run)."""
@@ -173,6 +178,7 @@ class AccountTableModel(QAbstractTableModel):
                     self.index(moved, index.column()) if moved is not None else QModelIndex()
                 )
             self.changePersistentIndexList(persistent, new_indexes)
+        self._in_order = True
         self.layoutChanged.emit()
 
 
@@ -228,6 +234,7 @@ class AccountFilterModel(QSortFilterProxyModel):
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._filters = AccountFilters()
+        self._active = False
         self._needle = ""
         self.setDynamicSortFilter(True)
 
@@ -242,6 +249,7 @@ class AccountFilterModel(QSortFilterProxyModel):
         if begin is not None:
             begin()
         self._filters = filters
+        self._active = filters != _NO_FILTERS
         self._needle = filters.text.strip().casefold()
         if begin is not None:
             self.endFilterChange(QSortFilterProxyModel.Direction.Rows)
@@ -252,9 +260,9 @@ class AccountFilterModel(QSortFilterProxyModel):
         source = self.sourceModel()
         if not isinstance(source, AccountTableModel) or source_parent.isValid():
             return True
-        f = self._filters
-        if f == _NO_FILTERS:
+        if not self._active:
             return True
+        f = self._filters
         row = source.row_at(source_row)
         if f.verdict is not None and row.verdict_label != f.verdict:
             return False
