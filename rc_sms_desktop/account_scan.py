@@ -39,6 +39,7 @@ log = logging.getLogger(__name__)
 
 STATE_VERSION = 1
 FLUSH_BATCH = 200  # rows per RowsUpdated event, and per slice of the loop's time
+RESTORE_SLICE = 100  # saved records parsed per turn of the loop
 PER_PAGE = 1000  # the maximum: fewer Heavy calls (10 numbers pages for 10,000 numbers)
 ACCOUNT_NUMBERS_PATH = "/restapi/v1.0/account/~/phone-number"
 EXTENSIONS_PATH = "/restapi/v1.0/account/~/extension"
@@ -348,6 +349,9 @@ class AccountScan:
                 if event is None:
                     break
                 yield event
+                # Queue.get() does not yield while events wait: without this, a consumer would
+                # apply a backlog of batches (thousands of rows) in one go and freeze the window.
+                await asyncio.sleep(0)
         finally:
             unsubscribe()
             if not producer.done():
@@ -358,7 +362,10 @@ class AccountScan:
             if self._save_task is not None:
                 with contextlib.suppress(Exception):
                     await self._save_task
-            self._save_now()
+            # The last save goes to a thread too (10,000 numbers are a second of JSON); the
+            # thread finishes the file even if this task is cancelled again meanwhile.
+            if self._state_path is not None:
+                await asyncio.to_thread(_write_state, self._state_path, self._snapshot())
 
     def rows(self) -> list[AccountRow]:
         """All rows as the scan knows them now."""
@@ -412,10 +419,11 @@ class AccountScan:
 
     async def _scan(self) -> None:
         self._started = self._clock()
-        previous = load_state(self._state_path) if self._state_path else None
+        # json.loads of a large file holds the GIL anyway, but not the loop's other tasks' turn.
+        previous = await asyncio.to_thread(load_state, self._state_path) if self._state_path else None
         resumed = previous is not None
         if previous is not None:
-            self._restore(previous)
+            await self._restore(previous)
         finished_before = bool(previous and previous.finished_at)
         self._refresh = finished_before
         started = _now()
@@ -463,17 +471,28 @@ class AccountScan:
         self._emit_progress("done")
         self._emit(ScanFinished(as_of=started, rows=len(self.join), warnings=self._warnings))
 
-    def _restore(self, state: _State) -> None:
+    async def _restore(self, state: _State) -> None:
+        """Rebuild the join from a saved scan, in slices: 10,000 numbers take seconds of
+        parsing, and the window must keep turning meanwhile."""
         self._state = state
-        self.join.add_account_numbers(
-            state.account_numbers.values(), as_of=_parse_time(state.account_numbers_as_of)
-        )
-        self.join.add_extensions(state.extensions.values())
-        for ext_id, entry in state.extension_lists.items():
+        numbers = list(state.account_numbers.values())
+        as_of = _parse_time(state.account_numbers_as_of)
+        for start in range(0, len(numbers), RESTORE_SLICE):
+            self.join.add_account_numbers(numbers[start : start + RESTORE_SLICE], as_of=as_of)
+            await asyncio.sleep(0)
+        extensions = list(state.extensions.values())
+        for start in range(0, len(extensions), RESTORE_SLICE):
+            self.join.add_extensions(extensions[start : start + RESTORE_SLICE])
+            await asyncio.sleep(0)
+        for index, (ext_id, entry) in enumerate(state.extension_lists.items()):
             self.join.add_extension_numbers(ext_id, entry["records"], as_of=_parse_time(entry.get("at")))
-        for key, entry in state.configs.items():
+            if index % 20 == 19:
+                await asyncio.sleep(0)
+        for index, (key, entry) in enumerate(state.configs.items()):
             config_state = ConfigState.FAILED if entry.get("failed") else ConfigState.LOADED
             self.join.set_config(key, entry.get("raw"), state=config_state, as_of=_parse_time(entry.get("at")))
+            if index % RESTORE_SLICE == RESTORE_SLICE - 1:
+                await asyncio.sleep(0)
         for owner_id, body in state.recipients.items():
             self.join.set_sms_recipients(owner_id, body)
         if state.finished_at:
@@ -572,26 +591,34 @@ class AccountScan:
         self._mark(keys)
         self._queue_ready_configs(keys)
 
+    def _add_extension_slice(
+        self, records: list[Any], previous: Mapping[str, Any], seen: dict[str, Any]
+    ) -> None:
+        for raw in records:
+            ext_id = _raw_id(raw)
+            if ext_id is None:
+                continue
+            compact = seen[ext_id] = _compact(raw)
+            self._state.extensions[ext_id] = compact
+            old = previous.get(ext_id)
+            changed = old is None or _ext_signature(old) != _ext_signature(compact)
+            self._queue_list(
+                ext_id,
+                _P_CHANGED_LIST if self._refresh and changed else
+                (_P_LIST if not self.join.list_loaded(ext_id) else _P_STALE_LIST),
+            )
+        self._mark(self.join.add_extensions(records))
+
     async def _list_extensions(self) -> None:
         self._known_total += 1
         await self._allowed.wait()
         previous = dict(self._state.extensions)
         seen: dict[str, Any] = {}
-        async for records in self._pages(EXTENSIONS_PATH, {}):
-            for raw in records:
-                ext_id = _raw_id(raw)
-                if ext_id is None:
-                    continue
-                seen[ext_id] = _compact(raw)
-                old = previous.get(ext_id)
-                changed = old is None or _ext_signature(old) != _ext_signature(raw)
-                self._queue_list(
-                    ext_id,
-                    _P_CHANGED_LIST if self._refresh and changed else
-                    (_P_LIST if not self.join.list_loaded(ext_id) else _P_STALE_LIST),
-                )
-            self._mark(self.join.add_extensions(records))
-            self._state.extensions.update(seen)
+        async for page in self._pages(EXTENSIONS_PATH, {}):
+            for start in range(0, len(page), FLUSH_BATCH):
+                if start:
+                    await asyncio.sleep(0)
+                self._add_extension_slice(page[start : start + FLUSH_BATCH], previous, seen)
         # Extensions deleted since the last scan no longer hold anything.
         for ext_id in set(previous) - set(seen):
             self._state.extension_lists.pop(ext_id, None)
@@ -866,10 +893,6 @@ class AccountScan:
         for name in ("accountNumbers", "extensions", "extensionLists", "configs", "smsRecipients"):
             data[name] = dict(data[name])
         return data
-
-    def _save_now(self) -> None:
-        if self._state_path is not None:
-            _write_state(self._state_path, self._snapshot())
 
 
 async def _noop() -> None:
