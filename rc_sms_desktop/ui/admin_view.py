@@ -325,6 +325,7 @@ class AccountView(QWidget):
         shutdown closes the client under it.
         """
         index: int = window.add_tab(self, title)
+        window.add_shutdown_hook(self.shutdown)
         window.sessionChanged.connect(self.set_session)
         window.installEventFilter(self)
         self.set_session(getattr(window, "session", None))

@@ -190,6 +190,7 @@ class ComposePanel(QWidget):
     def install(self, window: Any) -> None:
         """Put this panel into a `MainWindow` and follow its sender and session."""
         window.set_compose_panel(self)
+        window.add_shutdown_hook(self.shutdown)
         window.senderChanged.connect(self.set_sender)
         window.sessionChanged.connect(self.set_session)
         self.set_session(window.session)

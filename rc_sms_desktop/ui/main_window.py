@@ -41,7 +41,7 @@ from PySide6.QtWidgets import (
 
 from rc_sms_desktop.api.errors import SessionEndedError
 from rc_sms_desktop.core.eligibility import Verdict
-from rc_sms_desktop.settings import Settings, restore_window_geometry
+from rc_sms_desktop.settings import Settings
 from rc_sms_desktop.ui.detail_pane import DetailPane
 from rc_sms_desktop.ui.qt_loader import QtLoadRunner
 from rc_sms_desktop.ui.sender_delegate import SenderDelegate
@@ -54,6 +54,7 @@ from rc_sms_desktop.ui.sender_model import (
 from rc_sms_desktop.ui.sign_in_dialog import SignInDialog
 from rc_sms_desktop.ui.status_banner import StatusBanner
 from rc_sms_desktop.ui.theme import Mark, tint
+from rc_sms_desktop.ui.window_geometry import restore_window_geometry
 from rc_sms_desktop.ui.window_services import AccountSession, WindowServices
 
 _log = logging.getLogger(__name__)
@@ -120,6 +121,9 @@ class MainWindow(QMainWindow):
         self._account_key: str | None = None
         self._as_of: datetime | None = None
         self._tasks: set[asyncio.Task[Any]] = set()
+        # Views that plug in (Account tab, compose panel) stop their own work here, before the
+        # client they use is closed under them.
+        self._shutdown_hooks: list[Callable[[], Awaitable[None]]] = []
         self._session_task: asyncio.Task[Any] | None = None
         self._shutdown_task: asyncio.Task[None] | None = None
         self._shut_down = False
@@ -331,6 +335,10 @@ class MainWindow(QMainWindow):
     def add_tab(self, widget: QWidget, title: str) -> int:
         """Add a tab after "Send from" (e.g. the Account view); returns its index."""
         return self.tabs.addTab(widget, title)
+
+    def add_shutdown_hook(self, hook: Callable[[], Awaitable[None]]) -> None:
+        """Await `hook()` on shutdown, before the session's client is closed."""
+        self._shutdown_hooks.append(hook)
 
     def set_compose_panel(self, panel: QWidget) -> None:
         """Put a compose panel to the right of the detail pane; it follows `senderChanged`."""
@@ -705,6 +713,9 @@ class MainWindow(QMainWindow):
         self._cancel_everything()
         pending = [t for t in self._tasks if t is not asyncio.current_task() and t is not self._shutdown_task]
         await self._runner.stop(SHUTDOWN_GRACE_S)
+        if self._shutdown_hooks:
+            hooks = [asyncio.ensure_future(hook()) for hook in self._shutdown_hooks]
+            await asyncio.wait(hooks, timeout=SHUTDOWN_GRACE_S)
         if pending:
             await asyncio.wait(pending, timeout=SHUTDOWN_GRACE_S)
         session, self._session = self._session, None

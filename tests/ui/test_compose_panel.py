@@ -289,9 +289,13 @@ class FakeWindow(QObject):
         super().__init__()
         self.session = session
         self.panel: Any = None
+        self.shutdown_hooks: list[Any] = []
 
     def set_compose_panel(self, panel: Any) -> None:
         self.panel = panel
+
+    def add_shutdown_hook(self, hook: Any) -> None:
+        self.shutdown_hooks.append(hook)
 
     def current_sender(self) -> Verdict:
         return ready_sender()
@@ -303,6 +307,7 @@ def test_install_follows_the_windows_sender_and_session(
     window = FakeWindow(Session(client, is_demo=True))
     panel.install(window)
     assert window.panel is panel
+    assert window.shutdown_hooks == [panel.shutdown]  # the window stops its sends before closing
     assert "Customer care" in panel.findChild(QLabel, "composeUseCases").text()
     window.senderChanged.emit(evaluate(number(features=["CallerId"])))
     assert "Cannot send SMS" in panel.findChild(QLabel, "composeSender").text()
