@@ -75,7 +75,8 @@ def add_parser(subparsers: Any) -> None:
         action="store_true",
         help="scan every number of the account (administrators)",
     )
-    parser.add_argument("--format", choices=("table", "json"), default="table")
+    # csv is for `--account` (a spreadsheet of the whole account); the user check prints table/json.
+    parser.add_argument("--format", choices=("table", "json", "csv"), default="table")
     parser.add_argument(
         "--verbose",
         action="store_true",
@@ -86,6 +87,9 @@ def add_parser(subparsers: Any) -> None:
 def run(args: argparse.Namespace) -> int:
     if getattr(args, "account", False):
         return _run_account_check(args)
+    if args.format == "csv":
+        sys.stderr.write(f"{PROG}: --format csv goes with --account; use table or json\n")
+        return 2
     remove_logging = _configure_logging(bool(getattr(args, "verbose", False)))
     try:
         return asyncio.run(_check(args))

@@ -255,3 +255,25 @@ def test_the_session_stored_by_the_window_is_used(
     finally:
         keyring.set_keyring(previous)
     assert len(json.loads(capsys.readouterr().out)) >= 10
+
+
+def test_csv_is_refused_without_account_with_one_line(capsys: pytest.CaptureFixture[str]) -> None:
+    from rc_sms_desktop.cli.main import main as cli_main
+
+    assert cli_main(["check", "--demo", "--format", "csv"]) == 2
+    err = capsys.readouterr().err
+    assert err.strip().count("\n") == 0 and "--account" in err
+
+
+def test_account_csv_through_the_command_line(capsys: pytest.CaptureFixture[str]) -> None:
+    import csv
+    import io
+
+    from rc_sms_desktop.cli.main import main as cli_main
+
+    assert cli_main(["check", "--account", "--demo", "--format", "csv"]) == 0
+    rows = list(csv.DictReader(io.StringIO(capsys.readouterr().out)))
+    assert len(rows) > 10
+    verdicts = {row["Verdict"] for row in rows}
+    assert "Can send SMS" in verdicts and len(verdicts) > 1
+    assert all(row["Number"].startswith("+") for row in rows)
