@@ -13,7 +13,7 @@ import logging.handlers
 import os
 import sys
 from pathlib import Path
-from typing import Any, Final
+from typing import Final
 
 import platformdirs
 
@@ -28,7 +28,6 @@ __all__ = [
     "level_from",
     "log_dir",
     "reset_logging",
-    "route_qt_messages",
 ]
 
 LOG_FILE_NAME: Final = "rc-sms-desktop.log"
@@ -143,31 +142,3 @@ def reset_logging() -> None:
         if getattr(handler, _OURS, False):
             root.removeHandler(handler)
             handler.close()
-
-
-def route_qt_messages() -> None:
-    """Send Qt's own warnings (qWarning, plugin and platform messages) to the `qt` logger, so
-    they reach the log file through the same redaction. Call after creating the QApplication.
-
-    The handler that was installed before (e.g. pytest-qt's capture) still receives every
-    message; the default handler is not called again, since stderr already gets warnings.
-    """
-    from PySide6.QtCore import QMessageLogContext, QtMsgType, qInstallMessageHandler
-
-    levels = {
-        QtMsgType.QtDebugMsg: logging.DEBUG,
-        QtMsgType.QtInfoMsg: logging.INFO,
-        QtMsgType.QtWarningMsg: logging.WARNING,
-        QtMsgType.QtCriticalMsg: logging.ERROR,
-        QtMsgType.QtFatalMsg: logging.CRITICAL,
-    }
-    qt_log = logging.getLogger("qt")
-    previous: Any = None
-
-    def handler(kind: QtMsgType, context: QMessageLogContext, message: str) -> None:
-        category = getattr(context, "category", None) or "default"
-        qt_log.log(levels.get(kind, logging.WARNING), "[%s] %s", category, message)
-        if previous is not None:
-            previous(kind, context, message)
-
-    previous = qInstallMessageHandler(handler)

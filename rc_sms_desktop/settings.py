@@ -13,7 +13,7 @@ window geometry (base64 of `QMainWindow.saveGeometry()`). Tokens live in the key
   a value of the wrong type reads as its default. A file from a newer version of the app is
   copied to `settings.json.v<N>-backup` before this version first overwrites it.
 
-`restore_window_geometry(window, settings)` is the UI's one call to put the main window back,
+`rc_sms_desktop.ui.window_geometry.restore_window_geometry(window, settings)` is the UI's one call to put the main window back,
 falling back to a centred default size when the stored bytes are bad or off-screen.
 """
 
@@ -30,14 +30,11 @@ import tempfile
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Final
+from typing import Any, Final
 
 import platformdirs
 
 from rc_sms_desktop import APP_NAME
-
-if TYPE_CHECKING:
-    from PySide6.QtWidgets import QWidget
 
 SETTINGS_VERSION: Final = 1
 SETTINGS_FILE_NAME: Final = "settings.json"
@@ -245,36 +242,3 @@ class Settings:
     def window_geometry(self, value: bytes | None) -> None:
         self._doc["window_geometry"] = None if value is None else base64.b64encode(value).decode()
         self.save()
-
-
-def restore_window_geometry(
-    window: QWidget, settings: Settings, default_size: tuple[int, int] = DEFAULT_WINDOW_SIZE
-) -> bool:
-    """Restore `window` from `settings.window_geometry`; return False when it fell back.
-
-    Falls back to `default_size` (shrunk to fit) centred on the primary screen when nothing is
-    stored, Qt rejects the bytes, or less than a 100×40 px corner of the window would be on a
-    screen. Call before `show()`; save with `settings.window_geometry = bytes(window.saveGeometry())`
-    in `closeEvent`.
-    """
-    from PySide6.QtCore import QByteArray, QRect, Qt
-    from PySide6.QtGui import QGuiApplication
-
-    stored = settings.window_geometry
-    if stored is not None and window.restoreGeometry(QByteArray(stored)):
-        frame = window.frameGeometry()
-        for screen in QGuiApplication.screens():
-            visible = frame.intersected(screen.availableGeometry())
-            if visible.width() >= 100 and visible.height() >= 40:
-                return True
-    window.setWindowState(Qt.WindowState.WindowNoState)
-    screen = QGuiApplication.primaryScreen()
-    available = screen.availableGeometry() if screen is not None else QRect(0, 0, *default_size)
-    width = min(default_size[0], available.width())
-    height = min(default_size[1], available.height())
-    window.resize(width, height)
-    window.move(
-        available.x() + (available.width() - width) // 2,
-        available.y() + (available.height() - height) // 2,
-    )
-    return False

@@ -16,8 +16,8 @@ from rc_sms_desktop.app_logging import (
     configure_logging,
     level_from,
     reset_logging,
-    route_qt_messages,
 )
+from rc_sms_desktop.ui.qt_messages import route_qt_messages
 
 
 @pytest.fixture

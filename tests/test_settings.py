@@ -17,8 +17,8 @@ from rc_sms_desktop.settings import (
     SETTINGS_VERSION,
     Settings,
     default_settings_path,
-    restore_window_geometry,
 )
+from rc_sms_desktop.ui.window_geometry import restore_window_geometry
 
 
 @pytest.fixture

@@ -35,6 +35,7 @@ from rc_sms_desktop.settings import SETTINGS_VERSION, Settings
 from rc_sms_desktop.ui.admin_view import AccountView
 from rc_sms_desktop.ui.compose_panel import ComposePanel
 from rc_sms_desktop.ui.main_window import SHUTDOWN_GRACE_S, MainWindow, WindowOptions
+from rc_sms_desktop.ui.qt_messages import route_qt_messages
 from rc_sms_desktop.ui.window_services import default_services
 
 _log = logging.getLogger(__name__)
@@ -79,6 +80,7 @@ def _application() -> QApplication:
         Qt.HighDpiScaleFactorRoundingPolicy.PassThrough
     )
     app = QApplication(sys.argv[:1])
+    route_qt_messages()  # Qt's own warnings reach the (redacted) log file too
     QCoreApplication.setApplicationName(APP_NAME)
     QGuiApplication.setApplicationDisplayName(APP_DISPLAY_NAME)
     QGuiApplication.setDesktopFileName(APP_ID)
