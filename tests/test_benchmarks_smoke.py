@@ -1,0 +1,119 @@
+"""The benchmark harness works end to end at the smallest sizes (no timing is asserted here)."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from benchmarks import report
+from benchmarks.floors import full_windows, latency_floor, rate_limit_floor
+from benchmarks.isolation import sandbox_env
+from benchmarks.sequential_loader import load_sequentially, sign_in
+from benchmarks.simulator_process import (
+    RunningSimulator,
+    SimulatorOptions,
+    served_simulator,
+    signed_in_client,
+)
+from benchmarks.timing import percentile, run_child
+
+
+def test_floor_is_the_full_windows_of_the_binding_group() -> None:
+    assert full_windows(0, 50) == 0
+    assert full_windows(50, 50) == 0  # one burst fits in the first window
+    assert full_windows(51, 50) == 1
+    assert full_windows(152, 50) == 3
+    # 152 Light requests need 3 full windows; 11 Heavy need 1; Light binds.
+    assert rate_limit_floor({"Light": 152, "Heavy": 11, "Medium": 2}, 6.0) == (18.0, "Light")
+    assert rate_limit_floor({"Light": 10, "Heavy": 25}, 1.0) == (2.0, "Heavy")
+    assert latency_floor(3, 100) == pytest.approx(0.3)
+
+
+def test_percentile_is_nearest_rank() -> None:
+    values = [float(v) for v in range(1, 101)]
+    assert percentile(values, 0.99) == 99.0
+    assert percentile(values, 1.0) == 100.0
+    assert percentile([7.0], 0.99) == 7.0
+
+
+async def _our_verdicts(simulator: RunningSimulator) -> dict[str, str]:
+    from rc_sms_desktop.loader import SenderLoader, final_verdicts
+
+    client = await signed_in_client(simulator)
+    try:
+        events = [event async for event in SenderLoader(client).load()]
+    finally:
+        await client.aclose()
+    return {v.number.id: v.headline for v in final_verdicts(events)}
+
+
+def _api_requests(simulator: RunningSimulator) -> dict[str, int]:
+    return {g: n for g, n in simulator.stats()["requests"].items() if g != "Auth"}
+
+
+def test_sequential_peer_sends_our_requests_and_reaches_our_verdicts() -> None:
+    with served_simulator(SimulatorOptions(rate_limits="off", user_numbers=12)) as simulator:
+        ours = asyncio.run(_our_verdicts(simulator))
+        our_requests = _api_requests(simulator)
+        simulator.reset_stats()
+        with httpx.Client(base_url=simulator.url, timeout=30) as http:
+            sign_in(http, simulator.client_id, simulator.client_secret, simulator.jwt)
+            theirs = {v.number.id: v.headline for v in load_sequentially(http)}
+        their_requests = _api_requests(simulator)
+    assert len(ours) == 12
+    assert theirs == ours
+    assert their_requests == our_requests
+
+
+def test_admin_scan_child_reports_its_rows_and_peak_memory() -> None:
+    options = SimulatorOptions(rate_limits="production", rate_window_s=0.5,
+                               account_numbers=40, extensions=8)
+    with served_simulator(options) as simulator:
+        child = run_child("benchmarks.admin_scan", [simulator.url], env=sandbox_env(),
+                          timeout_s=120)
+        stats = simulator.stats()
+    assert child.data["rows"] == 40
+    assert child.peak_rss_mb > 10  # a Python process with httpx loaded: tens of MB
+    assert stats["requests"]["Light"] > 0
+
+
+def test_bare_window_child_reports_its_first_paint() -> None:
+    child = run_child("benchmarks.startup_child", ["bare"], env=sandbox_env(), timeout_s=60)
+    assert isinstance(child.data["first_paint"], float)
+
+
+def _results(**scenarios: Any) -> dict[str, Any]:
+    return {
+        "date": "2026-11-27T12:00:00+00:00", "quick": True, "duration_s": 1.0,
+        "machine": {"cpu": "Test CPU", "cores": 2, "memory_gb": 1.0, "os": "Linux",
+                    "python": "3.11", "qt": "Qt", "qt_platform": "offscreen"},
+        "load_average_before": [1.0, 1.0, 1.0], "load_average_after": [2.0, 1.0, 1.0],
+        "scenarios": scenarios, "errors": {},
+    }
+
+
+def test_report_writes_results_and_replaces_its_block(tmp_path: Path,
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    results_path = tmp_path / "results.json"
+    markdown_path = tmp_path / "BENCHMARKS.md"
+    markdown_path.write_text("# Benchmarks\n\nIntro stays.\n\n<!-- results:start -->\nold\n"
+                             "<!-- results:end -->\n\nOutro stays.\n", encoding="utf-8")
+    monkeypatch.setattr(report, "RESULTS_PATH", results_path)
+    monkeypatch.setattr(report, "MARKDOWN_PATH", markdown_path)
+    floor = {"numbers": 150, "window_s": 6.0, "wall_s": 7.5, "floor_s": 6.0,
+             "ratio_to_floor": 1.25, "throttled_429": 2, "requests_during_penalty": 1,
+             "goal_met": False}
+    results = _results(rate_limit_floor=floor)
+    report.write(results)
+    report.write(results)  # a second run replaces the block rather than adding one
+    text = markdown_path.read_text(encoding="utf-8")
+    assert json.loads(results_path.read_text(encoding="utf-8"))["scenarios"]["rate_limit_floor"]
+    assert text.count("<!-- results:start -->") == 1
+    assert "old" not in text and "Intro stays." in text and "Outro stays." in text
+    assert "1.250×" in text and "2 × 429" in text and "❌ missed" in text
+    assert "2.0 / 1.0 / 1.0 after" in text
