@@ -12,14 +12,12 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
-import importlib
 import json
 import logging
 import os
 import signal
 import sys
 import tempfile
-import threading
 from pathlib import Path
 
 import qasync
@@ -116,11 +114,6 @@ async def _run_window(app: QApplication, options: WindowOptions, quit_filter: _Q
     window.show()
     _log.info("Main window shown")
     window.start()
-    # Country names for recipients take ~0.5 s to import: load them off the UI thread now,
-    # so neither the first paint nor the first typed recipient waits for them.
-    threading.Thread(
-        target=importlib.import_module, args=("phonenumbers.geocoder",), daemon=True
-    ).start()
     try:
         return await exit_code
     except asyncio.CancelledError:
