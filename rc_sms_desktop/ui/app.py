@@ -23,7 +23,7 @@ from pathlib import Path
 import qasync
 from PySide6.QtCore import QCoreApplication, QEvent, QObject, Qt, Signal
 from PySide6.QtGui import QGuiApplication
-from PySide6.QtWidgets import QApplication, QMessageBox
+from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
 from rc_sms_desktop import APP_NAME
 from rc_sms_desktop.app_logging import configure_logging
@@ -85,7 +85,12 @@ def _application() -> QApplication:
     return app
 
 
-async def _run_window(app: QApplication, options: WindowOptions, quit_filter: _QuitToClose) -> int:
+async def _run_window(
+    app: QApplication,
+    options: WindowOptions,
+    quit_filter: _QuitToClose,
+    previous_crash: Path | None = None,
+) -> int:
     loop = asyncio.get_running_loop()
     if options.screenshot is not None:
         # Pictures must not depend on (or change) this machine's remembered choices.
@@ -113,6 +118,10 @@ async def _run_window(app: QApplication, options: WindowOptions, quit_filter: _Q
             loop.add_signal_handler(signum, window.request_close)
     window.show()
     _log.info("Main window shown")
+    if options.screenshot is None:
+        show_startup_notices(
+            window, previous_crash=previous_crash, recovered_settings=settings.recovered_from
+        )
     window.start()
     try:
         return await exit_code
@@ -174,6 +183,30 @@ class _CrashNotice(QObject):
         box.open()  # never exec(): the loop keeps running
 
 
+def show_startup_notices(
+    parent: QWidget, *, previous_crash: Path | None, recovered_settings: Path | None
+) -> list[QMessageBox]:
+    """Tell the user, without blocking, what went wrong last time (matrix G5); returns the boxes."""
+    texts = []
+    if previous_crash is not None:
+        texts.append(
+            "The app stopped unexpectedly last time. A report without any passwords or tokens "
+            f"was saved to:\n{previous_crash}"
+        )
+    if recovered_settings is not None:
+        texts.append(
+            "Your settings file could not be read, so the app started with default settings. "
+            f"The old file was kept as:\n{recovered_settings}"
+        )
+    boxes = []
+    for text in texts:
+        box = QMessageBox(QMessageBox.Icon.Information, APP_DISPLAY_NAME, text, parent=parent)
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        box.open()  # never exec(): the loop keeps running
+        boxes.append(box)
+    return boxes
+
+
 def run_window(args: argparse.Namespace) -> int:
     """Open the main window and run until it closes; the process exit code."""
     options = window_options(args)
@@ -190,7 +223,9 @@ def run_window(args: argparse.Namespace) -> int:
     _log.info("Window starting (log file %s)", log_file)
     quit_filter = _QuitToClose()
     app.installEventFilter(quit_filter)
-    main = loop.create_task(_run_window(app, options, quit_filter), name="main-window")
+    main = loop.create_task(
+        _run_window(app, options, quit_filter, crash_handler.previous_crash), name="main-window"
+    )
     try:
         try:
             return int(loop.run_until_complete(main))
