@@ -1,26 +1,32 @@
 """Table models of the Account view: one row per account number, filtered, searched and sorted.
 
 `AccountTableModel` adapts a plain list of `AccountRow`s; rows arrive in batches while the scan
-runs (`upsert`), each batch one insert and one change signal, so 10,000 rows fill without
-freezing the window. `AccountFilterModel` filters in Python over the row objects (never through
-`data()`), and sorts by asking the source model to reorder its list with precomputed keys: a
-C++ proxy sort would call back into Python for every comparison, which is far too slow at this
-size.
+runs (`upsert`), each batch one insert signal and one change signal per contiguous run of changed
+rows, so 10,000 rows fill without freezing the window. While a scan streams rows in, the view may
+ask the model to defer re-sorting (`defer_sorting`): one sort per interval instead of one per
+batch. `AccountFilterModel` filters in Python over the row objects (never through `data()`) with
+the pure predicate `AccountFilters.accepts`, and sorts by asking the source model to reorder its
+list with precomputed keys: a C++ proxy sort would call back into Python for every comparison,
+which is far too slow at this size. Since the proxy never reorders, the rows it shows are the
+source list filtered by that predicate: `visible_rows()` computes them in Python, without walking
+the proxy.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from PySide6.QtCore import (
+    QAbstractItemModel,
     QAbstractTableModel,
     QModelIndex,
     QObject,
     QPersistentModelIndex,
     QSortFilterProxyModel,
     Qt,
+    QTimer,
 )
 from PySide6.QtGui import QIcon
 
@@ -43,6 +49,12 @@ class AccountTableModel(QAbstractTableModel):
         self._search_text: dict[str, str] = {}
         self._sort: tuple[int, Qt.SortOrder] | None = None
         self._in_order = False  # rows are in `_sort` order (no change since the last sort)
+        # While a scan streams rows in, re-sorting 10,000 rows (and the proxy and view relaying
+        # them out) after every batch would hold the loop: `defer_sorting` batches it on a timer.
+        self._resort_timer = QTimer(self)
+        self._resort_timer.setSingleShot(True)
+        self._resort_timer.timeout.connect(self._resort_if_needed)
+        self._defer_ms = 0
 
     # -- Qt interface -----------------------------------------------------------------------------
 
@@ -89,6 +101,7 @@ class AccountTableModel(QAbstractTableModel):
         if self._sort == (column, order) and self._in_order:
             return  # the view asks twice (sortByColumn, then the header's indicator signal)
         self._sort = (column, order)
+        self._resort_timer.stop()
         self._resort()
 
     # -- what the view and the scan call -----------------------------------------------------------
@@ -111,7 +124,8 @@ class AccountTableModel(QAbstractTableModel):
         return text
 
     def upsert(self, rows: Iterable[AccountRow]) -> None:
-        """Insert new rows (one insert signal) and replace known ones (one change signal)."""
+        """Insert new rows (one insert signal) and replace known ones (one change signal per
+        contiguous run of positions); keeps the sort order at once, or within the deferral."""
         new: list[AccountRow] = []
         changed: list[int] = []
         for row in rows:
@@ -122,10 +136,11 @@ class AccountTableModel(QAbstractTableModel):
             self._rows[position] = row
             self._search_text[row.key] = _haystack(row)
             changed.append(position)
-        if changed:
-            self.dataChanged.emit(
-                self.index(min(changed), 0), self.index(max(changed), len(COLUMNS) - 1)
-            )
+        # One signal per contiguous run: a single (min, max) range over scattered rows would make
+        # the proxy re-check every row in between.
+        last_column = len(COLUMNS) - 1
+        for first, last in _runs(changed):
+            self.dataChanged.emit(self.index(first, 0), self.index(last, last_column))
         if new:
             first = len(self._rows)
             self.beginInsertRows(QModelIndex(), first, first + len(new) - 1)
@@ -138,7 +153,21 @@ class AccountTableModel(QAbstractTableModel):
         if new or changed:
             self._in_order = False
             if self._sort is not None:
-                self._resort()
+                if self._defer_ms <= 0:
+                    self._resort()
+                elif not self._resort_timer.isActive():
+                    self._resort_timer.start(self._defer_ms)
+
+    def defer_sorting(self, interval_ms: int) -> None:
+        """Re-sort at most every `interval_ms` after upserts (0: at once, and sort now if due).
+
+        Meanwhile new rows wait at the end and changed rows in place; a sort the user asks for
+        is always applied at once.
+        """
+        self._defer_ms = max(0, interval_ms)
+        if self._defer_ms == 0:
+            self._resort_timer.stop()
+            self._resort_if_needed()
 
     def remove(self, keys: Iterable[str]) -> None:
         """Drop rows the account no longer has (one remove signal per contiguous run)."""
@@ -152,6 +181,7 @@ class AccountTableModel(QAbstractTableModel):
             self._positions = {row.key: i for i, row in enumerate(self._rows)}
 
     def clear(self) -> None:
+        self._resort_timer.stop()
         self.beginResetModel()
         self._rows = []
         self._positions = {}
@@ -159,6 +189,10 @@ class AccountTableModel(QAbstractTableModel):
         self.endResetModel()
 
     # -- internals ----------------------------------------------------------------------------------
+
+    def _resort_if_needed(self) -> None:
+        if self._sort is not None and not self._in_order:
+            self._resort()
 
     def _resort(self) -> None:
         assert self._sort is not None
@@ -180,6 +214,17 @@ class AccountTableModel(QAbstractTableModel):
             self.changePersistentIndexList(persistent, new_indexes)
         self._in_order = True
         self.layoutChanged.emit()
+
+
+def _runs(positions: list[int]) -> list[tuple[int, int]]:
+    """Sorted (first, last) runs of consecutive positions: [7, 3, 4, 9, 8] → [(3, 4), (7, 9)]."""
+    runs: list[tuple[int, int]] = []
+    for position in sorted(set(positions)):
+        if runs and position == runs[-1][1] + 1:
+            runs[-1] = (runs[-1][0], position)
+        else:
+            runs.append((position, position))
+    return runs
 
 
 _MARKS = {"Can send SMS": Mark.READY, "Blocked": Mark.BLOCKED, "Checking…": Mark.LOADING}
@@ -224,8 +269,46 @@ class AccountFilters:
     status: str | None = None
     text: str = ""
 
+    @property
+    def active(self) -> bool:
+        """Whether any row can be hidden (a search of blanks hides nothing)."""
+        return (
+            self.verdict is not None or self.reason is not None or self.usage_type is not None
+            or self.owner_kind is not None or self.status is not None or bool(self.needle)
+        )
 
-_NO_FILTERS = AccountFilters()
+    @property
+    def needle(self) -> str:
+        """The search text as matched: trimmed and case-folded."""
+        return self.text.strip().casefold()
+
+    def accepts(
+        self, row: AccountRow, search_text: Callable[[AccountRow], str], needle: str | None = None
+    ) -> bool:
+        """Whether the view shows `row`; `search_text(row)` gives its lower-cased haystack,
+        asked only when there is a search (`needle`, when given, is `self.needle` precomputed)."""
+        if self.verdict is not None and row.verdict_label != self.verdict:
+            return False
+        if self.reason is not None and row.reason_summary != self.reason:
+            return False
+        if self.usage_type is not None and (row.number.usage_type or "") != self.usage_type:
+            return False
+        if self.owner_kind is not None and row.owner.kind != self.owner_kind:
+            return False
+        if self.status is not None and (row.number.status or "") != self.status:
+            return False
+        if needle is None:
+            needle = self.needle
+        return not needle or needle in search_text(row)
+
+    def select(
+        self, rows: Iterable[AccountRow], search_text: Callable[[AccountRow], str]
+    ) -> list[AccountRow]:
+        """The rows `accepts` keeps, in their order."""
+        if not self.active:
+            return list(rows)
+        needle = self.needle
+        return [row for row in rows if self.accepts(row, search_text, needle)]
 
 
 class AccountFilterModel(QSortFilterProxyModel):
@@ -236,11 +319,22 @@ class AccountFilterModel(QSortFilterProxyModel):
         self._filters = AccountFilters()
         self._active = False
         self._needle = ""
+        self._table: AccountTableModel | None = None
         self.setDynamicSortFilter(True)
+
+    def setSourceModel(self, source: QAbstractItemModel) -> None:
+        # Kept here so filterAcceptsRow, called per row, makes no Qt call to find it.
+        self._table = source if isinstance(source, AccountTableModel) else None
+        super().setSourceModel(source)
 
     @property
     def filters(self) -> AccountFilters:
         return self._filters
+
+    @property
+    def filtering(self) -> bool:
+        """Whether the filters can hide rows."""
+        return self._active
 
     def set_filters(self, filters: AccountFilters) -> None:
         if filters == self._filters:
@@ -249,46 +343,37 @@ class AccountFilterModel(QSortFilterProxyModel):
         if begin is not None:
             begin()
         self._filters = filters
-        self._active = filters != _NO_FILTERS
-        self._needle = filters.text.strip().casefold()
+        self._active = filters.active
+        self._needle = filters.needle
         if begin is not None:
             self.endFilterChange(QSortFilterProxyModel.Direction.Rows)
         else:
             self.invalidateRowsFilter()
 
     def filterAcceptsRow(self, source_row: int, source_parent: _AnyIndex) -> bool:
-        source = self.sourceModel()
-        if not isinstance(source, AccountTableModel) or source_parent.isValid():
-            return True
+        # Called once per source row whenever the proxy rebuilds: the common case (no filter)
+        # must return before any other call.
         if not self._active:
             return True
-        f = self._filters
-        row = source.row_at(source_row)
-        if f.verdict is not None and row.verdict_label != f.verdict:
-            return False
-        if f.reason is not None and row.reason_summary != f.reason:
-            return False
-        if f.usage_type is not None and (row.number.usage_type or "") != f.usage_type:
-            return False
-        if f.owner_kind is not None and row.owner.kind != f.owner_kind:
-            return False
-        if f.status is not None and (row.number.status or "") != f.status:
-            return False
-        return not self._needle or self._needle in source.search_text(row)
+        table = self._table
+        if table is None or source_parent.isValid():
+            return True
+        return self._filters.accepts(table.row_at(source_row), table.search_text, self._needle)
 
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
-        source = self.sourceModel()
-        if isinstance(source, AccountTableModel):
-            source.sort(column, order)
+        if self._table is not None:
+            self._table.sort(column, order)
 
     def visible_rows(self) -> list[AccountRow]:
-        """The rows the view shows, in its order: what the summary counts and exports write."""
-        source = self.sourceModel()
-        if not isinstance(source, AccountTableModel):
+        """The rows the view shows, in its order: what the summary counts and exports write.
+
+        Computed from the source list (the proxy keeps its order) with the proxy's own
+        predicate, without one Qt call per row.
+        """
+        table = self._table
+        if table is None:
             return []
-        return [
-            source.row_at(self.mapToSource(self.index(i, 0)).row()) for i in range(self.rowCount())
-        ]
+        return self._filters.select(table.rows, table.search_text)
 
     def row_for(self, proxy_row: int) -> AccountRow | None:
         value = self.index(proxy_row, 0).data(ROW_ROLE)
