@@ -11,15 +11,18 @@ wins; Cancel cancels the task and the scan saves its progress). Rows arrive in b
 over ~50 ms at 10,000 rows): the summary and the filter choices are recomputed at most every
 `REFRESH_MS`, from the model's Python list (never by walking the proxy), and a sorted table is
 re-sorted at most every `RESORT_MS`; when the scan ends both are brought up to date at once.
+Rows that have landed are moved out of the cyclic garbage collector's reach (`_settle_rows`).
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import hashlib
 import html
 import logging
+from collections import Counter
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
@@ -177,7 +180,7 @@ class AccountView(QWidget):
         self._refresh_timer = QTimer(self)
         self._refresh_timer.setSingleShot(True)
         self._refresh_timer.setInterval(REFRESH_MS)
-        self._refresh_timer.timeout.connect(self._refresh_derived)
+        self._refresh_timer.timeout.connect(self._on_refresh_tick)
         self._progress_timer = QTimer(self)
         self._progress_timer.setSingleShot(True)
         self._progress_timer.setInterval(PROGRESS_DELAY_MS)
@@ -398,6 +401,7 @@ class AccountView(QWidget):
         """Consume the scan's events into the table (tests await this directly)."""
         self._show_scanning()
         self.model.defer_sorting(RESORT_MS)
+        _settle_rows()  # what the app holds already (modules, the rows of an earlier scan)
         try:
             async for event in scan.run():
                 self.handle_event(event)
@@ -407,6 +411,7 @@ class AccountView(QWidget):
         finally:
             self.model.defer_sorting(0)  # sorts now if rows came in since the last sort
             self._refresh_timer.stop()
+            _settle_rows()
             self._progress_timer.stop()
             self.pause_label.setText("")
             self._show_idle(keep_status=True)
@@ -523,24 +528,20 @@ class AccountView(QWidget):
             text = f"Showing {len(rows)} of {total} numbers: {text}"
         self.summary_label.setText(text)
 
+    def _on_refresh_tick(self) -> None:
+        self._refresh_derived()
+        if self.scanning:
+            _settle_rows()
+
     def _refresh_derived(self) -> None:
         """Filter choices (with counts) and the summary, from the rows as they are now."""
-        counts: dict[str, dict[str, int]] = {k: {} for k in ("verdict", "reason", "usage", "kind", "status")}
-        for row in self.model.rows:
-            for name, value in (
-                ("verdict", row.verdict_label),
-                ("reason", row.reason_summary),
-                ("usage", row.number.usage_type or ""),
-                ("kind", row.owner.kind),
-                ("status", row.number.status or ""),
-            ):
-                bucket = counts[name]
-                bucket[value] = bucket.get(value, 0) + 1
-        self.verdict_filter.set_choices(counts["verdict"])
-        self.reason_filter.set_choices(counts["reason"])
-        self.usage_filter.set_choices(counts["usage"])
-        self.kind_filter.set_choices(counts["kind"])
-        self.status_filter.set_choices(counts["status"])
+        rows = self.model.rows
+        # One Counter per column over a generator: 10,000 rows in a few ms.
+        self.verdict_filter.set_choices(Counter(row.verdict_label for row in rows))
+        self.reason_filter.set_choices(Counter(row.reason_summary for row in rows))
+        self.usage_filter.set_choices(Counter(row.number.usage_type or "" for row in rows))
+        self.kind_filter.set_choices(Counter(row.owner.kind for row in rows))
+        self.status_filter.set_choices(Counter(row.number.status or "" for row in rows))
         self._update_summary()
 
     def selected_row(self) -> AccountRow | None:
@@ -631,6 +632,19 @@ class AccountView(QWidget):
         self.status_label.setText("Not available for this user.")
         self.permissionDenied.emit(event.message)
 
+
+
+def _settle_rows() -> None:
+    """Take the objects alive now (mostly the rows just shown) out of the cyclic GC's reach.
+
+    10,000 rows with their verdicts and records are hundreds of thousands of tracked objects:
+    every full collection while a scan adds more would walk them all, up to ~300 ms on the loop.
+    Frozen objects are still freed by reference counting when a row is replaced or the table
+    cleared; only garbage in reference cycles frozen here stays until `gc.unfreeze()`, and the
+    young collection first keeps that small.
+    """
+    gc.collect(1)
+    gc.freeze()
 
 
 async def scan_into_model(scan: AccountScan, model: AccountTableModel) -> ScanEvent | None:
