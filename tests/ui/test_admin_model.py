@@ -144,3 +144,22 @@ def test_sorting_orders_by_the_column_and_keeps_filters() -> None:
     proxy.sort(COLUMN_INDEX["verdict"], Qt.SortOrder.AscendingOrder)
     labels = [r.verdict_label for r in proxy.visible_rows()]
     assert labels.index("Can send SMS") > labels.index("Blocked")
+
+
+def test_filter_choice_counts_follow_inserts_updates_and_removals() -> None:
+    from collections import Counter
+
+    from rc_sms_desktop.ui.admin_model import FACETS, facet_values
+
+    def counted(rows: list[AccountRow]) -> dict[str, dict[str, int]]:
+        return {name: dict(Counter(facet_values(r)[i] for r in rows)) for i, name in enumerate(FACETS)}
+
+    rows = make_rows(120)
+    model, _ = filled(rows[:80])
+    updated = make_rows(120, seed=4)  # same keys, other numbers and verdict inputs
+    model.upsert(updated[40:120])  # 40 replaced, 40 new
+    model.remove([rows[0].key, updated[100].key])
+    assert model.facet_counts() == counted(list(model.rows))
+    assert sum(model.facet_counts()["verdict"].values()) == 118
+    model.clear()
+    assert model.facet_counts() == {name: {} for name in FACETS}
