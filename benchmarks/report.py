@@ -76,7 +76,7 @@ def goal_rows(results: dict[str, Any]) -> list[tuple[str, str, str, str]]:
         rows.append((
             "5. UI responsiveness (5 ms heartbeat, offscreen)",
             "largest event-loop gap ≤ 50 ms",
-            f"window load (3): max **{_f(w['max_gap_ms'], 0)} ms**, p99 {_f(w['p99_gap_ms'], 0)} ms; "
+            f"window load (3): max **{_f(w['max_gap_ms'], 1)} ms**, p99 {_f(w['p99_gap_ms'], 0)} ms; "
             f"Account tab scanning (4, {t['rows']:,} rows, scan {_f(t['wall_s'], 0)} s): "
             f"max **{_f(t['max_gap_ms'], 0)} ms**, p99 {_f(t['p99_gap_ms'], 0)} ms; filter {_f(t['filter_text_ms'], 0)} ms (text) / "
             f"{_f(t['filter_verdict_ms'], 0)} ms (verdict), sort {_f(t['sort_number_ms'], 0)}–"
