@@ -350,3 +350,21 @@ async def test_a_429_pause_is_reported_and_respected(make_client: ClientFactory)
     assert pauses[0].resume_at is not None and pauses[-1].resume_at is None  # paused, then resumed
     # Nothing was sent to the group while RingCentral's penalty ran.
     assert (await stats(client))["requestsDuringPenalty"] == 0
+
+
+async def test_saved_state_text_is_the_json_of_the_snapshot_in_slices() -> None:
+    # Encoded on the loop a slice at a time (the UI keeps its turns): the file must still be
+    # exactly the snapshot's JSON, for maps larger than a slice, of a slice's size, and empty.
+    from rc_sms_desktop.account_scan import SAVE_SLICE, _encode_state
+
+    snapshot = {
+        "version": 1,
+        "accountNumbers": {str(i): {"id": i, "phoneNumber": f"+1650555{i:04d}", "label": "Ünïcode"}
+                           for i in range(SAVE_SLICE * 2 + 7)},
+        "extensions": {str(i): {"id": i} for i in range(SAVE_SLICE)},
+        "configs": {},
+        "finishedAt": None,
+    }
+    text = await _encode_state(snapshot)
+    assert json.loads(text) == snapshot
+    assert text == json.dumps(snapshot, separators=(",", ":"))
