@@ -179,7 +179,7 @@ class AccountView(QWidget):
         self._refresh_timer = QTimer(self)
         self._refresh_timer.setSingleShot(True)
         self._refresh_timer.setInterval(REFRESH_MS)
-        self._refresh_timer.timeout.connect(self._on_refresh_tick)
+        self._refresh_timer.timeout.connect(self._refresh_derived)
         self._progress_timer = QTimer(self)
         self._progress_timer.setSingleShot(True)
         self._progress_timer.setInterval(PROGRESS_DELAY_MS)
@@ -427,6 +427,7 @@ class AccountView(QWidget):
             if event.rows:
                 self.model.upsert(event.rows)
                 self._refresh_current()
+                _settle_rows()  # cheap (a young collection), and keeps full collections short
             if not self._refresh_timer.isActive():
                 self._refresh_timer.start()
         elif isinstance(event, ScanProgress):
@@ -526,11 +527,6 @@ class AccountView(QWidget):
         if len(rows) != total:
             text = f"Showing {len(rows)} of {total} numbers: {text}"
         self.summary_label.setText(text)
-
-    def _on_refresh_tick(self) -> None:
-        self._refresh_derived()
-        if self.scanning:
-            _settle_rows()
 
     def _refresh_derived(self) -> None:
         """Filter choices (with counts) and the summary, from the rows as they are now."""
