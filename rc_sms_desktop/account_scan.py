@@ -38,7 +38,7 @@ from rc_sms_desktop.core.models import MalformedPage, parse_page
 log = logging.getLogger(__name__)
 
 STATE_VERSION = 1
-FLUSH_BATCH = 200  # rows per RowsUpdated event, and per slice of the loop's time
+FLUSH_BATCH = 100  # rows per RowsUpdated event, and per slice of the loop's time (~5 ms each)
 RESTORE_SLICE = 100  # saved records parsed per turn of the loop
 SAVE_SLICE = 500  # saved entries JSON-encoded per turn of the loop
 PER_PAGE = 1000  # the maximum: fewer Heavy calls (10 numbers pages for 10,000 numbers)
