@@ -33,6 +33,7 @@ from rc_sms_desktop.account_scan import (
 )
 from rc_sms_desktop.api.client import RingCentralClient
 from rc_sms_desktop.api.errors import ApiError
+from rc_sms_desktop.cli.check import ProgressLine
 from rc_sms_desktop.core.account_join import AccountRow, rows_to_csv, rows_to_json, summarize
 
 PROG = "rc-sms-desktop check --account"
@@ -110,7 +111,7 @@ async def _scan(
     err: TextIO,
 ) -> list[AccountRow]:
     client = await (client_factory or _open)(args)
-    progress = _ProgressLine(err)
+    progress = ProgressLine(err)
     async with client:
         path = state_path if state_path is not None else _state_for(args, client)
         scan = AccountScan(client, path)
@@ -181,26 +182,3 @@ def render_table(rows: list[AccountRow]) -> str:
     out.append("")
     out.append(f"{len(rows)} numbers: {summarize(rows).text()}")
     return "\n".join(out) + "\n"
-
-
-class _ProgressLine:
-    """One self-overwriting progress line on a terminal; silent otherwise."""
-
-    def __init__(self, stream: TextIO) -> None:
-        self._stream = stream
-        isatty = getattr(stream, "isatty", None)
-        self._enabled = bool(isatty and isatty())
-        self._width = 0
-
-    def show(self, text: str) -> None:
-        if not self._enabled:
-            return
-        self._stream.write("\r" + text.ljust(self._width))
-        self._stream.flush()
-        self._width = len(text)
-
-    def clear(self) -> None:
-        if self._enabled and self._width:
-            self._stream.write("\r" + " " * self._width + "\r")
-            self._stream.flush()
-            self._width = 0

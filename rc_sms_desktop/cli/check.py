@@ -215,7 +215,7 @@ async def _stored_session_client(server_text: str | None, client_id: str | None)
 
 async def _check(args: argparse.Namespace) -> int:
     client = await open_client(args)
-    progress = _ProgressLine(sys.stderr)
+    progress = ProgressLine(sys.stderr)
     verdicts: dict[str, Verdict] = {}
     order: list[str] = []
     owner: str | None = None
@@ -267,7 +267,7 @@ def _write_stdout(text: str) -> None:
             os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
 
 
-class _ProgressLine:
+class ProgressLine:
     """One self-overwriting status line on a terminal; silent when stderr is a file or pipe."""
 
     def __init__(self, stream: TextIO) -> None:

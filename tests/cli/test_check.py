@@ -277,3 +277,25 @@ def test_account_csv_through_the_command_line(capsys: pytest.CaptureFixture[str]
     verdicts = {row["Verdict"] for row in rows}
     assert "Can send SMS" in verdicts and len(verdicts) > 1
     assert all(row["Number"].startswith("+") for row in rows)
+
+
+def test_progress_line_overwrites_itself_on_a_terminal_and_is_silent_in_a_pipe() -> None:
+    import io
+
+    from rc_sms_desktop.cli.check import ProgressLine
+
+    class Terminal(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    terminal, pipe = Terminal(), io.StringIO()
+    for stream in (terminal, pipe):
+        line = ProgressLine(stream)
+        line.show("Loading 10 of 40 numbers")
+        line.show("Loading 40 of 40")
+        line.clear()
+    assert pipe.getvalue() == ""
+    shown = terminal.getvalue()
+    # the shorter second text pads over the first; clear leaves the cursor on an empty line
+    assert shown.startswith("\rLoading 10 of 40 numbers\rLoading 40 of 40" + " " * 8)
+    assert shown.endswith("\r")
