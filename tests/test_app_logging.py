@@ -147,3 +147,19 @@ def test_qt_messages_reach_the_log_file_redacted(log_dir: Path, qtbot: QtBot) ->
     text = all_log_text(log_dir)
     assert "qt [MainThread] [default] network reply header" in text
     assert sentinel not in text
+
+
+@pytest.mark.qt_log_ignore("Paint device returned engine")  # emitted on purpose below
+def test_offscreen_platform_limitations_are_debug_not_warnings(log_dir: Path) -> None:
+    from PySide6.QtCore import qInstallMessageHandler, qWarning
+
+    configure_logging(directory=log_dir, console=False)  # INFO: DEBUG lines are not written
+    route_qt_messages()
+    try:
+        qWarning("This plugin does not support propagateSizeHints()")
+        qWarning("QPainter::begin: Paint device returned engine == 0")
+    finally:
+        qInstallMessageHandler(None)
+    text = all_log_text(log_dir)
+    assert "propagateSizeHints" not in text
+    assert "WARNING qt" in text and "Paint device returned engine" in text

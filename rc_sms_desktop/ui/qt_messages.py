@@ -7,6 +7,9 @@ from typing import Any
 
 from PySide6.QtCore import QMessageLogContext, QtMsgType, qInstallMessageHandler
 
+# "This plugin does not support propagateSizeHints()/raise()/grabbing the keyboard": harmless.
+_PLATFORM_LIMITATION = "This plugin does not support"
+
 
 def route_qt_messages() -> None:
     """Send Qt's own warnings (qWarning, plugin and platform messages) to the `qt` logger, so
@@ -27,7 +30,10 @@ def route_qt_messages() -> None:
 
     def handler(kind: QtMsgType, context: QMessageLogContext, message: str) -> None:
         category = getattr(context, "category", None) or "default"
-        qt_log.log(levels.get(kind, logging.WARNING), "[%s] %s", category, message)
+        level = levels.get(kind, logging.WARNING)
+        if message.startswith(_PLATFORM_LIMITATION):
+            level = logging.DEBUG  # the offscreen platform (screenshots, CI) says so on every window
+        qt_log.log(level, "[%s] %s", category, message)
         if previous is not None:
             previous(kind, context, message)
 
