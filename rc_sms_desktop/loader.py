@@ -322,9 +322,13 @@ class SenderLoader:
         limit, _window = self.client.scheduler.limit_for(group)
         workers = max(1, min(self.max_workers, limit, total))
 
+        # A cancelled load must start no new request, even in the loop turns before the
+        # cancellation reaches the workers through the task group.
+        owner = asyncio.current_task()
+
         async def worker() -> None:
             nonlocal done, warned_long_pause
-            while pending:
+            while pending and not (owner is not None and owner.cancelling()):
                 number = pending.popleft()
                 config_state = ConfigState.LOADED
                 config = None
