@@ -312,7 +312,7 @@ class AccountView(QWidget):
         self.row_header.setWordWrap(True)
         self.row_header.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.row_header.setMargin(8)
-        self.detail_pane = DetailPane(side)
+        self.detail_pane = DetailPane(side, account_view=True)
         side_layout.addWidget(self.row_header)
         side_layout.addWidget(self.detail_pane, 1)
         self.splitter.addWidget(self.table)
@@ -584,9 +584,8 @@ class AccountView(QWidget):
         for note in row.notes:
             text += f"<br><i>{_e(note)}</i>"
         self.row_header.setText(text)
-        shared = row.ownership.shared if row.ownership is not None else False
-        # The pane names its "signed-in" extension as the holder of a shared number.
-        self.detail_pane.set_signed_in(row.sms_holder if shared else None)
+        # The pane names the SMS holder in its checklist and ownership table.
+        self.detail_pane.set_signed_in(row.sms_holder)
         self.detail_pane.show_verdict(row.verdict)
         self.detail_pane.set_as_of(row.as_of)
 

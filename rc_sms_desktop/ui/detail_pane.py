@@ -66,7 +66,7 @@ def _has(verdict: Verdict, *codes: str) -> Reason | None:
     return next((r for r in verdict.reasons if r.code in codes), None)
 
 
-def conditions(verdict: Verdict) -> list[Condition]:
+def conditions(verdict: Verdict, *, sms_holder: str | None = None, account_view: bool = False) -> list[Condition]:
     """Every condition RingCentral's guide sets for sending from this number, with its state."""
     number = verdict.number
     features = set(number.features)
@@ -108,8 +108,15 @@ def conditions(verdict: Verdict) -> list[Condition]:
     if "A2PSmsSender" in features:
         items.append(Condition("High Volume SMS (A2PSmsSender)", Mark.READY, "Present"))
 
-    # Ownership: whose SMS this is.
-    if _has(verdict, "sms-assigned-elsewhere"):
+    # Ownership: whose SMS this is. In the Account view the reader is an admin looking at
+    # someone's number, so the line names the holder instead of speaking to "you".
+    if account_view:
+        if sms_holder:
+            items.append(Condition("SMS holder", Mark.READY, f"{sms_holder} holds this number's SMS"))
+        else:
+            items.append(Condition("SMS holder", Mark.BLOCKED,
+                                   "No extension holds this number's SMS (or it is not SMS-enabled)"))
+    elif _has(verdict, "sms-assigned-elsewhere"):
         items.append(Condition("SMS assigned to you", Mark.BLOCKED, "Another extension holds this number's SMS"))
     elif is_shared(number):
         ok = "SmsSender" in features
@@ -213,8 +220,10 @@ def _e(text: object) -> str:
 class DetailPane(QWidget):
     """Shows one verdict in full; `show_verdict(None)` shows a hint instead."""
 
-    def __init__(self, parent: QWidget | None = None) -> None:
+    def __init__(self, parent: QWidget | None = None, *, account_view: bool = False) -> None:
         super().__init__(parent)
+        # account_view: an admin reads about someone's number (the Account tab), not their own.
+        self._account_view = account_view
         self.setObjectName("detailPane")
         self.setAccessibleName("Details of the chosen number")
         self._verdict: Verdict | None = None
@@ -300,6 +309,13 @@ class DetailPane(QWidget):
         if self._verdict is not None:
             self.show_verdict(self._verdict)
 
+    def _sms_holder_text(self) -> str | None:
+        holder = self._signed_in
+        if holder is None:
+            return None
+        describe = getattr(holder, "describe", None)
+        return str(describe()) if callable(describe) else str(getattr(holder, "name", holder))
+
     def set_as_of(self, as_of: datetime | None) -> None:
         self._as_of = as_of
         self._as_of_label.setText(f"Data as of {as_of:%-d %b %Y, %H:%M:%S}" if as_of else "")
@@ -382,7 +398,9 @@ class DetailPane(QWidget):
         rows = "".join(
             f"<tr><td>{mark_html(c.mark)}</td><td style='padding-left:6px; padding-right:14px'>{_e(c.title)}</td>"
             f"<td style='color:{muted}'>{_e(c.detail)}</td></tr>"
-            for c in conditions(verdict)
+            for c in conditions(
+                verdict, sms_holder=self._sms_holder_text(), account_view=self._account_view
+            )
         )
         out.append(f"<table cellspacing='2'>{rows}</table>")
 
@@ -414,7 +432,11 @@ class DetailPane(QWidget):
         holder = me if me is not None and is_shared(number) and "SmsSender" in number.features else None
         owner = ownership(number, holder)
         if me is not None and not owner.shared and number.extension is None:
-            you = f"You ({me.name}, ext. {me.extension_number})" if me.name else "You"
+            you = (
+                self._sms_holder_text() or "The extension itself"
+                if self._account_view
+                else f"You ({me.name}, ext. {me.extension_number})" if me.name else "You"
+            )
             owner = dataclasses.replace(owner, owner=you, caller_id=you, sms_features=you)
         heading("Who owns this number and who can text from it")
         out.append(

@@ -237,3 +237,31 @@ def test_every_control_takes_keyboard_focus_and_has_a_name(qtbot: Any, tmp_path:
         text = widget.text() if isinstance(widget, QAbstractButton) else ""
         assert widget.focusPolicy() & Qt.FocusPolicy.TabFocus, widget.objectName()
         assert widget.accessibleName() or text.replace("&", "").strip(), widget.objectName()
+
+
+def test_the_account_detail_pane_names_the_sms_holder_not_you(qtbot: Any) -> None:
+    from rc_sms_desktop.core.eligibility import evaluate
+    from rc_sms_desktop.core.models import parse_phone_number
+    from rc_sms_desktop.ui.detail_pane import DetailPane
+
+    class Holder:
+        name = "Priya Natarajan"
+        extension_number = "102"
+
+        def describe(self) -> str:
+            return "Priya Natarajan (ext. 102)"
+
+    number = parse_phone_number(
+        {"id": 5, "phoneNumber": "+16505550100", "usageType": "MainCompanyNumber",
+         "paymentType": "Local", "status": "Normal", "type": "VoiceFax",
+         "features": ["CallerId", "SmsSender"]}
+    )
+    pane = DetailPane(account_view=True)
+    qtbot.addWidget(pane)
+    pane.set_signed_in(Holder())
+    pane.show_verdict(evaluate(number))
+    from PySide6.QtWidgets import QTextBrowser
+
+    text = pane.findChild(QTextBrowser, "detailBody").toPlainText()
+    assert "SMS holder" in text and "Priya Natarajan (ext. 102) holds this number's SMS" in text
+    assert "assigned to you" not in text and "You (" not in text
