@@ -260,15 +260,33 @@ def _may_read(request: Request, account: Account, ext: Extension, permission: st
     return permission_required(permission)
 
 
-# --- endpoints -----------------------------------------------------------------------------------
-
-async def read_extension(request: Request) -> Response:
+def _account_and_extension(request: Request) -> tuple[Account, Extension] | Response:
+    """The path's account and extension, or the 404 RingCentral sends for either."""
     account = _account(request)
     if isinstance(account, Response):
         return account
     ext = _extension(request, account)
     if isinstance(ext, Response):
         return ext
+    return account, ext
+
+
+def _readable_extension(request: Request, permission: str) -> tuple[Account, Extension] | Response:
+    """Like `_account_and_extension`, then 403 unless the caller is an admin or that extension."""
+    found = _account_and_extension(request)
+    if isinstance(found, Response):
+        return found
+    denied = _may_read(request, *found, permission)
+    return found if denied is None else denied
+
+
+# --- endpoints -----------------------------------------------------------------------------------
+
+async def read_extension(request: Request) -> Response:
+    found = _account_and_extension(request)
+    if isinstance(found, Response):
+        return found
+    account, ext = found
     own = ext.id == request.state.session.owner_id
     return JSONResponse(render_extension(base_url(request), account, ext, own))
 
@@ -299,15 +317,10 @@ async def list_extensions(request: Request) -> Response:
 
 
 async def list_extension_numbers(request: Request) -> Response:
-    account = _account(request)
-    if isinstance(account, Response):
-        return account
-    ext = _extension(request, account)
-    if isinstance(ext, Response):
-        return ext
-    denied = _may_read(request, account, ext, "ReadUserPhoneNumbers")
-    if denied is not None:
-        return denied
+    found = _readable_extension(request, "ReadUserPhoneNumbers")
+    if isinstance(found, Response):
+        return found
+    account, ext = found
     paging = _paging(request)
     if isinstance(paging, Response):
         return paging
@@ -329,15 +342,10 @@ async def list_extension_numbers(request: Request) -> Response:
 
 
 async def sms_configuration(request: Request) -> Response:
-    account = _account(request)
-    if isinstance(account, Response):
-        return account
-    ext = _extension(request, account)
-    if isinstance(ext, Response):
-        return ext
-    denied = _may_read(request, account, ext, "ReadUserPhoneNumbers")
-    if denied is not None:
-        return denied
+    found = _readable_extension(request, "ReadUserPhoneNumbers")
+    if isinstance(found, Response):
+        return found
+    account, ext = found
     raw = request.path_params["phoneNumberId"]
     if not raw.isdigit():
         return invalid_parameter("phoneNumberId")  # an integer path parameter (facts §2.2)
@@ -409,12 +417,10 @@ async def read_account_number(request: Request) -> Response:
 
 async def sms_recipients(request: Request) -> Response:
     """Who holds SMS for a call queue's or site's numbers (getSmsRecipients, Limited, facts §2.4)."""
-    account = _account(request)
-    if isinstance(account, Response):
-        return account
-    ext = _extension(request, account)
-    if isinstance(ext, Response):
-        return ext
+    found = _account_and_extension(request)
+    if isinstance(found, Response):
+        return found
+    account, ext = found
     if ext.type not in ("Department", "Site", "IvrMenu"):
         return api_error(403, "CMN-403", "The feature is not available for this extension type")
     denied = _may_read(request, account, ext, "ReadExtensions")
