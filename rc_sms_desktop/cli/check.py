@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import contextlib
 import importlib
 import logging
 import os
@@ -247,24 +246,12 @@ async def _check(args: argparse.Namespace) -> int:
                 progress.clear()
                 raise CheckError(event.message)
     progress.clear()
-    from rc_sms_desktop.cli.explain import render_json, render_table
+    from rc_sms_desktop.cli.explain import render_json, render_table, write_stdout
 
     final = [verdicts[key] for key in order]
     text = render_json(final) if args.format == "json" else render_table(final, owner)
-    _write_stdout(text)
+    write_stdout(text)
     return 0
-
-
-def _write_stdout(text: str) -> None:
-    reconfigure = getattr(sys.stdout, "reconfigure", None)
-    if reconfigure is not None:
-        reconfigure(errors="replace")
-    try:
-        sys.stdout.write(text)
-        sys.stdout.flush()
-    except BrokenPipeError:
-        with contextlib.suppress(OSError, ValueError):
-            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
 
 
 class ProgressLine:

@@ -164,7 +164,12 @@ def run(args: argparse.Namespace) -> int:
     except InputError as exc:
         sys.stderr.write(f"rc-sms-desktop explain: {path}: {exc}\n")
         return 2
-    text = render_json(verdicts) if args.format == "json" else render_table(verdicts, owner)
+    write_stdout(render_json(verdicts) if args.format == "json" else render_table(verdicts, owner))
+    return 0
+
+
+def write_stdout(text: str) -> None:
+    """Print a command's result: never a traceback for a narrow terminal or a closed pipe."""
     reconfigure = getattr(sys.stdout, "reconfigure", None)
     if reconfigure is not None:
         # Typographic quotes must not crash a terminal with a narrow encoding.
@@ -173,9 +178,7 @@ def run(args: argparse.Namespace) -> int:
         sys.stdout.write(text)
         sys.stdout.flush()
     except BrokenPipeError:
-        # `explain … | head` closed the pipe: not an error worth a traceback. Point stdout at
-        # devnull so the interpreter's final flush does not complain either.
+        # `… | head` closed the pipe: not an error worth a traceback. Point stdout at devnull so
+        # the interpreter's final flush does not complain either.
         with contextlib.suppress(OSError, ValueError):
             os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-        return 0
-    return 0
