@@ -35,6 +35,7 @@ from rc_sms_desktop.api.client import RingCentralClient
 from rc_sms_desktop.api.errors import ApiError
 from rc_sms_desktop.cli.check import ProgressLine
 from rc_sms_desktop.core.account_join import AccountRow, rows_to_csv, rows_to_json, summarize
+from rc_sms_desktop.core.formatting import format_duration
 
 PROG = "rc-sms-desktop check --account"
 FORMATS = ("table", "json", "csv")
@@ -142,16 +143,6 @@ def _progress_text(event: ScanProgress) -> str:
         text += f", about {format_duration(event.eta_s)} left"
     return text
 
-
-def format_duration(seconds: float) -> str:
-    """"45 s", "12 min", "2 h 40 min"."""
-    seconds = max(0, round(seconds))
-    if seconds < 60:
-        return f"{seconds} s"
-    minutes = round(seconds / 60)
-    if minutes < 60:
-        return f"{minutes} min"
-    return f"{minutes // 60} h {minutes % 60} min"
 
 
 def render_table(rows: list[AccountRow]) -> str:

@@ -1,4 +1,4 @@
-"""Phone numbers as people read them, via Google's libphonenumber data (`phonenumbers`)."""
+"""Values as people read them: phone numbers (Google's libphonenumber data) and durations."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from functools import lru_cache
 
 import phonenumbers
 
-__all__ = ["format_number", "region_of"]
+__all__ = ["format_duration", "format_number", "region_of"]
 
 
 @lru_cache(maxsize=65536)
@@ -48,3 +48,14 @@ def region_of(e164: str | None) -> str | None:
         return None
     region = phonenumbers.region_code_for_number(parsed)
     return None if region in (None, "ZZ") else region
+
+
+def format_duration(seconds: float) -> str:
+    """"45 s", "12 min", "2 h 40 min"."""
+    seconds = max(0, round(seconds))
+    if seconds < 60:
+        return f"{seconds} s"
+    minutes = round(seconds / 60)
+    if minutes < 60:
+        return f"{minutes} min"
+    return f"{minutes // 60} h {minutes % 60} min"

@@ -67,6 +67,7 @@ from rc_sms_desktop.core.account_join import (
     rows_to_json,
     summarize,
 )
+from rc_sms_desktop.core.formatting import format_duration
 from rc_sms_desktop.ui.admin_model import (
     ROW_ROLE,
     AccountFilterModel,
@@ -86,15 +87,7 @@ ScanFactory = Callable[[Any, Path | None], AccountScan]
 
 
 def _format_eta(seconds: float | None) -> str:
-    if seconds is None:
-        return "estimating time left…"
-    seconds = max(0, round(seconds))
-    if seconds < 60:
-        return f"about {seconds} s left"
-    minutes = round(seconds / 60)
-    if minutes < 60:
-        return f"about {minutes} min left"
-    return f"about {minutes // 60} h {minutes % 60} min left"
+    return "estimating time left…" if seconds is None else f"about {format_duration(seconds)} left"
 
 
 def state_path_for(session: Any) -> Path | None:

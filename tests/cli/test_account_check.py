@@ -13,8 +13,9 @@ import pytest
 
 from rc_sms_desktop.api.client import RingCentralClient
 from rc_sms_desktop.api.demo import open_demo_client
-from rc_sms_desktop.cli.account_check import format_duration, run_account_check
+from rc_sms_desktop.cli.account_check import run_account_check
 from rc_sms_desktop.cli.main import main
+from rc_sms_desktop.core.formatting import format_duration
 
 
 def demo_factory(**options: Any) -> Any:
