@@ -6,13 +6,15 @@ import os
 import struct
 import subprocess
 import sys
-import tomllib
 from pathlib import Path
 
 import pytest
 
+from rc_sms_desktop import __version__
+
 ROOT = Path(__file__).resolve().parents[2]
-VERSION = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]["version"]
+# The version the bundle must report: the package's, which pyproject.toml also takes.
+VERSION = __version__
 
 
 def executable(bundle: Path) -> Path:
