@@ -23,15 +23,13 @@ SUBCOMMANDS: dict[str, str] = {
 }
 
 
-def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog="rc-sms-desktop",
-        description=(
-            "See which of your RingCentral numbers can send SMS, MMS and international SMS, "
-            "and why not. With no command, opens the window."
-        ),
-    )
-    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+_DESCRIPTION = (
+    "See which of your RingCentral numbers can send SMS, MMS and international SMS, "
+    "and why not. With no command, opens the window."
+)
+
+
+def _add_window_options(parser: argparse.ArgumentParser) -> None:
     window = parser.add_argument_group("window options (no command)")
     window.add_argument("--demo", action="store_true", help="open the built-in demo account")
     window.add_argument(
@@ -52,15 +50,43 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="NUMBER",
         help="choose this sender at start (E.164 like +16505550101, or a phone-number id)",
     )
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="rc-sms-desktop", description=_DESCRIPTION)
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    _add_window_options(parser)
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
     for module_name in SUBCOMMANDS.values():
         importlib.import_module(module_name).add_parser(subparsers)
     return parser
 
 
+def window_arguments(argv: Sequence[str]) -> argparse.Namespace | None:
+    """The window's options when `argv` only holds those; None when the full parser must decide.
+
+    Building the full parser imports every subcommand's module (the sender, the account scan,
+    the simulator's options): ~60 ms that opening the window does not need. Help, the version,
+    a subcommand or anything the window does not know goes to the full parser, which also
+    writes the error messages.
+    """
+    if any(token in SUBCOMMANDS or token in ("-h", "--help", "--version") for token in argv):
+        return None
+    parser = argparse.ArgumentParser(prog="rc-sms-desktop", add_help=False, exit_on_error=False)
+    _add_window_options(parser)
+    try:
+        args, unknown = parser.parse_known_args(argv)
+    except argparse.ArgumentError:
+        return None
+    if unknown:
+        return None
+    args.command = None
+    return args
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
-    args = parser.parse_args(argv)
+    tokens = list(sys.argv[1:] if argv is None else argv)
+    args = window_arguments(tokens) or build_parser().parse_args(tokens)
     if args.command is None:
         from rc_sms_desktop.ui.app import run_window  # Qt is imported only for the window
 
