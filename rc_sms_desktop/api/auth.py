@@ -24,7 +24,8 @@ differ by grant, since codes and refresh tokens are single-use:
   the user is asked to sign in again instead (a code lives about 60 s anyway).
 * **429 and 503** are not retried blindly: a request during an Auth-group penalty restarts the
   penalty. They become a :class:`TokenRateLimitedError`/:class:`TokenServerError` carrying
-  ``retry_after``; the session sends no token request before that time. Only a code exchange
+  ``retry_after`` (``rate_limits.parse_retry_after``: 30 s when absent or unreadable, at most an
+  hour); the session sends no token request before that time. Only a code exchange
   waits out one ``Retry-After`` of at most 45 s itself and tries once more: the throttled request
   was not read, and the code (about 60 s of life) would otherwise be wasted.
 * **Revoke** is never retried and its errors are ignored (RingCentral's advice).
@@ -34,7 +35,6 @@ from __future__ import annotations
 
 import asyncio
 import base64
-import email.utils
 import hashlib
 import json
 import logging
@@ -57,6 +57,7 @@ from rc_sms_desktop.api.errors import (
     SessionEndedError,
     parse_error_body,
 )
+from rc_sms_desktop.api.rate_limits import DEFAULT_RETRY_AFTER_S, parse_retry_after
 from rc_sms_desktop.api.servers import Server
 from rc_sms_desktop.redaction import redact, register_secret
 
@@ -90,9 +91,6 @@ _MAX_TOKEN_RESPONSE = 256 * 1024
 # Token lifetimes outside these bounds are treated as misreported and clamped.
 _MIN_LIFETIME = 30.0
 _MAX_LIFETIME = 30 * 86400.0
-# Retry-After beyond this is reported rather than waited for.
-_MAX_RETRY_AFTER = 3600.0
-_DEFAULT_RETRY_AFTER = 30.0  # RingCentral: "retried in 30 seconds or later"
 
 
 # ---------------------------------------------------------------------------------- errors
@@ -305,28 +303,6 @@ class RetryPolicy:
 DEFAULT_RETRY = RetryPolicy()
 
 
-def parse_retry_after(value: str | None, *, now: float | None = None) -> float | None:
-    """Seconds from a ``Retry-After`` header (delta-seconds or HTTP-date); None when unusable."""
-    if value is None:
-        return None
-    text = value.strip()
-    if not text:
-        return None
-    try:
-        seconds = float(text)
-    except ValueError:
-        try:
-            when = email.utils.parsedate_to_datetime(text)
-        except (TypeError, ValueError, IndexError):
-            return None
-        if when.tzinfo is None:
-            return None
-        seconds = when.timestamp() - (time.time() if now is None else now)
-    if not math.isfinite(seconds):
-        return None
-    return min(max(seconds, 0.0), _MAX_RETRY_AFTER)
-
-
 def _seconds_text(seconds: float) -> str:
     if seconds >= 90:
         return f"about {round(seconds / 60)} min"
@@ -530,7 +506,7 @@ def _error_for_response(
     }
     if status == 429:
         wait = parse_retry_after(response.headers.get("Retry-After"))
-        wait = _DEFAULT_RETRY_AFTER if wait is None else wait
+        wait = DEFAULT_RETRY_AFTER_S if wait is None else wait
         return TokenRateLimitedError(
             f"RingCentral is limiting sign-in requests right now. Try again in {_seconds_text(wait)}.",
             group=response.headers.get("X-Rate-Limit-Group") or "Auth",
@@ -541,7 +517,7 @@ def _error_for_response(
     if status >= 500:
         wait = parse_retry_after(response.headers.get("Retry-After"))
         if status == 503:
-            wait = _DEFAULT_RETRY_AFTER if wait is None else wait
+            wait = DEFAULT_RETRY_AFTER_S if wait is None else wait
             text = f"RingCentral's sign-in service is temporarily unavailable. Try again in {_seconds_text(wait)}."
         else:
             text = (

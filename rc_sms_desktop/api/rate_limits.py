@@ -11,8 +11,9 @@ penalty of a throttled group on every request sent during it. So:
   answer of a group arrives we use the documented defaults and send one request at a time.
   If the server says fewer requests remain than we think (another app instance, an earlier run),
   we believe the server.
-- A 429 pauses only its group until `Retry-After` (30 s when absent or unreadable): nothing is
-  sent to that group meanwhile. Listeners hear of each pause and resume (the UI's countdown).
+- A 429 pauses only its group until `Retry-After` (30 s when absent or unreadable, at most an
+  hour: `parse_retry_after`): nothing is sent to that group meanwhile. Listeners hear of each
+  pause and resume (the UI's countdown).
 
 Group names are opaque: a request is first filed under the spec's `x-throttling-group` for its
 operation (`throttling_group`), then under whatever `X-Rate-Limit-Group` the server answers.
@@ -46,8 +47,11 @@ DEFAULT_LIMITS: dict[str, tuple[int, float]] = {
     "auth": (5, 60.0),
 }
 UNKNOWN_GROUP_LIMIT = (10, 60.0)  # as strict as Heavy until the server says otherwise
+# RingCentral: "If Retry-After is not returned, … retried in 30 seconds or later."
 DEFAULT_RETRY_AFTER_S = 30.0
-PACING_NOTICE_S = 5.0  # a wait for a free slot longer than this is announced to listeners  # "If Retry-After is not returned, … retry in 30 seconds or later."
+# The longest Retry-After believed (see `parse_retry_after`); callers report long waits anyway.
+MAX_RETRY_AFTER_S = 3600.0
+PACING_NOTICE_S = 5.0  # a wait for a free slot longer than this is announced to listeners
 # A slot stays occupied a little longer than one window: clocks and rounding differ.
 _WINDOW_MARGIN_FRACTION = 0.02
 _WINDOW_MARGIN_S = 0.01
@@ -98,27 +102,32 @@ def known_throttling_group(method: str, path: str) -> str | None:
 
 
 _DAY_NAMES = frozenset({"Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"})
+_DELTA_SECONDS = re.compile(r"[0-9]+(?:\.[0-9]+)?")  # ASCII digits only: no "-", "inf", "1_0"
 
 
 def parse_retry_after(value: str | None, *, now: float | None = None) -> float | None:
-    """Seconds to wait from a `Retry-After` header (delta-seconds or HTTP-date); None if unusable.
+    """Seconds to wait from a `Retry-After` header; None when it is absent or unreadable.
 
-    Negative, non-finite, absurdly large and unparseable values are unusable (the caller then
-    waits the documented 30 s). A date in the past means 0.
+    The app's one policy, used by the scheduler (429), the client (5xx) and sign-in (429/503):
+
+    - RingCentral sends delta-seconds ("40"); an HTTP-date (RFC 9110) is read too, and one
+      without a zone is taken as GMT, which is what HTTP dates are. A date in the past means 0.
+    - Unreadable means None: empty, words, a garbled date, and numbers that are not
+      delta-seconds (negative, "inf", "nan"). Callers then wait RingCentral's documented
+      `DEFAULT_RETRY_AFTER_S` (30 s), never 0: coming back too early restarts the penalty.
+    - Anything longer than `MAX_RETRY_AFTER_S` (an hour; "99999999999999999999" included) is
+      an hour: the server wants a long pause, and honouring it as an hour keeps the value
+      finite and displayable and means no pause lasts forever. Callers decide what they wait
+      themselves (the client's `max_rate_limit_wait` and `RetryPolicy.max_retry_after`, a
+      sign-in code's lifetime) and report anything longer as "try again in N min".
     """
     if value is None:
         return None
     text = value.strip()
     if not text:
         return None
-    try:
-        seconds = float(text)
-    except ValueError:
-        pass
-    else:
-        if not math.isfinite(seconds) or seconds < 0 or seconds > 7 * 24 * 3600:
-            return None
-        return seconds
+    if _DELTA_SECONDS.fullmatch(text):
+        return min(float(text), MAX_RETRY_AFTER_S)  # float() of 400 digits is inf: still capped
     day, comma, _rest = text.partition(",")
     if comma and day.strip().title() not in _DAY_NAMES:
         return None  # email.utils ignores the weekday; a garbled one means a garbled header
@@ -133,9 +142,7 @@ def parse_retry_after(value: str | None, *, now: float | None = None) -> float |
         delta = when.timestamp() - current
     except (OverflowError, OSError, ValueError):
         return None
-    if delta > 7 * 24 * 3600:
-        return None
-    return max(0.0, delta)
+    return min(max(0.0, delta), MAX_RETRY_AFTER_S)
 
 
 @dataclass(frozen=True)

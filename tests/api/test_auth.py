@@ -6,8 +6,6 @@ import base64
 import hashlib
 import re
 import string
-from datetime import UTC, datetime, timedelta
-from email.utils import format_datetime
 from urllib.parse import parse_qs, urlsplit
 
 import httpx
@@ -408,34 +406,32 @@ def test_token_response_lifetimes_are_parsed_leniently() -> None:
     assert auth.parse_token_response({"expires_in": 10}, now=0.0) is None
 
 
-NOW = 1_700_000_000.0
-
-
 @pytest.mark.parametrize(
-    ("header", "expected"),
+    ("header", "retry_after", "shown"),
     [
-        ("40", 40.0),
-        ("0", 0.0),
-        ("-10", 0.0),
-        ("1.5", 1.5),
-        ("", None),
-        ("soon", None),
-        ("inf", None),
-        ("nan", None),
-        ("99999999999999999999", 3600.0),
-        (
-            format_datetime(datetime.fromtimestamp(NOW, UTC) + timedelta(seconds=90), usegmt=True),
-            90.0,
-        ),
-        (
-            format_datetime(datetime.fromtimestamp(NOW, UTC) - timedelta(seconds=90), usegmt=True),
-            0.0,
-        ),
-        ("Mon, 99 Foo 2024 25:61:61 GMT", None),
+        # Not delta-seconds: RingCentral's documented 30 s, never 0 (a retry inside the Auth
+        # penalty would restart it).
+        ("-10", 30.0, "Try again in 30 s"),
+        ("nonsense", 30.0, "Try again in 30 s"),
+        # Absurdly long: an hour, said in minutes, instead of a number no one can act on.
+        ("99999999999999999999", 3600.0, "Try again in about 60 min"),
     ],
 )
-def test_retry_after_parsing(header: str, expected: float | None) -> None:
-    assert auth.parse_retry_after(header, now=NOW) == expected
+async def test_429_with_a_nonsense_retry_after_still_says_when_to_try_again(
+    fake: FakeOAuth, http: httpx.AsyncClient, header: str, retry_after: float, shown: str
+) -> None:
+    fake.scripted.append((429, {"errorCode": "CMN-301"}, {"Retry-After": header}))
+    with pytest.raises(TokenRateLimitedError) as caught:
+        await auth.jwt_grant(
+            http,
+            FAKE_SERVER,
+            fake.credentials(confidential=True),
+            jwt=SecretStr(fake.jwt),
+            retry=FAST_RETRY,
+        )
+    assert caught.value.retry_after == retry_after
+    assert shown in caught.value.user_message
+    assert fake.token_calls == 1
 
 
 async def test_revoke_is_sent_once_and_its_errors_are_ignored(fake: FakeOAuth) -> None:
@@ -503,11 +499,14 @@ def test_error_reprs_and_strings_hold_no_secret() -> None:
     assert "Bearer" not in repr(error)
 
 
+# An unreadable Retry-After waits the documented 30 s (it once meant 0: a replay inside the
+# penalty, which restarts it).
+@pytest.mark.parametrize(("header", "waited"), [("20", 20.0), ("-10", 30.0), ("soon", 30.0)])
 async def test_code_exchange_waits_out_one_short_throttle_then_succeeds(
-    fake: FakeOAuth, http: httpx.AsyncClient
+    fake: FakeOAuth, http: httpx.AsyncClient, header: str, waited: float
 ) -> None:
     fake.codes["CODE-abcdefgh"] = (_challenge("v" * 43), "http://127.0.0.1:1/callback")
-    fake.scripted.append((429, {"errorCode": "CMN-301"}, {"Retry-After": "20"}))
+    fake.scripted.append((429, {"errorCode": "CMN-301"}, {"Retry-After": header}))
     sleeps: list[float] = []
 
     async def record(seconds: float) -> None:
@@ -523,7 +522,7 @@ async def test_code_exchange_waits_out_one_short_throttle_then_succeeds(
         retry=auth.RetryPolicy(sleep=record),
     )
     assert tokens.access_token.get_secret_value() in fake.access
-    assert sleeps == [20.0]
+    assert sleeps == [waited]
     assert fake.token_calls == 2
 
 

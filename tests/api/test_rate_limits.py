@@ -16,6 +16,7 @@ from rc_sms_desktop.api.client import RingCentralClient, StaticTokenAuthenticato
 from rc_sms_desktop.api.errors import RateLimitedError
 from rc_sms_desktop.api.rate_limits import (
     DEFAULT_RETRY_AFTER_S,
+    MAX_RETRY_AFTER_S,
     RateLimitPause,
     RateLimitScheduler,
     known_throttling_group,
@@ -26,6 +27,7 @@ from rc_sms_desktop.api.rate_limits import (
 NOW = 1_800_000_000.0
 
 
+# The one Retry-After policy of the app (scheduler, client, sign-in): matrix §8 E3.
 @pytest.mark.parametrize(
     ("value", "expected"),
     [
@@ -33,16 +35,31 @@ NOW = 1_800_000_000.0
         ("0", 0.0),
         ("1.5", 1.5),
         (" 7 ", 7.0),
+        ("3600", 3600.0),
+        # Longer than an hour, however absurd: an hour (finite, displayable, not forever).
+        ("3601", MAX_RETRY_AFTER_S),
+        ("99999999999999999999", MAX_RETRY_AFTER_S),
+        ("9" * 400, MAX_RETRY_AFTER_S),
+        (format_datetime(datetime.fromtimestamp(NOW + 45, UTC), usegmt=True), 45.0),
+        (format_datetime(datetime.fromtimestamp(NOW + 45, UTC)), 45.0),  # "-0000": GMT
+        (format_datetime(datetime.fromtimestamp(NOW - 45, UTC), usegmt=True), 0.0),
+        (format_datetime(datetime.fromtimestamp(NOW + 86_400 * 900, UTC), usegmt=True),
+         MAX_RETRY_AFTER_S),
+        # Unreadable: the caller waits DEFAULT_RETRY_AFTER_S (30 s), never 0.
         ("-10", None),
+        ("-0", None),
+        ("+5", None),
         ("inf", None),
         ("nan", None),
-        ("99999999999999999999", None),
+        ("1e3", None),
+        ("1_000", None),
+        ("\u0661\u0662", None),  # Arabic-Indic digits: float() would read 12
         ("", None),
+        ("   ", None),
         (None, None),
-        ("Zun, 29 Sep 2026 12:00:00 GMT", None),
         ("soon", None),
-        (format_datetime(datetime.fromtimestamp(NOW + 45, UTC), usegmt=True), 45.0),
-        (format_datetime(datetime.fromtimestamp(NOW - 45, UTC), usegmt=True), 0.0),
+        ("Zun, 29 Sep 2026 12:00:00 GMT", None),
+        ("Mon, 99 Foo 2024 25:61:61 GMT", None),
         ("Mon, 01 Jan 100000 00:00:00 GMT", None),
     ],
 )
@@ -191,6 +208,22 @@ async def test_unreadable_retry_after_falls_back_to_the_default_penalty() -> Non
     scheduler = RateLimitScheduler()
     permit = await scheduler.acquire("Heavy")
     assert permit.finish(429, {"Retry-After": "Zun, 99 Foo"}) == DEFAULT_RETRY_AFTER_S
+    scheduler.close()
+
+
+async def test_an_absurd_retry_after_pauses_an_hour_and_says_so() -> None:
+    pauses: list[RateLimitPause] = []
+    scheduler = RateLimitScheduler()
+    scheduler.add_listener(pauses.append)
+    permit = await scheduler.acquire("Light")
+    assert permit.finish(429, {"Retry-After": "99999999999999999999"}) == MAX_RETRY_AFTER_S
+    with pytest.raises(RateLimitedError) as caught:
+        await scheduler.acquire("Light", max_penalty_wait=300)
+    assert "60 min" in caught.value.user_message
+    # The countdown can show when the group resumes (a 1e20 s pause could not be a datetime).
+    resume = pauses[0].resume_datetime
+    assert resume is not None
+    assert timedelta(minutes=59) < resume - datetime.now(UTC) <= timedelta(minutes=60)
     scheduler.close()
 
 
