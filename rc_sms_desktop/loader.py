@@ -56,7 +56,9 @@ log = logging.getLogger(__name__)
 EXTENSION_PATH = "/restapi/v1.0/account/~/extension/~"
 NUMBERS_PATH = "/restapi/v1.0/account/~/extension/~/phone-number"
 CONFIG_PATH = "/restapi/v1.0/account/~/extension/~/phone-number/{id}/sms-configuration"
-MAX_WORKERS = 16
+# Configuration requests in flight at most, whatever the plan allows: the rate-limit group's
+# limit (Light: 50 per window on the default plan) normally binds first.
+MAX_WORKERS = 64
 _YIELD_EVERY = 100  # evaluate this many numbers between turns of the event loop
 
 
@@ -319,8 +321,13 @@ class SenderLoader:
         done = 0
         warned_long_pause = False
         group = throttling_group("GET", CONFIG_PATH.format(id="1"))
+        # As many requests in flight as the group's window takes (the listing's answer has taught
+        # the scheduler its limit), so one round trip fetches them all: sized by the limit, not
+        # by what remains now, because slots free up while the workers run and the scheduler
+        # gates every request anyway (no 429). Never more than the client's connection pool,
+        # or a request would wait for a connection while holding a rate-limit slot.
         limit, _window = self.client.scheduler.limit_for(group)
-        workers = max(1, min(self.max_workers, limit, total))
+        workers = max(1, min(self.max_workers, limit, total, self.client.max_connections))
 
         # A cancelled load must start no new request, even in the loop turns before the
         # cancellation reaches the workers through the task group.

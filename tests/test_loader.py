@@ -55,6 +55,27 @@ class FailingConfigTransport(httpx.AsyncBaseTransport):
         return await self.inner.handle_async_request(request)
 
 
+class InFlightTransport(httpx.AsyncBaseTransport):
+    """Counts the SMS-configuration requests the simulator is answering at the same time."""
+
+    def __init__(self, inner: httpx.AsyncBaseTransport) -> None:
+        self.inner = inner
+        self.in_flight = 0
+        self.most_in_flight = 0
+        self.config_requests = 0
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        if not request.url.path.endswith("/sms-configuration"):
+            return await self.inner.handle_async_request(request)
+        self.config_requests += 1
+        self.in_flight += 1
+        self.most_in_flight = max(self.most_in_flight, self.in_flight)
+        try:
+            return await self.inner.handle_async_request(request)
+        finally:
+            self.in_flight -= 1
+
+
 async def simulator_client(
     wrap: Callable[[httpx.AsyncBaseTransport], httpx.AsyncBaseTransport] | None = None,
     **options: Any,
@@ -161,9 +182,37 @@ async def test_seeded_faults_are_recovered_and_every_number_resolves() -> None:
     assert not [v for v in final_verdicts(events) if v.sms is State.UNKNOWN]
 
 
+async def test_every_configuration_is_asked_for_at_once_when_the_window_allows() -> None:
+    # The benchmark's user: 40 numbers, 23 of them need their SMS configuration, and the Light
+    # group allows 50 per window. All 23 go out together, so the picker fills after one round
+    # trip instead of two (a fixed pool of 16 workers needed a second wave).
+    holder: dict[str, InFlightTransport] = {}
+
+    def wrap(inner: httpx.AsyncBaseTransport) -> httpx.AsyncBaseTransport:
+        holder["t"] = InFlightTransport(inner)
+        return holder["t"]
+
+    client, _app = await simulator_client(wrap, user_numbers=40, latency_ms=20)
+    async with client:
+        events = await collect(SenderLoader(client).load())
+        stats = (await client.http.get("/_simulator/stats")).json()
+    assert isinstance(events[-1], LoadFinished)
+    configurations = sum(isinstance(e, VerdictUpdated) for e in events)
+    assert configurations > 16
+    assert holder["t"].config_requests == configurations
+    assert holder["t"].most_in_flight == configurations
+    assert stats["throttled"] == 0
+
+
 async def test_a_large_account_loads_under_production_limits_without_a_single_429() -> None:
     # 60 s windows scaled to 0.25 s: the default plan (Light 50/window) at 240x speed.
-    client, _app = await simulator_client(user_numbers=300, rate_window_s=0.25)
+    holder: dict[str, InFlightTransport] = {}
+
+    def wrap(inner: httpx.AsyncBaseTransport) -> httpx.AsyncBaseTransport:
+        holder["t"] = InFlightTransport(inner)
+        return holder["t"]
+
+    client, _app = await simulator_client(wrap, user_numbers=300, rate_window_s=0.25)
     async with client:
         events = await collect(SenderLoader(client).load())
         stats = (await client.http.get("/_simulator/stats")).json()
@@ -171,6 +220,8 @@ async def test_a_large_account_loads_under_production_limits_without_a_single_42
     updates = sum(isinstance(e, VerdictUpdated) for e in events)
     assert updates > 50, "enough configurations to exceed one window's limit"
     assert stats["throttled"] == 0 and stats["requestsDuringPenalty"] == 0
+    # Workers sized by the window never outnumber what one window takes.
+    assert holder["t"].most_in_flight <= 50
 
 
 async def test_the_429_trap_nothing_is_sent_during_a_penalty() -> None:
@@ -193,7 +244,8 @@ async def test_the_429_trap_nothing_is_sent_during_a_penalty() -> None:
     assert stats["requestsDuringPenalty"] == 0
 
 
-async def test_cancelling_the_consumer_stops_the_requests() -> None:
+@pytest.mark.parametrize("workers", [{"max_workers": 4}, {}])  # {}: sized by the Light window
+async def test_cancelling_the_consumer_stops_the_requests(workers: dict[str, int]) -> None:
     holder: dict[str, FailingConfigTransport] = {}
 
     def wrap(inner: httpx.AsyncBaseTransport) -> httpx.AsyncBaseTransport:
@@ -205,7 +257,7 @@ async def test_cancelling_the_consumer_stops_the_requests() -> None:
     first_update = asyncio.Event()
 
     async def consume() -> None:
-        async for event in SenderLoader(client, max_workers=4).load():
+        async for event in SenderLoader(client, **workers).load():
             seen.append(event)
             if isinstance(event, VerdictUpdated):
                 first_update.set()

@@ -55,6 +55,10 @@ log = logging.getLogger(__name__)
 
 PRODUCTION_SERVER = "https://platform.ringcentral.com"
 PARTNER_SERVER = "https://platform.ringcentral.biz"  # AT&T Office@Hand, Verizon
+# Connections per session: a whole Light window (50 requests on the default plan) in flight at
+# once, so the loader fetches every SMS configuration in one round trip (HTTP/1.1: one request
+# per connection). The rate-limit scheduler, not the pool, keeps us under the limits.
+DEFAULT_MAX_CONNECTIONS = 64
 
 # Query parameters whose values never go into a log line, whatever a server puts in its links.
 _SECRET_PARAMS = frozenset(
@@ -176,7 +180,7 @@ class RingCentralClient:
         timeouts: Timeouts | None = None,
         retry: RetryPolicy | None = None,
         max_rate_limit_wait: float = 300.0,
-        max_connections: int = 20,
+        max_connections: int = DEFAULT_MAX_CONNECTIONS,
     ) -> None:
         self.server_url = server_url.rstrip("/")
         parts = urlsplit(self.server_url)
@@ -188,7 +192,11 @@ class RingCentralClient:
         self.retry = retry or RetryPolicy()
         # A penalty longer than this is reported (RateLimitedError) instead of waited out.
         self.max_rate_limit_wait = max_rate_limit_wait
-        limits = httpx.Limits(max_connections=max_connections, max_keepalive_connections=max_connections)
+        # The most requests this client sends at once (worker pools size themselves by it).
+        self.max_connections = max(1, max_connections)
+        limits = httpx.Limits(
+            max_connections=self.max_connections, max_keepalive_connections=self.max_connections
+        )
         common: dict[str, Any] = {
             "base_url": self.server_url,
             "timeout": self.timeouts.httpx(),

@@ -4,6 +4,8 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import json
 import threading
 import time
 from collections.abc import AsyncIterator, Iterator
@@ -16,6 +18,7 @@ from pydantic import SecretStr
 from rc_sms_desktop.api.auth import ClientCredentials
 from rc_sms_desktop.api.client import RetryPolicy, RingCentralClient, Timeouts
 from rc_sms_desktop.api.errors import RequestTimeoutError
+from rc_sms_desktop.api.rate_limits import DEFAULT_LIMITS
 from rc_sms_desktop.api.servers import custom_server
 from rc_sms_desktop.api.session import TokenSession
 from rc_sms_desktop.core.eligibility import State
@@ -32,10 +35,10 @@ from rc_sms_desktop.simulator.server import bind_socket, server_url
 EXT = "/restapi/v1.0/account/~/extension/~"
 
 
-@pytest.fixture
-def loopback_url() -> Iterator[str]:
-    config = SimulatorConfig(latency_ms=10, rate_window_s=1, slow_fault_s=1.5)
-    server = uvicorn.Server(uvicorn.Config(create_app(config), log_level="warning", access_log=False, lifespan="off"))
+@contextlib.contextmanager
+def serve(app: Any) -> Iterator[str]:
+    """An ASGI app on a loopback port in its own thread; yields its URL."""
+    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", access_log=False, lifespan="off"))
     sock = bind_socket("127.0.0.1", 0)
     thread = threading.Thread(target=lambda: asyncio.run(server.serve(sockets=[sock])), daemon=True)
     thread.start()
@@ -43,10 +46,19 @@ def loopback_url() -> Iterator[str]:
     while not server.started:
         assert time.monotonic() < deadline and thread.is_alive()
         time.sleep(0.01)
-    yield server_url(sock)
-    server.should_exit = True
-    thread.join(timeout=10)
-    sock.close()
+    try:
+        yield server_url(sock)
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
+        sock.close()
+
+
+@pytest.fixture
+def loopback_url() -> Iterator[str]:
+    config = SimulatorConfig(latency_ms=10, rate_window_s=1, slow_fault_s=1.5)
+    with serve(create_app(config)) as url:
+        yield url
 
 
 @pytest.fixture
@@ -120,3 +132,39 @@ async def test_many_concurrent_calls_share_a_small_pool_without_pool_timeouts(lo
         pool = rc.http._transport._pool  # type: ignore[attr-defined]
         assert len(pool.connections) <= 2
     assert len({r["id"] for r in results}) == 1
+
+
+def _barrier_app(expected: int, patience_s: float) -> Any:
+    """Answers each request once `expected` requests are open at once (or after `patience_s`),
+    saying how many had arrived by then."""
+    arrived = 0
+    everyone: asyncio.Event | None = None
+
+    async def app(scope: dict[str, Any], receive: Any, send: Any) -> None:
+        nonlocal arrived, everyone
+        if scope["type"] != "http":
+            return
+        everyone = everyone or asyncio.Event()
+        arrived += 1
+        if arrived >= expected:
+            everyone.set()
+        with contextlib.suppress(TimeoutError):
+            async with asyncio.timeout(patience_s):
+                await everyone.wait()
+        body = json.dumps({"together": arrived}).encode()
+        await send({"type": "http.response.start", "status": 200,
+                    "headers": [(b"content-type", b"application/json")]})
+        await send({"type": "http.response.body", "body": body})
+
+    return app
+
+
+async def test_a_default_client_keeps_a_whole_light_window_in_flight_at_once() -> None:
+    # The loader sends every SMS configuration of a user at once when the Light window allows
+    # (50 on the default plan); a smaller connection pool would split them into waves, each a
+    # round trip. This server answers only when all of them are open together.
+    light_limit = DEFAULT_LIMITS["light"][0]
+    with serve(_barrier_app(light_limit, patience_s=1.0)) as url:
+        async with RingCentralClient(url) as rc:
+            answers = await asyncio.gather(*(rc.http.get(f"/{i}") for i in range(light_limit)))
+    assert [a.json()["together"] for a in answers] == [light_limit] * light_limit
