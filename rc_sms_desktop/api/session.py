@@ -46,7 +46,6 @@ from rc_sms_desktop.api.auth import (
     TokenSet,
 )
 from rc_sms_desktop.api.errors import ApiError, SessionEndedError
-from rc_sms_desktop.api.loopback import LoopbackListener
 from rc_sms_desktop.api.servers import Server
 from rc_sms_desktop.api.tokens import StorageState, StorageStatus, TokenStore, store_key
 from rc_sms_desktop.redaction import register_secret
@@ -193,6 +192,9 @@ class TokenSession:
         pkce = auth.new_pkce()
         state = auth.new_state()
         opener = open_browser or open_system_browser
+        # Imported here: only the browser sign-in needs the loopback server (and h11).
+        from rc_sms_desktop.api.loopback import LoopbackListener
+
         async with LoopbackListener(expected_state=state, port=port, path=path) as listener:
             redirect_uri = listener.redirect_uri
             url = auth.authorize_url(

@@ -28,12 +28,15 @@ import logging
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
-import keyring
-import keyring.errors
-from keyring.backend import KeyringBackend
 from pydantic import SecretStr
+
+if TYPE_CHECKING:
+    from keyring.backend import KeyringBackend
+
+# `keyring` itself is imported by the blocking parts, which run in a worker thread: its import
+# (~20 ms, entry points and backends) stays off the start-up path and off the event loop.
 
 __all__ = [
     "SERVICE",
@@ -212,6 +215,8 @@ class TokenStore:
     # ------------------------------------------------------------------ blocking parts
 
     def _resolve_backend(self) -> KeyringBackend:
+        import keyring
+
         try:
             backend = self._backend if self._backend is not None else keyring.get_keyring()
             priority = float(type(backend).priority)
@@ -229,6 +234,8 @@ class TokenStore:
         return backend
 
     def _get(self, backend: KeyringBackend, user: str) -> str | None:
+        import keyring.errors
+
         try:
             return backend.get_password(self._service, user)
         except keyring.errors.KeyringLocked:
@@ -241,6 +248,8 @@ class TokenStore:
             ) from None
 
     def _set(self, backend: KeyringBackend, user: str, value: str) -> None:
+        import keyring.errors
+
         try:
             backend.set_password(self._service, user, value)
         except keyring.errors.KeyringLocked:
@@ -254,6 +263,8 @@ class TokenStore:
 
     def _remove(self, backend: KeyringBackend, user: str) -> bool:
         """Delete one entry; False when it did not exist."""
+        import keyring.errors
+
         try:
             backend.delete_password(self._service, user)
         except keyring.errors.PasswordDeleteError:

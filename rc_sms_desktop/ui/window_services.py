@@ -15,13 +15,13 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 # Imported here, not on first use: a first import inside a coroutine would stall the Qt loop
-# (api.client alone takes ~150 ms to import), and the window is not shown yet at this point.
+# (api.client takes ~60 ms to import), and the window is not shown yet at this point. The
+# stored-session modules (keyring, token refresh) are imported when a stored session is opened:
+# the demo never needs them, and the app warms them up after the first paint.
 import rc_sms_desktop.simulator.app  # noqa: F401 - the demo's simulator, warmed up likewise
 from rc_sms_desktop.api.client import RingCentralClient
 from rc_sms_desktop.api.demo import open_demo_client
 from rc_sms_desktop.api.servers import KNOWN_SERVERS, ServerUrlError, custom_server
-from rc_sms_desktop.api.session import TokenSession
-from rc_sms_desktop.api.tokens import TokenStore
 from rc_sms_desktop.cache import VerdictCache
 from rc_sms_desktop.loader import SenderLoader
 from rc_sms_desktop.settings import Settings
@@ -125,6 +125,9 @@ class DefaultServices:
         client_id = self._settings.last_client_id
         if server is None or not client_id:
             return None
+        from rc_sms_desktop.api.session import TokenSession
+        from rc_sms_desktop.api.tokens import TokenStore
+
         client = RingCentralClient(server.url, self._transport)
         store = self._token_store if self._token_store is not None else TokenStore()
         try:
