@@ -42,19 +42,21 @@ def bare() -> int:
 
 
 def real_window(argv: list[str], services: Any = None) -> int:
-    """Run `rc_sms_desktop.ui.app.run_window`, noting the first paint with numbers shown."""
-    from PySide6.QtCore import QEvent, QObject
-    from PySide6.QtWidgets import QApplication
+    """Run the real `rc-sms-desktop` entry point, noting the first paint with numbers shown.
 
-    import rc_sms_desktop.ui.app as ui_app
-    from rc_sms_desktop.cli.main import main
-    from rc_sms_desktop.ui.main_window import MainWindow
+    Nothing of the app is imported before its entry point runs (it decides what start-up
+    imports, and when): the paint is spotted by an event filter on the app's own QApplication,
+    which is swapped for a subclass that installs it.
+    """
+    from PySide6 import QtWidgets
+    from PySide6.QtCore import QEvent, QObject
 
     marks: dict[str, float] = {}
 
-    def main_window() -> MainWindow | None:
-        for widget in QApplication.topLevelWidgets():
-            if isinstance(widget, MainWindow):
+    def main_window() -> Any:
+        window_type = sys.modules["rc_sms_desktop.ui.main_window"].MainWindow
+        for widget in QtWidgets.QApplication.topLevelWidgets():
+            if isinstance(widget, window_type):
                 return widget
         return None
 
@@ -69,17 +71,19 @@ def real_window(argv: list[str], services: Any = None) -> int:
             return False
 
     spy = PopulatedPaint()
-    original = ui_app._application
 
-    def application() -> QApplication:
-        app = original()
-        app.installEventFilter(spy)
-        return app
+    class SpiedApplication(QtWidgets.QApplication):
+        def __init__(self, *args: Any) -> None:
+            super().__init__(*args)
+            self.installEventFilter(spy)
+            if services is not None:
+                # The window's outside world, replaced the way its tests replace it.
+                ui_app = sys.modules["rc_sms_desktop.ui.app"]
+                setattr(ui_app, "default_services", lambda _settings: services)  # noqa: B010
 
-    ui_app._application = application
-    if services is not None:
-        # The window's outside world, replaced the way its tests replace it.
-        setattr(ui_app, "default_services", lambda _settings: services)  # noqa: B010
+    QtWidgets.QApplication = SpiedApplication  # type: ignore[misc, assignment]
+    from rc_sms_desktop.cli.main import main
+
     code = main(argv)
     _report(first_paint=marks.get("populated_paint"), rows=marks.get("rows"), exit_code=code)
     return 0

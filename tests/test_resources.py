@@ -18,7 +18,7 @@ from xml.etree import ElementTree
 import pytest
 from pytestqt.qtbot import QtBot
 
-from rc_sms_desktop import app_resources
+from rc_sms_desktop import __version__, app_resources
 from rc_sms_desktop.app_resources import APP_ID, ICON_SIZES, STATES
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -106,7 +106,7 @@ def test_metainfo_names_the_desktop_entry_and_the_commands() -> None:
     assert binaries == set(PYPROJECT["project"]["scripts"]) | set(
         PYPROJECT["project"]["gui-scripts"]
     )
-    assert root.find("releases/release").get("version") == PYPROJECT["project"]["version"]  # type: ignore[union-attr]
+    assert root.find("releases/release").get("version") == __version__  # type: ignore[union-attr]
 
 
 def run_validator(command: list[str]) -> None:

@@ -7,6 +7,7 @@ so this file only wires them together and never imports Qt unless the window is 
 from __future__ import annotations
 
 import argparse
+import gc
 import importlib
 import sys
 from collections.abc import Sequence
@@ -88,6 +89,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     tokens = list(sys.argv[1:] if argv is None else argv)
     args = window_arguments(tokens) or build_parser().parse_args(tokens)
     if args.command is None:
+        # Start-up allocates only objects that live as long as the window: collecting them
+        # while importing cost ~30-50 ms of CPU. `run_window` turns collection back on (and
+        # freezes what start-up made) once the window has painted its numbers.
+        gc.disable()
         from rc_sms_desktop.ui.app import run_window  # Qt is imported only for the window
 
         return run_window(args)

@@ -12,6 +12,8 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import gc
+import importlib
 import json
 import logging
 import os
@@ -30,8 +32,6 @@ from rc_sms_desktop.app_logging import configure_logging
 from rc_sms_desktop.app_resources import APP_ID
 from rc_sms_desktop.crash_report import install_crash_handler
 from rc_sms_desktop.settings import SETTINGS_VERSION, Settings
-from rc_sms_desktop.ui.admin_view import AccountView
-from rc_sms_desktop.ui.compose_panel import ComposePanel
 from rc_sms_desktop.ui.main_window import SHUTDOWN_GRACE_S, MainWindow, WindowOptions
 from rc_sms_desktop.ui.qt_messages import route_qt_messages
 from rc_sms_desktop.ui.window_services import default_services
@@ -99,10 +99,7 @@ async def _run_window(
     else:
         settings = Settings.load()
     window = MainWindow(default_services(settings), options=options, settings=settings)
-    # The other views plug in through the window's two extension points (add_tab and
-    # set_compose_panel); each follows the window's session and chosen sender itself.
-    ComposePanel().install(window)
-    AccountView().install(window)
+    views = install_views_after_first_paint(window)
     exit_code: asyncio.Future[int] = loop.create_future()
 
     def on_closed(code: int) -> None:
@@ -129,10 +126,129 @@ async def _run_window(
         await window.shutdown()
         raise
     finally:
+        views.cancel()
         quit_filter.window = None
         for signum in (signal.SIGINT, signal.SIGTERM):
             with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
                 loop.remove_signal_handler(signum)
+
+
+# What the window shows but does not need for its first paint, in the order they are imported
+# after it: importing them first made start-up ~0.2 s slower. Each step imports about one module
+# (its dependencies come earlier in the list), so no step holds the event loop for long.
+DEFERRED_MODULES = (
+    # the compose panel and sending
+    "rc_sms_desktop.core.attachments",
+    "rc_sms_desktop.core.message_text",
+    "rc_sms_desktop.core.recipients",
+    "rc_sms_desktop.core.preflight",
+    "rc_sms_desktop.sending",
+    "rc_sms_desktop.ui.compose_panel",
+    # the Account tab
+    "rc_sms_desktop.core.account_join",
+    "rc_sms_desktop.account_scan",
+    "rc_sms_desktop.ui.admin_model",
+    "rc_sms_desktop.ui.admin_view",
+    # sign-in: the keyring, the loopback redirect server, the dialog
+    "keyring",
+    "h11",
+    "rc_sms_desktop.api.loopback",
+    "rc_sms_desktop.ui.sign_in_dialog",
+)
+# The views come this long after start at the latest, even if no number shows by then.
+VIEWS_AT_THE_LATEST_S = 1.0
+
+
+def install_views_after_first_paint(window: MainWindow) -> asyncio.Task[None]:
+    """Reserve the compose panel's and the Account tab's places, then build them once the picker
+    has painted its numbers (or after `VIEWS_AT_THE_LATEST_S`); the task is returned to cancel.
+
+    Both views plug in through the window's extension points (`set_compose_panel`, `add_tab`)
+    and catch up with the window's session and chosen sender when installed.
+    """
+    window.reserve_compose_panel()
+    window.reserve_tab(ACCOUNT_TAB_TITLE)
+    painted = _PaintWatch(window)
+    task = asyncio.get_running_loop().create_task(
+        _install_views(window, painted), name="install-views"
+    )
+    window.wait_before_screenshot(asyncio.shield(task))
+    return task
+
+
+ACCOUNT_TAB_TITLE = "&Account"
+
+
+async def _install_views(window: MainWindow, painted: _PaintWatch) -> None:
+    try:
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(asyncio.shield(painted.future), VIEWS_AT_THE_LATEST_S)
+    finally:
+        painted.remove()
+    end_start_up_gc_pause()
+    with contextlib.suppress(Exception):  # a missing icon file must not cost the window
+        from rc_sms_desktop.app_resources import app_icon
+
+        # After the first paint: decoding every PNG size took ~10 ms before it.
+        QGuiApplication.setWindowIcon(app_icon())
+    for name in DEFERRED_MODULES:
+        await asyncio.sleep(0)  # let Qt paint and the load run between imports
+        try:
+            importlib.import_module(name)
+        except ImportError:  # e.g. a bundle without keyring's optional parts: fail at use
+            _log.warning("could not import %s ahead of use", name, exc_info=True)
+    for install in (_install_compose_panel, _install_account_tab):
+        await asyncio.sleep(0)
+        if window.is_closing:
+            return
+        install(window)
+    _log.debug("compose panel and Account tab installed")
+
+
+def end_start_up_gc_pause() -> None:
+    """Turn garbage collection back on if the command line paused it for start-up.
+
+    What start-up made (modules, classes, the window) lives as long as the app, so it is frozen:
+    later full collections skip it, which also keeps their pauses short.
+    """
+    if not gc.isenabled():
+        gc.freeze()
+        gc.enable()
+
+
+def _install_compose_panel(window: MainWindow) -> None:
+    from rc_sms_desktop.ui.compose_panel import ComposePanel
+
+    ComposePanel().install(window)
+
+
+def _install_account_tab(window: MainWindow) -> None:
+    from rc_sms_desktop.ui.admin_view import AccountView
+
+    AccountView().install(window, ACCOUNT_TAB_TITLE)
+
+
+class _PaintWatch(QObject):
+    """Resolves `future` when the "Send from" picker paints while it holds numbers."""
+
+    def __init__(self, window: MainWindow) -> None:
+        super().__init__(window)
+        self._window = window
+        self.future: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        window.sender_combo.installEventFilter(self)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # Qt override
+        if (
+            event.type() == QEvent.Type.Paint
+            and not self.future.done()
+            and self._window.sender_model.rowCount() > 0
+        ):
+            self.future.set_result(None)
+        return False
+
+    def remove(self) -> None:
+        self._window.sender_combo.removeEventFilter(self)
+        self.deleteLater()
 
 
 class _QuitToClose(QObject):
@@ -240,6 +356,7 @@ def run_window(args: argparse.Namespace) -> int:
                 loop.run_until_complete(asyncio.wait_for(main, SHUTDOWN_GRACE_S + 2))
             return 0
     finally:
+        end_start_up_gc_pause()  # in case the window closed before it painted
         with contextlib.suppress(RuntimeError):
             loop.run_until_complete(loop.shutdown_asyncgens())
         loop.close()

@@ -22,7 +22,15 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QPoint, Qt, QTimer, Signal
-from PySide6.QtGui import QCloseEvent, QGuiApplication, QKeySequence, QPainter, QPalette, QShortcut
+from PySide6.QtGui import (
+    QCloseEvent,
+    QGuiApplication,
+    QKeySequence,
+    QPainter,
+    QPalette,
+    QShortcut,
+    QShowEvent,
+)
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -51,7 +59,6 @@ from rc_sms_desktop.ui.sender_model import (
     SenderRole,
     verdict_mark,
 )
-from rc_sms_desktop.ui.sign_in_dialog import SignInDialog
 from rc_sms_desktop.ui.status_banner import StatusBanner
 from rc_sms_desktop.ui.theme import Mark, tint
 from rc_sms_desktop.ui.window_geometry import restore_window_geometry
@@ -127,8 +134,12 @@ class MainWindow(QMainWindow):
         self._session_task: asyncio.Task[Any] | None = None
         self._shutdown_task: asyncio.Task[None] | None = None
         self._shut_down = False
+        self._shutting_down = False
+        self._shown_once = False
         self._screenshot_taken = False
         self._sign_in_dialog: Any = None
+        self._reserved_tabs: dict[str, QWidget] = {}
+        self._before_screenshot: list[Awaitable[Any]] = []
         self._applying_selection = False
         self._loaded_once = False
         self._user_chose = False  # until the user picks, the best sender is shown
@@ -144,10 +155,6 @@ class MainWindow(QMainWindow):
         self._proxy.setSourceModel(self._model)
         self._build()
         self._connect()
-        with contextlib.suppress(Exception):
-            from rc_sms_desktop.app_resources import app_icon
-
-            self.setWindowIcon(app_icon())
         if self._options.screenshot is not None:
             self.resize(*SCREENSHOT_SIZE)  # the same picture on every machine
         elif not restore_window_geometry(self, self._settings):
@@ -333,21 +340,63 @@ class MainWindow(QMainWindow):
     # ------------------------------------------------------------------- extension points
 
     def add_tab(self, widget: QWidget, title: str) -> int:
-        """Add a tab after "Send from" (e.g. the Account view); returns its index."""
-        return self.tabs.addTab(widget, title)
+        """Add a tab after "Send from" (e.g. the Account view), in its reserved place if any;
+        returns its index."""
+        reserved = self._reserved_tabs.pop(title, None)
+        if reserved is None:
+            return self.tabs.addTab(widget, title)
+        index = self.tabs.indexOf(reserved)
+        was_current = self.tabs.currentIndex() == index
+        self.tabs.removeTab(index)
+        reserved.deleteLater()
+        self.tabs.insertTab(index, widget, title)
+        if was_current:
+            self.tabs.setCurrentIndex(index)
+        return index
+
+    def reserve_tab(self, title: str) -> None:
+        """Show a tab whose view is still being built; `add_tab` with the same title fills it.
+
+        The app builds its heavier views after the first paint: reserving their places keeps
+        the window's layout from jumping when they arrive.
+        """
+        placeholder = _placeholder(self.tabs, "Opening…")
+        self._reserved_tabs[title] = placeholder
+        self.tabs.addTab(placeholder, title)
 
     def add_shutdown_hook(self, hook: Callable[[], Awaitable[None]]) -> None:
         """Await `hook()` on shutdown, before the session's client is closed."""
         self._shutdown_hooks.append(hook)
 
     def set_compose_panel(self, panel: QWidget) -> None:
-        """Put a compose panel to the right of the detail pane; it follows `senderChanged`."""
-        if self._compose_panel is not None:
-            self._compose_panel.setParent(None)
+        """Put a compose panel to the right of the detail pane; it follows `senderChanged`.
+
+        A panel set before (or the place `reserve_compose_panel` kept) is replaced in place,
+        keeping the splitter's sizes.
+        """
+        old = self._compose_panel
         self._compose_panel = panel
+        if old is not None and self.splitter.indexOf(old) >= 0:
+            self.splitter.replaceWidget(self.splitter.indexOf(old), panel)
+            old.setParent(None)
+            old.deleteLater()
+            return
         self.splitter.addWidget(panel)
         self.splitter.setStretchFactor(0, 3)
         self.splitter.setStretchFactor(1, 2)
+
+    def reserve_compose_panel(self) -> None:
+        """Keep the compose panel's place while it is built (see `reserve_tab`)."""
+        self.set_compose_panel(_placeholder(self.splitter, ""))
+
+    def wait_before_screenshot(self, work: Awaitable[Any]) -> None:
+        """`--screenshot` waits for `work` too (views still being built) before the picture."""
+        self._before_screenshot.append(work)
+
+    @property
+    def is_closing(self) -> bool:
+        """True once closing began: nothing new should be added to the window."""
+        return self._shut_down or self._shutting_down or self._shutdown_task is not None
 
     @property
     def session(self) -> AccountSession | None:
@@ -462,6 +511,10 @@ class MainWindow(QMainWindow):
         if factory is None:
 
             def factory(parent: MainWindow) -> Any:
+                # Imported on first use: sign-in (keyring, the loopback server) is not needed
+                # to show the window, and the app warms it up after the first paint anyway.
+                from rc_sms_desktop.ui.sign_in_dialog import SignInDialog
+
                 return SignInDialog(parent, settings=self._settings)
 
         dialog = factory(self)
@@ -650,6 +703,9 @@ class MainWindow(QMainWindow):
         if self._screenshot_taken:
             return
         self._screenshot_taken = True
+        if self._before_screenshot:
+            await asyncio.wait([asyncio.ensure_future(w) for w in self._before_screenshot],
+                               timeout=SHUTDOWN_GRACE_S)
         await asyncio.sleep(0.15)  # let layouts settle and pending batches paint
         pixmap = self.grab()
         if self._options.screenshot_picker:
@@ -668,6 +724,16 @@ class MainWindow(QMainWindow):
         self.request_close()
 
     # ------------------------------------------------------------------------------- shutdown
+
+    def showEvent(self, event: QShowEvent) -> None:  # Qt override
+        super().showEvent(event)
+        if not self._shown_once and self.splitter.count() == 2:
+            # The first split is 3:2 whatever the panel's size hint: a place reserved for the
+            # compose panel has none, and the panel must not change width when it arrives.
+            total = sum(self.splitter.sizes())
+            if total > 0:
+                self.splitter.setSizes([total * 3 // 5, total - total * 3 // 5])
+        self._shown_once = True
 
     def request_close(self) -> None:
         """Close from anywhere (a signal handler, a task): goes through `closeEvent` later."""
@@ -707,6 +773,7 @@ class MainWindow(QMainWindow):
 
     async def shutdown(self) -> None:
         """Cancel everything in flight and close the client, within `SHUTDOWN_GRACE_S`."""
+        self._shutting_down = True
         if self._options.screenshot is None:
             with contextlib.suppress(Exception):
                 self._settings.window_geometry = bytes(self.saveGeometry().data())
@@ -744,5 +811,13 @@ class MainWindow(QMainWindow):
 
 async def _ready(session: AccountSession) -> AccountSession:
     return session
+
+
+def _placeholder(parent: QWidget, text: str) -> QWidget:
+    label = QLabel(text, parent)
+    label.setObjectName("viewPlaceholder")
+    label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+    label.setEnabled(False)
+    return label
 
 

@@ -1,0 +1,173 @@
+"""Start-up builds the compose panel and the Account tab after the picker first paints its
+numbers, in places the window keeps for them (ui/app.py `install_views_after_first_paint`)."""
+
+from __future__ import annotations
+
+import asyncio
+import gc
+import json
+import os
+import subprocess
+import sys
+import textwrap
+from collections.abc import Callable
+
+from PySide6.QtWidgets import QLabel, QWidget
+from pytestqt.qtbot import QtBot
+
+from rc_sms_desktop.core.formatting import format_number
+from rc_sms_desktop.settings import Settings
+from rc_sms_desktop.ui import app as ui_app
+from rc_sms_desktop.ui.admin_view import AccountView
+from rc_sms_desktop.ui.compose_panel import ComposePanel
+from rc_sms_desktop.ui.main_window import MainWindow
+from rc_sms_desktop.ui.window_services import DefaultServices
+from tests.ui.qasync_helpers import wait_until
+
+
+async def test_views_arrive_after_the_numbers_in_their_reserved_places(
+    qtbot: QtBot, demo_services: Callable[..., DefaultServices], ui_settings: Settings
+) -> None:
+    window = MainWindow(demo_services(), settings=ui_settings)
+    qtbot.addWidget(window)
+    views = ui_app.install_views_after_first_paint(window)
+    # Before anything is built, the places are kept: a second tab and the splitter's right side.
+    assert [window.tabs.tabText(i) for i in range(window.tabs.count())] == ["Send &from", "&Account"]
+    assert window.splitter.count() == 2
+    window.show()
+    await window.start()
+    await asyncio.wait_for(views, 10)
+    assert window.sender_model.rowCount() > 0
+    assert isinstance(window.splitter.widget(1), ComposePanel)
+    assert isinstance(window.tabs.widget(1), AccountView)
+    assert window.tabs.count() == 2 and window.tabs.tabText(1) == "&Account"
+    assert window.findChildren(QLabel, "viewPlaceholder") == []
+    # The panel takes the 2/5 of the width kept for it, as if it had been there from the start.
+    sizes = window.splitter.sizes()
+    assert abs(sizes[1] / sum(sizes) - 0.4) < 0.03, sizes
+    # The compose panel caught up with the sender the window already shows.
+    panel = window.splitter.widget(1)
+    assert isinstance(panel, ComposePanel)
+    current = window.current_sender()
+    assert current is not None
+    sender = panel.findChild(QLabel, "composeSender")
+    assert sender is not None and sender.text() != "No number picked."
+    assert format_number(current.number.phone_number or "") in sender.text()
+    await window.shutdown()
+
+
+async def test_a_user_on_the_reserved_tab_stays_there_when_the_view_arrives(
+    qtbot: QtBot, demo_services: Callable[..., DefaultServices], ui_settings: Settings
+) -> None:
+    window = MainWindow(demo_services(), settings=ui_settings)
+    qtbot.addWidget(window)
+    window.reserve_tab("&Account")
+    window.tabs.setCurrentIndex(1)
+    view = QWidget()
+    assert window.add_tab(view, "&Account") == 1
+    assert window.tabs.currentWidget() is view
+    assert window.tabs.count() == 2
+    await window.shutdown()
+
+
+async def test_the_compose_panel_replaces_its_place_keeping_the_splitter_sizes(
+    qtbot: QtBot, demo_services: Callable[..., DefaultServices], ui_settings: Settings
+) -> None:
+    window = MainWindow(demo_services(), settings=ui_settings)
+    qtbot.addWidget(window)
+    window.reserve_compose_panel()
+    window.resize(1100, 720)
+    window.show()
+    await wait_until(lambda: window.splitter.sizes()[1] > 0)
+    sizes = window.splitter.sizes()
+    panel = QWidget()
+    window.set_compose_panel(panel)
+    assert window.splitter.count() == 2 and window.splitter.widget(1) is panel
+    assert window.splitter.sizes() == sizes
+    await window.shutdown()
+
+
+async def test_closing_before_the_first_paint_builds_no_view(
+    qtbot: QtBot, demo_services: Callable[..., DefaultServices], ui_settings: Settings
+) -> None:
+    window = MainWindow(demo_services(latency_ms=300), settings=ui_settings)
+    qtbot.addWidget(window)
+    views = ui_app.install_views_after_first_paint(window)
+    window.show()
+    window.start()
+    await window.shutdown()
+    await asyncio.wait_for(views, ui_app.VIEWS_AT_THE_LATEST_S + 5)
+    assert window.findChildren(ComposePanel) == []
+    assert window.findChildren(AccountView) == []
+
+
+async def test_collection_paused_for_start_up_resumes_after_the_first_paint(
+    qtbot: QtBot, demo_services: Callable[..., DefaultServices], ui_settings: Settings
+) -> None:
+    window = MainWindow(demo_services(), settings=ui_settings)
+    qtbot.addWidget(window)
+    gc.disable()  # as `rc-sms-desktop` does before it imports the window
+    try:
+        views = ui_app.install_views_after_first_paint(window)
+        window.show()
+        await window.start()
+        await asyncio.wait_for(views, 10)
+        assert gc.isenabled()
+    finally:
+        gc.enable()
+        gc.unfreeze()
+        await window.shutdown()
+
+
+def test_the_demo_paints_its_numbers_before_importing_what_can_wait() -> None:
+    # The real entry point in a fresh interpreter: at the first paint that shows numbers, none of
+    # the modules start-up defers (sending, the account scan, sign-in, keyring) is loaded yet,
+    # and the app-wide collector is still paused; afterwards all views arrive.
+    probe = textwrap.dedent(
+        """
+        import gc, json, sys
+        from PySide6 import QtWidgets
+        from PySide6.QtCore import QEvent, QObject
+
+        seen = {}
+
+        class Spy(QObject):
+            def eventFilter(self, watched, event):
+                if event.type() == QEvent.Type.Paint and "loaded" not in seen:
+                    mw = sys.modules.get("rc_sms_desktop.ui.main_window")
+                    for w in QtWidgets.QApplication.topLevelWidgets():
+                        if mw and isinstance(w, mw.MainWindow) and w.sender_model.rowCount():
+                            app = sys.modules["rc_sms_desktop.ui.app"]
+                            seen["loaded"] = [m for m in app.DEFERRED_MODULES if m in sys.modules]
+                            seen["gc_enabled"] = gc.isenabled()
+                return False
+
+        spy = Spy()
+
+        class App(QtWidgets.QApplication):
+            def __init__(self, *args):
+                super().__init__(*args)
+                self.installEventFilter(spy)
+
+        QtWidgets.QApplication = App
+        from rc_sms_desktop.cli.main import main
+        code = main(["--demo", "--screenshot", sys.argv[1]])
+        app = sys.modules["rc_sms_desktop.ui.app"]
+        seen["after"] = [m for m in app.DEFERRED_MODULES if m not in sys.modules]
+        print(json.dumps(seen))
+        sys.exit(code)
+        """
+    )
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen")
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as scratch:
+        done = subprocess.run(
+            [sys.executable, "-c", probe, os.path.join(scratch, "shot.png")],
+            capture_output=True, text=True, timeout=100, env=env, check=False,
+        )
+    assert done.returncode == 0, done.stderr
+    seen = json.loads(done.stdout.strip().splitlines()[-1])
+    assert seen["loaded"] == []
+    assert seen["gc_enabled"] is False
+    assert seen["after"] == []
