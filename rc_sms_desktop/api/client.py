@@ -13,8 +13,11 @@ import base64
 import importlib
 import json
 import logging
+import os
 import random
+import re
 import ssl
+import sys
 import threading
 import time
 from collections.abc import AsyncIterator, Mapping
@@ -23,7 +26,6 @@ from typing import Any, Protocol, Self, runtime_checkable
 from urllib.parse import urlsplit
 
 import httpx
-import truststore
 
 from rc_sms_desktop import __version__
 from rc_sms_desktop.api.errors import (
@@ -158,8 +160,49 @@ def trust_store_context() -> ssl.SSLContext:
     global _trust_store
     with _trust_store_lock:
         if _trust_store is None:
-            _trust_store = truststore.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+            if sys.platform.startswith("linux"):
+                _trust_store = _linux_system_ca_context()
+            else:  # macOS and Windows: the OS verifies (keychain, CryptoAPI, corporate CAs)
+                import truststore
+
+                _trust_store = truststore.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
         return _trust_store
+
+
+# Where Linux distributions keep the system CA bundle (truststore's list, from certifi-system-store).
+_LINUX_CA_FILES = (
+    "/etc/ssl/cert.pem",  # Alpine, Arch, Fedora 34-43, RHEL 9-10, BSD
+    "/etc/pki/ca-trust/extracted/pem/tls-ca-bundle.pem",  # Fedora 44+, RHEL 11+
+    "/etc/pki/tls/cert.pem",  # older Fedora, RHEL, CentOS
+    "/etc/ssl/certs/ca-certificates.crt",  # Debian, Ubuntu
+    "/etc/ssl/ca-bundle.pem",  # SUSE
+)
+_HASHED_CERT_NAME = re.compile(r"^[0-9a-fA-F]{8}\.[0-9]$")
+
+
+def _linux_system_ca_context() -> ssl.SSLContext:
+    """OpenSSL verification against the system CA store, the same check truststore makes on
+    Linux, with the store loaded once.
+
+    truststore 0.10 reloads the whole CA bundle for every new connection (~25 ms each, on the
+    event loop: truststore issue #212), so a first load opening 20+ connections would stall the
+    window for half a second. Only difference: a CA added while the app runs needs a restart.
+    """
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)  # hostname checked, certificate required
+    defaults = ssl.get_default_verify_paths()  # honours SSL_CERT_FILE / SSL_CERT_DIR
+    capath_has_certs = bool(defaults.capath) and os.path.isdir(defaults.capath) and any(
+        _HASHED_CERT_NAME.match(name) for name in os.listdir(defaults.capath)
+    )
+    if defaults.cafile or capath_has_certs:
+        context.set_default_verify_paths()
+    else:  # an OpenSSL built for another layout (a bundled Python): look where distros keep it
+        for cafile in _LINUX_CA_FILES:
+            if os.path.isfile(cafile):
+                context.load_verify_locations(cafile=cafile)
+                break
+        else:
+            log.warning("No system CA certificates found: secure connections will be refused")
+    return context
 
 
 def warm_up_tls() -> None:

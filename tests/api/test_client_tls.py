@@ -42,7 +42,12 @@ async def test_every_client_uses_the_one_trust_store_context_with_verification_o
         context = _pool_context(first)
         assert _pool_context(second) is context
     assert context is trust_store_context()
-    assert isinstance(context, truststore.SSLContext)  # the OS trust store, not certifi's bundle
+    if sys.platform.startswith("linux"):
+        # OpenSSL and the system CA store, loaded once (truststore reloads it per connection).
+        assert type(context) is ssl.SSLContext
+        assert context.cert_store_stats()["x509_ca"] > 0 or ssl.get_default_verify_paths().capath
+    else:
+        assert isinstance(context, truststore.SSLContext)  # the OS trust store, not certifi's
     assert context.protocol == ssl.PROTOCOL_TLS_CLIENT
     assert context.check_hostname is True
     assert context.verify_mode == ssl.CERT_REQUIRED
@@ -183,3 +188,31 @@ async def test_a_server_whose_certificate_the_system_does_not_trust_is_refused(
     async with RingCentralClient(url, retry=RetryPolicy(attempts=1)) as rc:
         with pytest.raises(NetworkError):
             await rc.get_json("/restapi/v1.0/account/~/extension/~")
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the system CA store of Linux")
+async def test_a_ca_the_system_trusts_is_trusted_on_every_connection(
+    untrusted_https: tuple[str, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    url, cert_path = untrusted_https
+    # The system store is what OpenSSL is told it is (SSL_CERT_FILE), read when the process's
+    # context is built; every later connection verifies against it.
+    monkeypatch.setenv("SSL_CERT_FILE", str(cert_path))
+    monkeypatch.setattr(client_module, "_trust_store", None)  # as in a fresh process
+    for _ in range(3):  # each client opens its own connection, with the one shared context
+        async with RingCentralClient(url, retry=RetryPolicy(attempts=1)) as rc:
+            assert await rc.get_json("/restapi/v1.0/account/~/extension/~") == {"id": 42}
+            assert _pool_context(rc) is trust_store_context()
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the system CA store of Linux")
+def test_without_any_system_ca_nothing_is_trusted(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.setenv("SSL_CERT_FILE", str(tmp_path / "missing.pem"))
+    monkeypatch.setenv("SSL_CERT_DIR", str(tmp_path))
+    monkeypatch.setattr(client_module, "_LINUX_CA_FILES", ())
+    monkeypatch.setattr(client_module, "_trust_store", None)
+    context = trust_store_context()
+    assert context.verify_mode == ssl.CERT_REQUIRED and context.check_hostname
+    assert context.cert_store_stats()["x509_ca"] == 0
