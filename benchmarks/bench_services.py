@@ -26,9 +26,17 @@ class ServedSimulatorServices:
         return None
 
     async def open_demo_session(self) -> AccountSession:
-        from benchmarks.simulator_process import RunningSimulator, signed_in_client
-        from rc_sms_desktop.api.client import RingCentralClient, StaticTokenAuthenticator
+        import asyncio
 
+        from benchmarks.simulator_process import RunningSimulator, signed_in_client
+        from rc_sms_desktop.api.client import (
+            RingCentralClient,
+            StaticTokenAuthenticator,
+            warm_up_tls,
+        )
+
+        # As the app's stored-session path does before its first client (window_services.py).
+        await asyncio.to_thread(warm_up_tls)
         if self.offline:
             # The network is down: the saved token is all we have, and nothing answers.
             client = RingCentralClient(self.url, authenticator=StaticTokenAuthenticator("offline"))

@@ -8,18 +8,31 @@ never asserted: a missed goal does not fail the run (exit code 0); a scenario th
 from __future__ import annotations
 
 import argparse
+import compileall
 import importlib
 import os
 import sys
 import time
 import traceback
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 from benchmarks import machine, report
 
 SCENARIOS = ("startup", "user_load", "rate_limit_floor", "admin_scan", "ui_heartbeat",
              "warm_start")
+
+
+def compile_bytecode() -> None:
+    """Byte-compile the app first, as an installed app is (pip and the bundle compile at install).
+
+    A development checkout run with PYTHONDONTWRITEBYTECODE compiles every module from source on
+    every start: ~80 ms of start-up no user pays.
+    """
+    root = Path(__file__).resolve().parents[1]
+    for package in ("rc_sms_desktop", "benchmarks"):
+        compileall.compile_dir(root / package, quiet=1)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -41,6 +54,7 @@ def main(argv: list[str] | None = None) -> int:
         "errors": {},
     }
     began = time.perf_counter()
+    compile_bytecode()
     for name in args.only or SCENARIOS:
         print(f"[bench] {name} …", file=sys.stderr, flush=True)
         start = time.perf_counter()

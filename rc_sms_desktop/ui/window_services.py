@@ -7,6 +7,7 @@ whatever limits and faults they need.
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import inspect
 import logging
@@ -19,7 +20,7 @@ from typing import Any, Protocol
 # stored-session modules (keyring, token refresh) are imported when a stored session is opened:
 # the demo never needs them, and the app warms them up after the first paint.
 import rc_sms_desktop.simulator.app  # noqa: F401 - the demo's simulator, warmed up likewise
-from rc_sms_desktop.api.client import RingCentralClient
+from rc_sms_desktop.api.client import RingCentralClient, warm_up_tls
 from rc_sms_desktop.api.demo import open_demo_client
 from rc_sms_desktop.api.servers import KNOWN_SERVERS, ServerUrlError, custom_server
 from rc_sms_desktop.cache import VerdictCache
@@ -128,6 +129,9 @@ class DefaultServices:
         from rc_sms_desktop.api.session import TokenSession
         from rc_sms_desktop.api.tokens import TokenStore
 
+        if self._transport is None:
+            # The first client's TLS set-up (~20-40 ms) runs in a thread, not on the loop.
+            await asyncio.to_thread(warm_up_tls)
         client = RingCentralClient(server.url, self._transport)
         store = self._token_store if self._token_store is not None else TokenStore()
         try:
