@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import sys
 import time
+from collections.abc import Callable
 from typing import Any
 
 
@@ -41,47 +42,73 @@ def bare() -> int:
     return app.exec()
 
 
+def _after_import(name: str, patch: Callable[[Any], None]) -> None:
+    """Call `patch(module)` right after `name` is first imported, whoever imports it."""
+    import importlib.abc
+    import importlib.machinery
+
+    class Finder(importlib.abc.MetaPathFinder):
+        def find_spec(self, fullname: str, path: Any, target: Any = None) -> Any:
+            if fullname != name:
+                return None
+            sys.meta_path.remove(self)
+            spec = importlib.machinery.PathFinder.find_spec(fullname, path)
+            if spec is None or spec.loader is None:
+                return spec
+            loader = spec.loader
+            original = loader.exec_module
+
+            def exec_module(module: Any) -> None:
+                original(module)
+                patch(module)
+
+            loader.exec_module = exec_module  # type: ignore[method-assign]
+            return spec
+
+    sys.meta_path.insert(0, Finder())
+
+
 def real_window(argv: list[str], services: Any = None) -> int:
     """Run the real `rc-sms-desktop` entry point, noting the first paint with numbers shown.
 
-    Nothing of the app is imported before its entry point runs (it decides what start-up
-    imports, and when): the paint is spotted by an event filter on the app's own QApplication,
-    which is swapped for a subclass that installs it.
+    Nothing is imported before the entry point runs (it decides what start-up imports, and in
+    which order): the paint is spotted by an event filter that a patched `ui.app._application`
+    installs on the app's own QApplication as soon as it exists.
     """
-    from PySide6 import QtWidgets
-    from PySide6.QtCore import QEvent, QObject
-
     marks: dict[str, float] = {}
 
-    def main_window() -> Any:
+    def patch_app(ui_app: Any) -> None:
+        from PySide6.QtCore import QEvent, QObject
+        from PySide6.QtWidgets import QApplication
+
         window_type = sys.modules["rc_sms_desktop.ui.main_window"].MainWindow
-        for widget in QtWidgets.QApplication.topLevelWidgets():
-            if isinstance(widget, window_type):
-                return widget
-        return None
 
-    class PopulatedPaint(QObject):
-        def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-            if event.type() == QEvent.Type.Paint and "populated_paint" not in marks:
-                window = main_window()
-                if window is not None and window.sender_model.rowCount() > 0:
-                    marks["populated_paint"] = time.monotonic()
-                    marks["rows"] = window.sender_model.rowCount()
-                    window.request_close()
-            return False
+        class PopulatedPaint(QObject):
+            def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+                if event.type() == QEvent.Type.Paint and "populated_paint" not in marks:
+                    for window in QApplication.topLevelWidgets():
+                        if isinstance(window, window_type) and window.sender_model.rowCount():
+                            marks["populated_paint"] = time.monotonic()
+                            marks["rows"] = window.sender_model.rowCount()
+                            window.request_close()
+                            break
+                return False
 
-    spy = PopulatedPaint()
+        original = ui_app._application
+        spy: list[QObject] = []
 
-    class SpiedApplication(QtWidgets.QApplication):
-        def __init__(self, *args: Any) -> None:
-            super().__init__(*args)
-            self.installEventFilter(spy)
-            if services is not None:
-                # The window's outside world, replaced the way its tests replace it.
-                ui_app = sys.modules["rc_sms_desktop.ui.app"]
-                setattr(ui_app, "default_services", lambda _settings: services)  # noqa: B010
+        def application() -> QApplication:
+            app: QApplication = original()
+            spy.append(PopulatedPaint())
+            app.installEventFilter(spy[0])
+            return app
 
-    QtWidgets.QApplication = SpiedApplication  # type: ignore[misc, assignment]
+        ui_app._application = application
+        if services is not None:
+            # The window's outside world, replaced the way its tests replace it.
+            ui_app.default_services = lambda _settings: services
+
+    _after_import("rc_sms_desktop.ui.app", patch_app)
     from rc_sms_desktop.cli.main import main
 
     code = main(argv)

@@ -93,6 +93,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         # while importing cost ~30-50 ms of CPU. `run_window` turns collection back on (and
         # freezes what start-up made) once the window has painted its numbers.
         gc.disable()
+        # The window's Qt-free half first: once PySide6 is loaded it reads the source of every
+        # module imported after it, looking for "PySide6" (PYSIDE-2029), ~50-70 ms for these.
+        import rc_sms_desktop.app_logging
+        import rc_sms_desktop.crash_report
+        import rc_sms_desktop.ui.window_services  # noqa: F401
         from rc_sms_desktop.ui.app import run_window  # Qt is imported only for the window
 
         return run_window(args)

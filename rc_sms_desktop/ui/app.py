@@ -22,6 +22,7 @@ import sys
 import tempfile
 from pathlib import Path
 
+import PySide6  # noqa: F401 - loaded first, qasync takes it without trying PyQt5/PyQt6/PySide2
 import qasync
 from PySide6.QtCore import QCoreApplication, QEvent, QObject, Qt, Signal
 from PySide6.QtGui import QGuiApplication

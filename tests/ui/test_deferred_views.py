@@ -122,38 +122,66 @@ async def test_collection_paused_for_start_up_resumes_after_the_first_paint(
 def test_the_demo_paints_its_numbers_before_importing_what_can_wait() -> None:
     # The real entry point in a fresh interpreter: at the first paint that shows numbers, none of
     # the modules start-up defers (sending, the account scan, sign-in, keyring) is loaded yet,
-    # and the app-wide collector is still paused; afterwards all views arrive.
+    # and the app-wide collector is still paused; afterwards all views arrive. The window's
+    # Qt-free modules were imported before PySide6.
     probe = textwrap.dedent(
         """
-        import gc, json, sys
-        from PySide6 import QtWidgets
-        from PySide6.QtCore import QEvent, QObject
+        import gc, importlib.machinery, json, sys
 
         seen = {}
+        FIRST = ("httpx", "pydantic", "rc_sms_desktop.core.models", "rc_sms_desktop.loader",
+                 "rc_sms_desktop.simulator.app")
 
-        class Spy(QObject):
-            def eventFilter(self, watched, event):
-                if event.type() == QEvent.Type.Paint and "loaded" not in seen:
-                    mw = sys.modules.get("rc_sms_desktop.ui.main_window")
-                    for w in QtWidgets.QApplication.topLevelWidgets():
-                        if mw and isinstance(w, mw.MainWindow) and w.sender_model.rowCount():
-                            app = sys.modules["rc_sms_desktop.ui.app"]
-                            seen["loaded"] = [m for m in app.DEFERRED_MODULES if m in sys.modules]
-                            seen["gc_enabled"] = gc.isenabled()
-                return False
+        def watch_paints(app_module):
+            from PySide6.QtCore import QEvent, QObject
+            from PySide6.QtWidgets import QApplication
 
-        spy = Spy()
+            class Spy(QObject):
+                def eventFilter(self, watched, event):
+                    if event.type() == QEvent.Type.Paint and "loaded" not in seen:
+                        window_type = sys.modules["rc_sms_desktop.ui.main_window"].MainWindow
+                        for w in QApplication.topLevelWidgets():
+                            if isinstance(w, window_type) and w.sender_model.rowCount():
+                                seen["loaded"] = [
+                                    m for m in app_module.DEFERRED_MODULES if m in sys.modules
+                                ]
+                                seen["gc_enabled"] = gc.isenabled()
+                    return False
 
-        class App(QtWidgets.QApplication):
-            def __init__(self, *args):
-                super().__init__(*args)
-                self.installEventFilter(spy)
+            original = app_module._application
+            spies = []
 
-        QtWidgets.QApplication = App
+            def application():
+                app = original()
+                spies.append(Spy())
+                app.installEventFilter(spies[0])
+                return app
+
+            app_module._application = application
+
+        class Watch:
+            # Notes what was imported when PySide6 starts loading; patches ui.app once loaded.
+            def find_spec(self, name, path=None, target=None):
+                if name == "PySide6" and "before_qt" not in seen:
+                    seen["before_qt"] = [m for m in FIRST if m in sys.modules]
+                if name != "rc_sms_desktop.ui.app":
+                    return None
+                spec = importlib.machinery.PathFinder.find_spec(name, path)
+                run = spec.loader.exec_module
+
+                def exec_module(module):
+                    run(module)
+                    watch_paints(module)
+
+                spec.loader.exec_module = exec_module
+                return spec
+
+        sys.meta_path.insert(0, Watch())
         from rc_sms_desktop.cli.main import main
+
         code = main(["--demo", "--screenshot", sys.argv[1]])
-        app = sys.modules["rc_sms_desktop.ui.app"]
-        seen["after"] = [m for m in app.DEFERRED_MODULES if m not in sys.modules]
+        app_module = sys.modules["rc_sms_desktop.ui.app"]
+        seen["after"] = [m for m in app_module.DEFERRED_MODULES if m not in sys.modules]
         print(json.dumps(seen))
         sys.exit(code)
         """
@@ -171,3 +199,6 @@ def test_the_demo_paints_its_numbers_before_importing_what_can_wait() -> None:
     assert seen["loaded"] == []
     assert seen["gc_enabled"] is False
     assert seen["after"] == []
+    # The Qt-free half came before PySide6, which would otherwise read each module's source.
+    assert seen["before_qt"] == ["httpx", "pydantic", "rc_sms_desktop.core.models",
+                                 "rc_sms_desktop.loader", "rc_sms_desktop.simulator.app"]
