@@ -114,20 +114,19 @@ def _wait_healthy(url: str) -> None:
 
 async def signed_in_client(simulator: RunningSimulator, **client_options: Any) -> Any:
     """Our `RingCentralClient`, signed in to the served simulator with the demo JWT."""
-    from pydantic import SecretStr
-
     from rc_sms_desktop.api.auth import ClientCredentials
     from rc_sms_desktop.api.client import RingCentralClient
     from rc_sms_desktop.api.servers import Server
     from rc_sms_desktop.api.session import TokenSession
+    from rc_sms_desktop.redaction import Secret
 
     client = RingCentralClient(simulator.url, **client_options)
     try:
         client.authenticator = await TokenSession.sign_in_with_jwt(
             client.http,
             Server("Benchmark simulator", simulator.url),
-            ClientCredentials(simulator.client_id, SecretStr(simulator.client_secret)),
-            SecretStr(simulator.jwt),
+            ClientCredentials(simulator.client_id, Secret(simulator.client_secret)),
+            Secret(simulator.jwt),
         )
     except BaseException:
         await client.aclose()

@@ -11,6 +11,9 @@ message, a URL, a repr):
 
 :class:`RedactingFilter` applies :func:`redact` to log records; attach it to every handler
 (a filter on a logger does not see records propagated from child loggers).
+
+:class:`Secret` carries a secret value through the code so that a repr, an f-string or an
+exception message built from it shows a mask, not the value.
 """
 
 from __future__ import annotations
@@ -19,9 +22,10 @@ import base64
 import logging
 import re
 import threading
+from typing import Any, NoReturn, final
 from urllib.parse import quote, quote_plus
 
-__all__ = ["MASK", "RedactingFilter", "redact", "register_secret"]
+__all__ = ["MASK", "RedactingFilter", "Secret", "redact", "register_secret"]
 
 MASK = "***"
 
@@ -57,6 +61,80 @@ _MAX_REGISTERED = 2048  # weeks of hourly refreshes; long-lived secrets are re-r
 _lock = threading.Lock()
 _secrets: dict[str, None] = {}  # insertion-ordered set, oldest evicted first
 _ordered: tuple[str, ...] | None = ()  # longest first; None when it must be rebuilt
+
+
+_SECRET_MASK = "**********"  # the mask pydantic's SecretStr showed, so reprs read as before
+
+
+@final
+class Secret:
+    """An immutable secret string that never shows its value unless asked by name.
+
+    ``repr``, ``str`` and ``format`` give a fixed mask, so a dataclass repr, a log line or an
+    f-string that holds one stays clean; :meth:`get_secret_value` is the one way to the value.
+    Two secrets are equal when their values are (never equal to a plain ``str``, so a mix-up
+    fails loudly); ``len`` and truthiness follow the value.
+
+    Constructing one does not call :func:`register_secret`: the code registers each value where
+    it enters the app (token responses, credentials, codes, verifiers), while some secrets here
+    are whole stored payloads that would only bloat the registry every redaction scans.
+
+    Pickling is refused: a secret written to a file must be written deliberately, through
+    :meth:`get_secret_value`. Copies return the same object (it is immutable).
+    """
+
+    __slots__ = ("_value",)
+    _value: str
+
+    def __init__(self, value: str) -> None:
+        if not isinstance(value, str):
+            raise TypeError(f"Secret takes a str, not {type(value).__name__}")
+        object.__setattr__(self, "_value", value)
+
+    def get_secret_value(self) -> str:
+        """The secret itself: for the request, the keyring or a comparison, never for display."""
+        return self._value
+
+    def __repr__(self) -> str:
+        return f"Secret({str(self)!r})"
+
+    def __str__(self) -> str:
+        return _SECRET_MASK if self._value else ""
+
+    def __format__(self, format_spec: str) -> str:
+        return format(str(self), format_spec)
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Secret):
+            return NotImplemented
+        return self._value == other._value
+
+    def __hash__(self) -> int:
+        return hash(self._value)
+
+    def __len__(self) -> int:
+        return len(self._value)
+
+    def __bool__(self) -> bool:
+        return bool(self._value)
+
+    def __setattr__(self, name: str, value: object) -> NoReturn:
+        raise AttributeError("a Secret is immutable")
+
+    def __delattr__(self, name: str) -> NoReturn:
+        raise AttributeError("a Secret is immutable")
+
+    def __copy__(self) -> Secret:
+        return self
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> Secret:
+        return self
+
+    def __reduce__(self) -> NoReturn:
+        raise TypeError("a Secret is not pickled; persist get_secret_value() deliberately")
+
+    def __getstate__(self) -> NoReturn:
+        raise TypeError("a Secret is not pickled; persist get_secret_value() deliberately")
 
 
 def register_secret(value: str | None) -> None:

@@ -11,7 +11,6 @@ from typing import Any
 
 import httpx
 import pytest
-from pydantic import SecretStr
 
 from rc_sms_desktop.api.auth import ClientCredentials
 from rc_sms_desktop.api.client import RetryPolicy, RingCentralClient, StaticTokenAuthenticator
@@ -32,6 +31,7 @@ from rc_sms_desktop.loader import (
     VerdictUpdated,
     final_verdicts,
 )
+from rc_sms_desktop.redaction import Secret
 from rc_sms_desktop.simulator.app import create_app
 from rc_sms_desktop.simulator.config import SimulatorConfig
 
@@ -89,8 +89,8 @@ async def simulator_client(
     client.authenticator = await TokenSession.sign_in_with_jwt(
         client.http,
         DEMO_SERVER,
-        ClientCredentials(config.client_id, SecretStr(config.client_secret)),
-        SecretStr(config.jwt),
+        ClientCredentials(config.client_id, Secret(config.client_secret)),
+        Secret(config.jwt),
     )
     return client, app
 

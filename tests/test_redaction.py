@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import base64
+import copy
+import dataclasses
 import logging
+import pickle
 import uuid
 
 import pytest
 
-from rc_sms_desktop.redaction import MASK, RedactingFilter, redact, register_secret
+from rc_sms_desktop.redaction import MASK, RedactingFilter, Secret, redact, register_secret
 
 
 def secret(kind: str) -> str:
@@ -93,3 +96,110 @@ def test_filter_never_drops_a_record_even_with_a_broken_format() -> None:
     record = logging.LogRecord("x", logging.INFO, __file__, 1, "%s %s", ("only-one",), None)
     assert RedactingFilter().filter(record)
     assert record.args is None
+
+
+# --- Secret: a value that shows a mask wherever it is displayed ---------------------------------
+
+
+def test_secret_never_shows_its_value_when_displayed() -> None:
+    value = secret("TOKEN")
+    held = Secret(value)
+    shown = [
+        repr(held),
+        str(held),
+        f"{held}",
+        f"{held!r}",
+        f"{held:>40}",
+        "%s %r" % (held, held),  # noqa: UP031 - the old formatting path must mask too
+        "{}".format(held),  # noqa: UP032
+        repr([held, {"token": held}]),
+        repr(copy.copy(held)),
+        repr(copy.deepcopy({"token": held})),
+    ]
+    for text in shown:
+        assert value not in text
+    assert repr(held) == "Secret('**********')"
+    assert str(held) == "**********"
+    assert held.get_secret_value() == value
+
+
+def test_secret_in_a_dataclass_repr_and_an_exception_stays_masked() -> None:
+    value = secret("RT")
+
+    @dataclasses.dataclass(frozen=True)
+    class Holder:
+        token: Secret
+
+    holder = Holder(Secret(value))
+    assert value not in repr(holder)
+    assert value not in str(ValueError(f"refresh failed for {holder}"))
+    assert value not in repr(dataclasses.asdict(holder))
+
+
+def test_secret_logged_directly_stays_masked_without_the_filter(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    # A value that was never registered: only Secret's own masking protects it here.
+    value = secret("JWT")
+    logger = logging.getLogger("rc_sms_desktop.test_redaction.secret")
+    with caplog.at_level(logging.DEBUG, logger=logger.name):
+        logger.debug("using %s / %r", Secret(value), Secret(value))
+        logger.debug("extra %s", {"jwt": Secret(value)})
+    assert value not in caplog.text
+    assert "**********" in caplog.text
+
+
+def test_secret_has_no_instance_dict_and_cannot_be_pickled() -> None:
+    value = secret("CS")
+    held = Secret(value)
+    with pytest.raises(TypeError):
+        vars(held)
+    assert not hasattr(held, "__dict__")
+    with pytest.raises(TypeError, match="not pickled"):
+        pickle.dumps(held)
+    with pytest.raises(TypeError, match="not pickled"):
+        pickle.dumps({"nested": [held]})
+
+
+def test_secret_is_immutable() -> None:
+    held = Secret(secret("AT"))
+    with pytest.raises(AttributeError):
+        held._value = "changed"
+    with pytest.raises(AttributeError):
+        held.other = 1
+    with pytest.raises(AttributeError):
+        del held._value
+    assert copy.deepcopy(held) is held
+
+
+def test_secret_compares_by_value_but_never_equals_a_plain_string() -> None:
+    value = secret("RT")
+    assert Secret(value) == Secret(value)
+    assert Secret(value) != Secret(value + "x")
+    assert Secret(value) != value
+    assert value != Secret(value)
+    assert len({Secret(value), Secret(value), Secret(value + "x")}) == 2
+    assert {Secret(value): 1}[Secret(value)] == 1
+
+
+def test_secret_length_and_truthiness_follow_the_value() -> None:
+    assert len(Secret("abc")) == 3
+    assert Secret("a")
+    assert not Secret("")
+    # An empty secret reads as empty, as pydantic's SecretStr did.
+    assert str(Secret("")) == ""
+    assert repr(Secret("")) == "Secret('')"
+
+
+def test_secret_takes_only_a_string() -> None:
+    with pytest.raises(TypeError, match="str"):
+        Secret(b"bytes")  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match="str"):
+        Secret(None)  # type: ignore[arg-type]
+
+
+def test_constructing_a_secret_does_not_register_it() -> None:
+    # Registration stays explicit at the points where values enter the app (see Secret's doc).
+    value = secret("PAYLOAD")
+    Secret(value)
+    assert redact(f"text {value}") == f"text {value}"

@@ -47,7 +47,6 @@ from typing import Any, Literal
 from urllib.parse import urlencode
 
 import httpx
-from pydantic import SecretStr
 
 from rc_sms_desktop.api.errors import (
     ApiError,
@@ -59,7 +58,7 @@ from rc_sms_desktop.api.errors import (
 )
 from rc_sms_desktop.api.rate_limits import DEFAULT_RETRY_AFTER_S, parse_retry_after
 from rc_sms_desktop.api.servers import Server
-from rc_sms_desktop.redaction import redact, register_secret
+from rc_sms_desktop.redaction import Secret, redact, register_secret
 
 __all__ = [
     "JWT_GRANT",
@@ -136,7 +135,7 @@ class ClientCredentials:
     """The app's identity: its client id and, for confidential apps and JWT, its secret."""
 
     client_id: str
-    client_secret: SecretStr | None = None
+    client_secret: Secret | None = None
 
     def __post_init__(self) -> None:
         if self.client_secret is not None:
@@ -151,7 +150,7 @@ class ClientCredentials:
 class PkcePair:
     """A PKCE code verifier (secret, kept until the exchange) and its S256 challenge."""
 
-    verifier: SecretStr
+    verifier: Secret
     challenge: str
     method: str = "S256"
 
@@ -162,7 +161,7 @@ def new_pkce() -> PkcePair:
     register_secret(verifier)
     digest = hashlib.sha256(verifier.encode("ascii")).digest()
     challenge = base64.urlsafe_b64encode(digest).rstrip(b"=").decode("ascii")
-    return PkcePair(SecretStr(verifier), challenge)
+    return PkcePair(Secret(verifier), challenge)
 
 
 def new_state() -> str:
@@ -174,10 +173,10 @@ def new_state() -> str:
 class TokenSet:
     """One token response. Times are wall-clock POSIX seconds (they are persisted)."""
 
-    access_token: SecretStr
+    access_token: Secret
     expires_at: float
     lifetime: float
-    refresh_token: SecretStr | None = None
+    refresh_token: Secret | None = None
     refresh_expires_at: float | None = None
     token_type: str = "bearer"
     scope: str = ""
@@ -217,10 +216,10 @@ class TokenSet:
             return None
         refresh_token = data.get("refresh_token")
         return cls(
-            access_token=SecretStr(access),
+            access_token=Secret(access),
             expires_at=expires_at,
             lifetime=_number(data.get("lifetime")) or _MIN_LIFETIME,
-            refresh_token=SecretStr(refresh_token)
+            refresh_token=Secret(refresh_token)
             if isinstance(refresh_token, str) and refresh_token
             else None,
             refresh_expires_at=_number(data.get("refresh_expires_at")),
@@ -269,10 +268,10 @@ def parse_token_response(data: object, *, now: float) -> TokenSet | None:
     refresh_token = data.get("refresh_token")
     refresh_in = _number(data.get("refresh_token_expires_in"))
     return TokenSet(
-        access_token=SecretStr(access),
+        access_token=Secret(access),
         expires_at=now + lifetime,
         lifetime=lifetime,
-        refresh_token=SecretStr(refresh_token)
+        refresh_token=Secret(refresh_token)
         if isinstance(refresh_token, str) and refresh_token
         else None,
         refresh_expires_at=now + max(refresh_in, 0.0) if refresh_in is not None else None,
@@ -595,8 +594,8 @@ async def exchange_code(
     server: Server,
     credentials: ClientCredentials,
     *,
-    code: SecretStr,
-    verifier: SecretStr,
+    code: Secret,
+    verifier: Secret,
     redirect_uri: str,
     retry: RetryPolicy = DEFAULT_RETRY,
     now: Callable[[], float] = time.time,
@@ -625,7 +624,7 @@ async def jwt_grant(
     server: Server,
     credentials: ClientCredentials,
     *,
-    jwt: SecretStr,
+    jwt: Secret,
     retry: RetryPolicy = DEFAULT_RETRY,
     now: Callable[[], float] = time.time,
 ) -> TokenSet:
@@ -642,7 +641,7 @@ async def refresh(
     server: Server,
     credentials: ClientCredentials,
     *,
-    refresh_token: SecretStr,
+    refresh_token: Secret,
     retry: RetryPolicy = DEFAULT_RETRY,
     now: Callable[[], float] = time.time,
 ) -> TokenSet:
@@ -658,7 +657,7 @@ async def revoke(
     server: Server,
     credentials: ClientCredentials,
     *,
-    token: SecretStr,
+    token: Secret,
     deadline: float = 10.0,
 ) -> bool:
     """End the whole RingCentral session of ``token``. Once, errors ignored: True if it answered 2xx."""

@@ -10,12 +10,12 @@ from __future__ import annotations
 from typing import Any
 
 import httpx
-from pydantic import SecretStr
 
 from rc_sms_desktop.api.auth import ClientCredentials
 from rc_sms_desktop.api.client import RingCentralClient, Timeouts
 from rc_sms_desktop.api.servers import Server
 from rc_sms_desktop.api.session import TokenSession
+from rc_sms_desktop.redaction import Secret
 
 DEMO_SERVER_URL = "https://demo.rc-sms-desktop.invalid"  # .invalid: never resolvable on a network
 DEMO_SERVER = Server("Demo account (simulated)", DEMO_SERVER_URL)
@@ -38,8 +38,8 @@ async def open_demo_client(**simulator_options: Any) -> RingCentralClient:
         session = await TokenSession.sign_in_with_jwt(
             client.http,
             DEMO_SERVER,
-            ClientCredentials(config.client_id, SecretStr(config.client_secret)),
-            SecretStr(config.jwt),
+            ClientCredentials(config.client_id, Secret(config.client_secret)),
+            Secret(config.jwt),
         )
     except BaseException:
         await client.aclose()

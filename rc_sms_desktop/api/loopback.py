@@ -30,10 +30,9 @@ from types import TracebackType
 from urllib.parse import parse_qsl, urlsplit
 
 import h11
-from pydantic import SecretStr
 
 from rc_sms_desktop.api.auth import SignInError
-from rc_sms_desktop.redaction import register_secret
+from rc_sms_desktop.redaction import Secret, register_secret
 
 __all__ = ["AuthorizationCallback", "LoopbackListener"]
 
@@ -48,7 +47,7 @@ _MAX_CONNECTIONS = 16
 class AuthorizationCallback:
     """What the browser brought back: the authorization code (secret until exchanged)."""
 
-    code: SecretStr
+    code: Secret
 
 
 class LoopbackListener:
@@ -296,7 +295,7 @@ class LoopbackListener:
                 "Sign-in refused",
                 "The answer had no authorization code. Close this tab and try again.",
             )
-        result.set_result(AuthorizationCallback(SecretStr(code)))
+        result.set_result(AuthorizationCallback(Secret(code)))
         # Stop accepting at once: a replayed redirect must find the port closed.
         if self._server is not None:
             self._server.close()

@@ -32,7 +32,6 @@ from collections.abc import Awaitable, Callable
 from typing import Any, NoReturn, Protocol
 
 import httpx
-from pydantic import SecretStr
 
 from rc_sms_desktop.api import auth
 from rc_sms_desktop.api.auth import (
@@ -48,7 +47,7 @@ from rc_sms_desktop.api.auth import (
 from rc_sms_desktop.api.errors import ApiError, SessionEndedError
 from rc_sms_desktop.api.servers import Server
 from rc_sms_desktop.api.tokens import StorageState, StorageStatus, TokenStore, store_key
-from rc_sms_desktop.redaction import register_secret
+from rc_sms_desktop.redaction import Secret, register_secret
 
 __all__ = ["BrowserOpener", "Clock", "SystemClock", "TokenSession", "open_system_browser"]
 
@@ -103,7 +102,7 @@ class TokenSession:
         credentials: ClientCredentials,
         tokens: TokenSet,
         store: TokenStore | None = None,
-        jwt: SecretStr | None = None,
+        jwt: Secret | None = None,
         retry: RetryPolicy = DEFAULT_RETRY,
         refresh_margin: float = 60.0,
         clock: Clock = SYSTEM_CLOCK,
@@ -242,7 +241,7 @@ class TokenSession:
         http: httpx.AsyncClient,
         server: Server,
         credentials: ClientCredentials,
-        jwt: SecretStr,
+        jwt: Secret,
         store: TokenStore | None = None,
         *,
         retry: RetryPolicy = DEFAULT_RETRY,
@@ -329,7 +328,7 @@ class TokenSession:
         secret = data.get("client_secret")
         jwt = data.get("jwt")
         credentials = ClientCredentials(
-            client_id, SecretStr(secret) if isinstance(secret, str) and secret else None
+            client_id, Secret(secret) if isinstance(secret, str) and secret else None
         )
         return cls(
             http=http,
@@ -337,7 +336,7 @@ class TokenSession:
             credentials=credentials,
             tokens=tokens,
             store=store,
-            jwt=SecretStr(jwt) if isinstance(jwt, str) and jwt else None,
+            jwt=Secret(jwt) if isinstance(jwt, str) and jwt else None,
             retry=retry,
             refresh_margin=refresh_margin,
             clock=clock,
@@ -559,7 +558,7 @@ class TokenSession:
             "tokens": self._tokens.to_json(),
         }
         # ASCII-only JSON: chunks can then be cut anywhere without splitting a character.
-        saved = await self._store.save(self._key, SecretStr(json.dumps(payload, ensure_ascii=True)))
+        saved = await self._store.save(self._key, Secret(json.dumps(payload, ensure_ascii=True)))
         if not saved:
             _log.info("Sign-in not saved: %s", self._store.status.message)
 

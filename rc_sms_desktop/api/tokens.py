@@ -30,7 +30,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from pydantic import SecretStr
+from rc_sms_desktop.redaction import Secret
 
 if TYPE_CHECKING:
     from keyring.backend import KeyringBackend
@@ -125,7 +125,7 @@ class TokenStore:
 
     # ------------------------------------------------------------------ public, async
 
-    async def load(self, key: str) -> SecretStr | None:
+    async def load(self, key: str) -> Secret | None:
         """The stored payload for ``key``, or None when absent, damaged or unreadable."""
         if self._gave_up:
             return None
@@ -140,7 +140,7 @@ class TokenStore:
             )
         return value
 
-    async def save(self, key: str, payload: SecretStr) -> bool:
+    async def save(self, key: str, payload: Secret) -> bool:
         """Store ``payload``; True when it is verifiably in the keyring."""
         if self._gave_up:
             return False
@@ -321,7 +321,7 @@ class TokenStore:
                 break
             index += 1
 
-    def _load_sync(self, key: str) -> SecretStr | None:
+    def _load_sync(self, key: str) -> Secret | None:
         backend = self._resolve_backend()
         raw = self._get(backend, key)
         if raw is None:
@@ -332,7 +332,7 @@ class TokenStore:
         if "data" in primary:
             data = primary["data"]
             return (
-                SecretStr(data) if isinstance(data, str) else self._damaged(backend, key, primary)
+                Secret(data) if isinstance(data, str) else self._damaged(backend, key, primary)
             )
         slot, count = primary.get("slot"), primary.get("chunks")
         if slot not in ("a", "b") or not isinstance(count, int) or not 0 < count <= 1000:
@@ -346,11 +346,11 @@ class TokenStore:
         payload = "".join(pieces)
         if len(payload) != primary.get("length") or _digest(payload) != primary.get("sha256"):
             return self._damaged(backend, key, primary)
-        return SecretStr(payload)
+        return Secret(payload)
 
     def _damaged(
         self, backend: KeyringBackend, key: str, primary: dict[str, Any] | None
-    ) -> SecretStr | None:
+    ) -> Secret | None:
         # Treated as absent (the user signs in again) and removed, so the next save starts clean.
         _log.warning(
             "The saved sign-in in the keyring is incomplete or damaged; it is ignored and removed."
@@ -358,7 +358,7 @@ class TokenStore:
         self._delete_entries(backend, key, primary)
         return None
 
-    def _save_sync(self, key: str, payload: SecretStr) -> None:
+    def _save_sync(self, key: str, payload: Secret) -> None:
         backend = self._resolve_backend()
         text = payload.get_secret_value()
         old = self._parse_primary(self._get(backend, key))

@@ -149,11 +149,10 @@ async def open_client(args: argparse.Namespace) -> RingCentralClient:
         from rc_sms_desktop.api.demo import open_demo_client
 
         return await open_demo_client()
-    from pydantic import SecretStr
-
     from rc_sms_desktop.api.auth import ClientCredentials
     from rc_sms_desktop.api.servers import ServerUrlError, resolve_server
     from rc_sms_desktop.api.session import TokenSession
+    from rc_sms_desktop.redaction import Secret
 
     client_id = os.environ.get(ENV_CLIENT_ID, "").strip()
     secret = os.environ.get(ENV_CLIENT_SECRET, "").strip()
@@ -169,8 +168,8 @@ async def open_client(args: argparse.Namespace) -> RingCentralClient:
             client.authenticator = await TokenSession.sign_in_with_jwt(
                 client.http,
                 server,
-                ClientCredentials(client_id, SecretStr(secret)),
-                SecretStr(jwt),
+                ClientCredentials(client_id, Secret(secret)),
+                Secret(jwt),
             )
         except BaseException:
             await client.aclose()

@@ -15,7 +15,6 @@ import logging
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from pydantic import SecretStr
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QComboBox,
@@ -36,6 +35,7 @@ from rc_sms_desktop.api.client import RingCentralClient
 from rc_sms_desktop.api.servers import KNOWN_SERVERS, Server, ServerUrlError, custom_server
 from rc_sms_desktop.api.session import TokenSession, open_system_browser
 from rc_sms_desktop.api.tokens import TokenStore
+from rc_sms_desktop.redaction import Secret
 from rc_sms_desktop.settings import Settings
 from rc_sms_desktop.ui.theme import Mark, mark_colour
 from rc_sms_desktop.ui.window_services import AccountSession, signed_in_session
@@ -266,14 +266,14 @@ class SignInDialog(QDialog):
 
         secret_edit = self.jwt_client_secret_edit if jwt_mode else self.client_secret_edit
         secret_text = secret_edit.text().strip()
-        credentials = ClientCredentials(client_id, SecretStr(secret_text) if secret_text else None)
+        credentials = ClientCredentials(client_id, Secret(secret_text) if secret_text else None)
         store = self._token_store if self._token_store is not None else TokenStore()
         client = RingCentralClient(server.url, self._transport)
         try:
             if jwt_mode:
                 self._progress(f"Signing in to {server.name} with your JWT…")
                 token_session = await TokenSession.sign_in_with_jwt(
-                    client.http, server, credentials, SecretStr(self.jwt_edit.text().strip()), store
+                    client.http, server, credentials, Secret(self.jwt_edit.text().strip()), store
                 )
             else:
                 opener = self._open_browser or open_system_browser

@@ -10,7 +10,6 @@ from urllib.parse import parse_qs, urlsplit
 
 import httpx
 import pytest
-from pydantic import SecretStr
 from test_auth_fakes import CLIENT_ID, FAKE_SERVER, FAST_RETRY, FakeOAuth, FaultTransport
 
 from rc_sms_desktop.api import auth
@@ -22,6 +21,7 @@ from rc_sms_desktop.api.auth import (
     TokenSessionEndedError,
 )
 from rc_sms_desktop.api.errors import SessionEndedError
+from rc_sms_desktop.redaction import Secret
 
 UNRESERVED = set(string.ascii_letters + string.digits + "-._~")
 
@@ -88,7 +88,7 @@ async def test_jwt_grant_uses_basic_auth_and_puts_secrets_only_in_header_and_bod
     fake: FakeOAuth, http: httpx.AsyncClient
 ) -> None:
     tokens = await auth.jwt_grant(
-        http, FAKE_SERVER, fake.credentials(confidential=True), jwt=SecretStr(fake.jwt)
+        http, FAKE_SERVER, fake.credentials(confidential=True), jwt=Secret(fake.jwt)
     )
     assert tokens.access_token.get_secret_value() in fake.access
     assert tokens.refresh_token is not None
@@ -109,7 +109,7 @@ async def test_jwt_grant_without_client_secret_is_refused_before_any_request(
     fake: FakeOAuth, http: httpx.AsyncClient
 ) -> None:
     with pytest.raises(SignInError, match="needs the app's client secret"):
-        await auth.jwt_grant(http, FAKE_SERVER, fake.credentials(), jwt=SecretStr(fake.jwt))
+        await auth.jwt_grant(http, FAKE_SERVER, fake.credentials(), jwt=Secret(fake.jwt))
     assert fake.token_calls == 0
 
 
@@ -121,7 +121,7 @@ async def test_rejected_jwt_is_a_plain_message_and_not_retried(
             http,
             FAKE_SERVER,
             fake.credentials(confidential=True),
-            jwt=SecretStr("eyJx.eyJy.wrong"),
+            jwt=Secret("eyJx.eyJy.wrong"),
             retry=FAST_RETRY,
         )
     assert "did not accept the JWT credential" in caught.value.user_message
@@ -132,10 +132,10 @@ async def test_rejected_jwt_is_a_plain_message_and_not_retried(
 async def test_wrong_client_secret_is_a_plain_message(
     fake: FakeOAuth, http: httpx.AsyncClient
 ) -> None:
-    credentials = auth.ClientCredentials(CLIENT_ID, SecretStr("not-the-secret"))
+    credentials = auth.ClientCredentials(CLIENT_ID, Secret("not-the-secret"))
     with pytest.raises(SignInError, match="did not accept this app's client ID or client secret"):
         await auth.jwt_grant(
-            http, FAKE_SERVER, credentials, jwt=SecretStr(fake.jwt), retry=FAST_RETRY
+            http, FAKE_SERVER, credentials, jwt=Secret(fake.jwt), retry=FAST_RETRY
         )
     assert fake.token_calls == 1
 
@@ -145,7 +145,7 @@ async def test_public_client_sends_client_id_in_body_and_no_authorization(
 ) -> None:
     fake.refresh.add("RT-known-1234")
     await auth.refresh(
-        http, FAKE_SERVER, fake.credentials(), refresh_token=SecretStr("RT-known-1234")
+        http, FAKE_SERVER, fake.credentials(), refresh_token=Secret("RT-known-1234")
     )
     assert fake.seen_token_forms[-1] == {
         "grant_type": "refresh_token",
@@ -192,8 +192,8 @@ async def test_code_exchange_errors_become_plain_messages(
             http,
             FAKE_SERVER,
             fake.credentials(),
-            code=SecretStr("code-123456"),
-            verifier=SecretStr("v" * 43),
+            code=Secret("code-123456"),
+            verifier=Secret("v" * 43),
             redirect_uri="http://127.0.0.1:5555/callback",
             retry=FAST_RETRY,
         )
@@ -212,7 +212,7 @@ async def test_429_reports_retry_after_and_is_not_retried(
             http,
             FAKE_SERVER,
             fake.credentials(confidential=True),
-            jwt=SecretStr(fake.jwt),
+            jwt=Secret(fake.jwt),
             retry=FAST_RETRY,
         )
     assert caught.value.retry_after == 40
@@ -231,7 +231,7 @@ async def test_503_reports_retry_after_and_is_not_retried(
             http,
             FAKE_SERVER,
             fake.credentials(),
-            refresh_token=SecretStr("RT-known-1234"),
+            refresh_token=Secret("RT-known-1234"),
             retry=FAST_RETRY,
         )
     assert caught.value.retry_after == 120
@@ -254,7 +254,7 @@ async def test_refresh_retries_transient_failures_three_times(
         http,
         FAKE_SERVER,
         fake.credentials(),
-        refresh_token=SecretStr("RT-known-1234"),
+        refresh_token=Secret("RT-known-1234"),
         retry=policy,
     )
     assert tokens.access_token.get_secret_value() in fake.access
@@ -272,7 +272,7 @@ async def test_refresh_gives_up_after_three_retries_and_keeps_it_retryable(
             http,
             FAKE_SERVER,
             fake.credentials(),
-            refresh_token=SecretStr("RT-known-1234"),
+            refresh_token=Secret("RT-known-1234"),
             retry=FAST_RETRY,
         )
     assert fake.token_calls == 4
@@ -286,7 +286,7 @@ async def test_refresh_invalid_grant_ends_the_session(
             http,
             FAKE_SERVER,
             fake.credentials(),
-            refresh_token=SecretStr("RT-unknown-1234"),
+            refresh_token=Secret("RT-unknown-1234"),
             retry=FAST_RETRY,
         )
     assert isinstance(caught.value, SessionEndedError)
@@ -302,7 +302,7 @@ async def test_dropped_connections_are_retried_for_refresh(fake: FakeOAuth) -> N
             http,
             FAKE_SERVER,
             fake.credentials(),
-            refresh_token=SecretStr("RT-known-1234"),
+            refresh_token=Secret("RT-known-1234"),
             retry=FAST_RETRY,
         )
     assert transport.requests == 3
@@ -319,7 +319,7 @@ async def test_network_down_after_retries_is_a_retryable_network_error(fake: Fak
                 http,
                 FAKE_SERVER,
                 fake.credentials(confidential=True),
-                jwt=SecretStr(fake.jwt),
+                jwt=Secret(fake.jwt),
                 retry=FAST_RETRY,
             )
     assert transport.requests == 4
@@ -337,8 +337,8 @@ async def test_code_exchange_is_retried_only_when_the_code_cannot_have_been_spen
             http,
             FAKE_SERVER,
             fake.credentials(),
-            code=SecretStr("CODE-abcdefgh"),
-            verifier=SecretStr("v" * 43),
+            code=Secret("CODE-abcdefgh"),
+            verifier=Secret("v" * 43),
             redirect_uri="http://127.0.0.1:1/callback",
             retry=FAST_RETRY,
         )
@@ -361,8 +361,8 @@ async def test_code_exchange_is_not_replayed_once_the_server_may_have_used_the_c
                 http,
                 FAKE_SERVER,
                 fake.credentials(),
-                code=SecretStr("CODE-abcdefgh"),
-                verifier=SecretStr("v" * 43),
+                code=Secret("CODE-abcdefgh"),
+                verifier=Secret("v" * 43),
                 redirect_uri="http://127.0.0.1:1/callback",
                 retry=FAST_RETRY,
             )
@@ -383,7 +383,7 @@ async def test_unreadable_success_is_a_plain_error_without_the_body(content: byt
                 http,
                 FAKE_SERVER,
                 auth.ClientCredentials(CLIENT_ID),
-                refresh_token=SecretStr("RT-known-1234"),
+                refresh_token=Secret("RT-known-1234"),
             )
     assert "Gateway" not in str(caught.value)
 
@@ -426,7 +426,7 @@ async def test_429_with_a_nonsense_retry_after_still_says_when_to_try_again(
             http,
             FAKE_SERVER,
             fake.credentials(confidential=True),
-            jwt=SecretStr(fake.jwt),
+            jwt=Secret(fake.jwt),
             retry=FAST_RETRY,
         )
     assert caught.value.retry_after == retry_after
@@ -445,7 +445,7 @@ async def test_revoke_is_sent_once_and_its_errors_are_ignored(fake: FakeOAuth) -
     async with httpx.AsyncClient(transport=httpx.MockTransport(handler)) as http:
         assert (
             await auth.revoke(
-                http, FAKE_SERVER, fake.credentials(), token=SecretStr("RT-1234567890")
+                http, FAKE_SERVER, fake.credentials(), token=Secret("RT-1234567890")
             )
             is False
         )
@@ -457,7 +457,7 @@ async def test_revoke_is_sent_once_and_its_errors_are_ignored(fake: FakeOAuth) -
     async with httpx.AsyncClient(transport=httpx.MockTransport(refuse)) as http:
         assert (
             await auth.revoke(
-                http, FAKE_SERVER, fake.credentials(), token=SecretStr("RT-1234567890")
+                http, FAKE_SERVER, fake.credentials(), token=Secret("RT-1234567890")
             )
             is False
         )
@@ -477,7 +477,7 @@ async def test_revoke_sends_the_token_in_the_body_only(
             client,
             FAKE_SERVER,
             fake.credentials(confidential=True),
-            token=SecretStr("RT-1234567890"),
+            token=Secret("RT-1234567890"),
         )
     request = seen[0]
     assert "RT-1234567890" not in str(request.url)
@@ -516,8 +516,8 @@ async def test_code_exchange_waits_out_one_short_throttle_then_succeeds(
         http,
         FAKE_SERVER,
         fake.credentials(),
-        code=SecretStr("CODE-abcdefgh"),
-        verifier=SecretStr("v" * 43),
+        code=Secret("CODE-abcdefgh"),
+        verifier=Secret("v" * 43),
         redirect_uri="http://127.0.0.1:1/callback",
         retry=auth.RetryPolicy(sleep=record),
     )
@@ -536,8 +536,8 @@ async def test_code_exchange_gives_up_when_the_throttle_outlives_the_code(
             http,
             FAKE_SERVER,
             fake.credentials(),
-            code=SecretStr("CODE-abcdefgh"),
-            verifier=SecretStr("v" * 43),
+            code=Secret("CODE-abcdefgh"),
+            verifier=Secret("v" * 43),
             redirect_uri="http://127.0.0.1:1/callback",
             retry=FAST_RETRY,
         )

@@ -91,10 +91,10 @@ class FakeOAuth:
         return httpx.ASGITransport(app=self.app())
 
     def credentials(self, *, confidential: bool = False) -> ClientCredentials:
-        from pydantic import SecretStr
+        from rc_sms_desktop.redaction import Secret
 
         return ClientCredentials(
-            self.client_id, SecretStr(self.client_secret) if confidential else None
+            self.client_id, Secret(self.client_secret) if confidential else None
         )
 
     def _issue(self) -> dict[str, Any]:

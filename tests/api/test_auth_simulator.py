@@ -18,7 +18,6 @@ from urllib.parse import parse_qsl
 
 import httpx
 import pytest
-from pydantic import SecretStr
 from test_auth_fakes import FAST_RETRY, FakeClock, MemoryKeyring, browse, sentinel
 
 from rc_sms_desktop.api.auth import ClientCredentials, SignInError, TokenSessionEndedError
@@ -26,6 +25,7 @@ from rc_sms_desktop.api.errors import SessionEndedError
 from rc_sms_desktop.api.servers import Server
 from rc_sms_desktop.api.session import TokenSession
 from rc_sms_desktop.api.tokens import TokenStore
+from rc_sms_desktop.redaction import Secret
 
 simulator_app = pytest.importorskip("rc_sms_desktop.simulator.app")
 simulator_config = pytest.importorskip("rc_sms_desktop.simulator.config")
@@ -105,7 +105,7 @@ def public(config: object) -> ClientCredentials:
 
 
 def confidential(config: object) -> ClientCredentials:
-    return ClientCredentials(config.client_id, SecretStr(config.client_secret))  # type: ignore[attr-defined]
+    return ClientCredentials(config.client_id, Secret(config.client_secret))  # type: ignore[attr-defined]
 
 
 async def sign_in_with_browser(
@@ -170,7 +170,7 @@ async def test_jwt_grant_against_the_simulator(http: httpx.AsyncClient, config: 
         http,
         SIM,
         confidential(config),
-        SecretStr(config.jwt),
+        Secret(config.jwt),
         retry=FAST_RETRY,  # type: ignore[attr-defined]
     )
     token = await session.access_token()
@@ -182,12 +182,12 @@ async def test_wrong_jwt_and_wrong_secret_are_plain_messages(
 ) -> None:
     with pytest.raises(SignInError, match="did not accept the JWT credential"):
         await TokenSession.sign_in_with_jwt(
-            http, SIM, confidential(config), SecretStr("eyJhbGc.eyJzdWIi.bad"), retry=FAST_RETRY
+            http, SIM, confidential(config), Secret("eyJhbGc.eyJzdWIi.bad"), retry=FAST_RETRY
         )
-    wrong = ClientCredentials(config.client_id, SecretStr("wrong-secret-value"))  # type: ignore[attr-defined]
+    wrong = ClientCredentials(config.client_id, Secret("wrong-secret-value"))  # type: ignore[attr-defined]
     with pytest.raises(SignInError, match="client ID or client secret"):
         await TokenSession.sign_in_with_jwt(
-            http, SIM, wrong, SecretStr(config.jwt), retry=FAST_RETRY
+            http, SIM, wrong, Secret(config.jwt), retry=FAST_RETRY
         )  # type: ignore[attr-defined]
 
 
@@ -214,7 +214,7 @@ async def test_a_401_through_the_api_client_refreshes_once_and_replays_once(
             client.http,
             SIM,
             confidential(config),
-            SecretStr(config.jwt),
+            Secret(config.jwt),
             retry=FAST_RETRY,  # type: ignore[attr-defined]
         )
         client.authenticator = session
@@ -309,7 +309,7 @@ async def test_no_secret_reaches_debug_logs_errors_reprs_or_files(
             http,
             SIM,
             confidential(config),
-            SecretStr(config.jwt),
+            Secret(config.jwt),
             TokenStore(backend),
             retry=FAST_RETRY,  # type: ignore[attr-defined]
         )
@@ -322,13 +322,13 @@ async def test_no_secret_reaches_debug_logs_errors_reprs_or_files(
         ]
         for attempt in (
             TokenSession.sign_in_with_jwt(
-                http, SIM, confidential(config), SecretStr(config.jwt + "x"), retry=FAST_RETRY
+                http, SIM, confidential(config), Secret(config.jwt + "x"), retry=FAST_RETRY
             ),  # type: ignore[attr-defined]
             TokenSession.sign_in_with_jwt(
                 http,
                 SIM,
-                ClientCredentials(config.client_id, SecretStr(config.client_secret + "x")),  # type: ignore[attr-defined]
-                SecretStr(config.jwt),
+                ClientCredentials(config.client_id, Secret(config.client_secret + "x")),  # type: ignore[attr-defined]
+                Secret(config.jwt),
                 retry=FAST_RETRY,  # type: ignore[attr-defined]
             ),
         ):

@@ -13,7 +13,6 @@ from typing import Any
 
 import pytest
 import uvicorn
-from pydantic import SecretStr
 
 from rc_sms_desktop.api.auth import ClientCredentials
 from rc_sms_desktop.api.client import RetryPolicy, RingCentralClient, Timeouts
@@ -23,6 +22,7 @@ from rc_sms_desktop.api.servers import custom_server
 from rc_sms_desktop.api.session import TokenSession
 from rc_sms_desktop.core.eligibility import State
 from rc_sms_desktop.loader import LoadFinished, SenderLoader, final_verdicts
+from rc_sms_desktop.redaction import Secret
 from rc_sms_desktop.simulator.app import create_app
 from rc_sms_desktop.simulator.config import (
     DEMO_CLIENT_ID,
@@ -71,8 +71,8 @@ async def client(loopback_url: str) -> AsyncIterator[RingCentralClient]:
     rc.authenticator = await TokenSession.sign_in_with_jwt(
         rc.http,
         custom_server(loopback_url),
-        ClientCredentials(DEMO_CLIENT_ID, SecretStr(DEMO_CLIENT_SECRET)),
-        SecretStr(DEMO_JWT),
+        ClientCredentials(DEMO_CLIENT_ID, Secret(DEMO_CLIENT_SECRET)),
+        Secret(DEMO_JWT),
     )
     yield rc
     await rc.aclose()
@@ -124,8 +124,8 @@ async def test_many_concurrent_calls_share_a_small_pool_without_pool_timeouts(lo
     rc.authenticator = await TokenSession.sign_in_with_jwt(
         rc.http,
         custom_server(loopback_url),
-        ClientCredentials(DEMO_CLIENT_ID, SecretStr(DEMO_CLIENT_SECRET)),
-        SecretStr(DEMO_JWT),
+        ClientCredentials(DEMO_CLIENT_ID, Secret(DEMO_CLIENT_SECRET)),
+        Secret(DEMO_JWT),
     )
     async with rc:
         results = await asyncio.gather(*(rc.get_json(EXT) for _ in range(30)))

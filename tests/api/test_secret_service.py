@@ -34,7 +34,7 @@ SCRIPT = textwrap.dedent(
             os.environ[name] = value
 
     from keyring.backends import SecretService
-    from pydantic import SecretStr
+    from rc_sms_desktop.redaction import Secret
     from rc_sms_desktop.api.tokens import SERVICE, TokenStore, store_key
 
     KEY = store_key("https://platform.ringcentral.com", "real-keyring-test")
@@ -42,12 +42,12 @@ SCRIPT = textwrap.dedent(
 
     async def main():
         store = TokenStore()  # the backend keyring itself selects: SecretService here
-        saved = await store.save(KEY, SecretStr(PAYLOAD))
+        saved = await store.save(KEY, Secret(PAYLOAD))
         loaded = await store.load(KEY)
         backend = SecretService.Keyring()
         users = [KEY] + [f"{KEY}#{slot}{i}" for slot in "ab" for i in range(8)]
         present = [u for u in users if backend.get_password(SERVICE, u) is not None]
-        await store.save(KEY, SecretStr("small"))
+        await store.save(KEY, Secret("small"))
         after_shrink = [u for u in users if backend.get_password(SERVICE, u) is not None]
         deleted = await store.delete(KEY)
         left = [u for u in users if backend.get_password(SERVICE, u) is not None]

@@ -8,7 +8,6 @@ import json
 import httpx
 import keyring.backends.fail
 import pytest
-from pydantic import SecretStr
 from test_auth_fakes import (
     FAKE_SERVER,
     FAST_RETRY,
@@ -29,6 +28,7 @@ from rc_sms_desktop.api.auth import (
 from rc_sms_desktop.api.errors import SessionEndedError
 from rc_sms_desktop.api.session import TokenSession
 from rc_sms_desktop.api.tokens import SERVICE, StorageState, TokenStore, store_key
+from rc_sms_desktop.redaction import Secret
 
 ME = "https://rc.fake.test/restapi/v1.0/account/~/extension/~"
 
@@ -55,7 +55,7 @@ async def jwt_session(
         http,
         FAKE_SERVER,
         fake.credentials(confidential=True),
-        SecretStr(fake.jwt),
+        Secret(fake.jwt),
         store,
         retry=FAST_RETRY,
         clock=clock or FakeClock(),

@@ -8,18 +8,18 @@ import json
 import keyring.backends.fail
 import keyring.backends.null
 import pytest
-from pydantic import SecretStr
 from test_auth_fakes import HangingKeyring, LockedKeyring, MemoryKeyring, SilentKeyring
 
 from rc_sms_desktop.api.tokens import SERVICE, StorageState, TokenStore, store_key
+from rc_sms_desktop.redaction import Secret
 
 KEY = store_key("https://platform.ringcentral.com", "client-1")
 WINDOWS_LIMIT = 2560
 
 
-def payload(size: int, alphabet: str = "abcdefghijklmnopqrstuvwxyz0123456789") -> SecretStr:
+def payload(size: int, alphabet: str = "abcdefghijklmnopqrstuvwxyz0123456789") -> Secret:
     text = (alphabet * (size // len(alphabet) + 1))[:size]
-    return SecretStr(text)
+    return Secret(text)
 
 
 def stored_users(backend: MemoryKeyring) -> set[str]:
@@ -29,7 +29,7 @@ def stored_users(backend: MemoryKeyring) -> set[str]:
 async def test_small_value_round_trips_in_one_entry_named_for_server_and_client() -> None:
     backend = MemoryKeyring()
     store = TokenStore(backend)
-    assert await store.save(KEY, SecretStr('{"token": "abc"}'))
+    assert await store.save(KEY, Secret('{"token": "abc"}'))
     assert stored_users(backend) == {"https://platform.ringcentral.com|client-1"}
     loaded = await store.load(KEY)
     assert loaded is not None and loaded.get_secret_value() == '{"token": "abc"}'
@@ -67,7 +67,7 @@ async def test_rewrites_leave_no_stale_chunks() -> None:
     await store.save(KEY, payload(4_000, "xyz"))  # other slot; the old slot is swept
     assert len(stored_users(backend)) < big
     assert (await store.load(KEY)).get_secret_value() == payload(4_000, "xyz").get_secret_value()  # type: ignore[union-attr]
-    await store.save(KEY, SecretStr("short"))
+    await store.save(KEY, Secret("short"))
     assert stored_users(backend) == {KEY}
     assert (await store.load(KEY)).get_secret_value() == "short"  # type: ignore[union-attr]
 
@@ -77,7 +77,7 @@ async def test_delete_removes_every_entry() -> None:
     store = TokenStore(backend)
     await store.save(KEY, payload(10_000))
     other = store_key("https://platform.ringcentral.biz", "client-1")
-    await store.save(other, SecretStr("keep me"))
+    await store.save(other, Secret("keep me"))
     assert await store.delete(KEY)
     assert stored_users(backend) == {other}
     assert await store.load(KEY) is None
@@ -139,7 +139,7 @@ async def test_unusable_keyrings_mean_session_only_with_a_message(
     backend: object, words: str
 ) -> None:
     store = TokenStore(backend)  # type: ignore[arg-type]
-    assert not await store.save(KEY, SecretStr('{"token": "abc"}'))
+    assert not await store.save(KEY, Secret('{"token": "abc"}'))
     assert store.status.state is StorageState.SESSION_ONLY
     assert words in store.status.message
     assert "session only" in store.status.message
@@ -159,7 +159,7 @@ async def test_a_hanging_keyring_times_out_and_the_event_loop_keeps_running() ->
 
     beating = asyncio.create_task(heartbeat())
     try:
-        assert not await store.save(KEY, SecretStr("value"))
+        assert not await store.save(KEY, Secret("value"))
     finally:
         beating.cancel()
     assert ticks > 3  # the loop ran while the keyring thread was stuck
@@ -167,7 +167,7 @@ async def test_a_hanging_keyring_times_out_and_the_event_loop_keeps_running() ->
     assert "did not respond" in store.status.message
     # Later calls do not pile more stuck threads onto the keyring.
     calls = backend.calls
-    assert not await store.save(KEY, SecretStr("value"))
+    assert not await store.save(KEY, Secret("value"))
     assert await store.load(KEY) is None
     assert backend.calls == calls
     backend.release.set()
@@ -176,7 +176,7 @@ async def test_a_hanging_keyring_times_out_and_the_event_loop_keeps_running() ->
 async def test_store_repr_and_status_hold_no_secret() -> None:
     backend = MemoryKeyring()
     store = TokenStore(backend)
-    await store.save(KEY, SecretStr("TOPSECRET-VALUE-123"))
+    await store.save(KEY, Secret("TOPSECRET-VALUE-123"))
     assert "TOPSECRET" not in repr(store)
     assert "TOPSECRET" not in repr(store.status)
     loaded = await store.load(KEY)

@@ -20,7 +20,6 @@ import keyring
 import keyring.backend
 import pytest
 import uvicorn
-from pydantic import SecretStr
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse
@@ -31,6 +30,7 @@ from rc_sms_desktop.api.servers import custom_server
 from rc_sms_desktop.api.session import TokenSession
 from rc_sms_desktop.api.tokens import TokenStore
 from rc_sms_desktop.cli.main import main
+from rc_sms_desktop.redaction import Secret
 from rc_sms_desktop.settings import Settings
 from rc_sms_desktop.simulator.app import create_app
 from rc_sms_desktop.simulator.config import (
@@ -240,8 +240,8 @@ def test_the_session_stored_by_the_window_is_used(
             server = custom_server(url)
             async with httpx.AsyncClient() as http:
                 await TokenSession.sign_in_with_jwt(
-                    http, server, ClientCredentials(DEMO_CLIENT_ID, SecretStr(DEMO_CLIENT_SECRET)),
-                    SecretStr(DEMO_JWT), store=TokenStore(backend),
+                    http, server, ClientCredentials(DEMO_CLIENT_ID, Secret(DEMO_CLIENT_SECRET)),
+                    Secret(DEMO_JWT), store=TokenStore(backend),
                 )
 
         asyncio.run(sign_in_like_the_window())

@@ -129,7 +129,7 @@ def test_the_demo_paints_its_numbers_before_importing_what_can_wait() -> None:
         import gc, importlib.machinery, json, sys
 
         seen = {}
-        FIRST = ("httpx", "pydantic", "rc_sms_desktop.core.models", "rc_sms_desktop.loader",
+        FIRST = ("httpx", "rc_sms_desktop.core.models", "rc_sms_desktop.loader",
                  "rc_sms_desktop.simulator.app")
 
         def watch_paints(app_module):
@@ -200,5 +200,5 @@ def test_the_demo_paints_its_numbers_before_importing_what_can_wait() -> None:
     assert seen["gc_enabled"] is False
     assert seen["after"] == []
     # The Qt-free half came before PySide6, which would otherwise read each module's source.
-    assert seen["before_qt"] == ["httpx", "pydantic", "rc_sms_desktop.core.models",
+    assert seen["before_qt"] == ["httpx", "rc_sms_desktop.core.models",
                                  "rc_sms_desktop.loader", "rc_sms_desktop.simulator.app"]
