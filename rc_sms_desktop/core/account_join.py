@@ -11,6 +11,7 @@ up to date, so a scan can show rows while it is still running. Pure: no I/O, no 
 from __future__ import annotations
 
 import csv
+import dataclasses
 import functools
 import io
 import json
@@ -606,7 +607,7 @@ class AccountJoin:
         owner = self._owner_ref(state)
         if owner is not None:
             update["extension"] = owner
-        return listed.model_copy(update=update) if update else listed
+        return dataclasses.replace(listed, **update) if update else listed
 
     def _owner_ref(self, state: _NumberState) -> ExtensionRef | None:
         """The account list's owner reference, with the type the extension list gave it."""
@@ -616,12 +617,11 @@ class AccountJoin:
         ext = self._extensions.get(ref.id) if ref.id else None
         if ext is None or (ref.type and ext.raw_type is None):
             return ref
-        return ref.model_copy(
-            update={
-                "type": ext.raw_type,
-                "name": ref.name or ext.name,
-                "extension_number": ref.extension_number or ext.extension_number,
-            }
+        return dataclasses.replace(
+            ref,
+            type=ext.raw_type,
+            name=ref.name or ext.name,
+            extension_number=ref.extension_number or ext.extension_number,
         )
 
     def _summary(self, extension_id: str | None, fallback_name: str | None,

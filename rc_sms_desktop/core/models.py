@@ -4,21 +4,18 @@ Every enum-like field stays an open string: RingCentral adds values and its spec
 (the brand status `Verified` is outside the declared enum), so unknown values must survive to be
 shown raw. Parsers never raise on a bad record: the record comes back with `problem` set and with
 whatever fields could still be read, so one bad row never hides the others.
+
+Each field is read on its own by `_Fields`, which notes a wrong-typed value and carries on. A
+validation library would reject the whole record and need a second pass to salvage the rest;
+importing pydantic and building its models also cost ~75 ms of a ~0.4 s start-up.
 """
 
 from __future__ import annotations
 
-from typing import Annotated, Any, TypeVar
-
-from pydantic import (
-    AliasPath,
-    BaseModel,
-    BeforeValidator,
-    ConfigDict,
-    Field,
-    StrictBool,
-    ValidationError,
-)
+import dataclasses
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
 
 __all__ = [
     "ApiErrorInfo",
@@ -37,128 +34,113 @@ __all__ = [
     "parse_sms_configuration",
 ]
 
-
-def _id_to_str(value: object) -> object:
-    # v1 lists send int64 ids, v2 and sms-configuration send strings: one spelling for lookups.
-    if isinstance(value, int) and not isinstance(value, bool):
-        return str(value)
-    return value
+_T = TypeVar("_T")
+_MAX_REPORTED = 3  # problems named in `problem`; the rest are counted
 
 
-def _null_to_empty(value: object) -> object:
-    # `"features": null` means the same as no features at all.
-    return () if value is None else value
-
-
-def _null_to_false(value: object) -> object:
-    return False if value is None else value
-
-
-IdStr = Annotated[str, BeforeValidator(_id_to_str)]
-StrTuple = Annotated[tuple[str, ...], BeforeValidator(_null_to_empty)]
-Flag = Annotated[StrictBool, BeforeValidator(_null_to_false)]
-
-
-class _Wire(BaseModel):
-    """Shared configuration: frozen, camelCase input, unknown keys ignored."""
-
-    model_config = ConfigDict(frozen=True, populate_by_name=True, extra="ignore")
-
-
-class _Record(_Wire):
-    """A top-level record: keeps the JSON as received and what was wrong with it."""
-
-    raw: Any = Field(default=None, exclude=True, repr=False)
-    problem: str | None = None
-
-
-class Country(_Wire):
+@dataclass(frozen=True, slots=True)
+class Country:
     """The country of a phone number (`isoCode` is absent from some list responses)."""
 
-    id: IdStr | None = None
-    iso_code: str | None = Field(default=None, alias="isoCode")
+    id: str | None = None
+    iso_code: str | None = None
     name: str | None = None
 
 
-class ExtensionRef(_Wire):
+@dataclass(frozen=True, slots=True)
+class ExtensionRef:
     """The extension (user, call queue, IVR, site…) a phone number is assigned to."""
 
-    id: IdStr | None = None
-    extension_number: str | None = Field(default=None, alias="extensionNumber")
+    id: str | None = None
+    extension_number: str | None = None
     name: str | None = None
     type: str | None = None
 
 
-class PhoneNumber(_Record):
-    """One record of `listExtensionPhoneNumbers` or `listAccountPhoneNumbers`."""
-
-    id: IdStr = ""
-    phone_number: str | None = Field(default=None, alias="phoneNumber")
-    payment_type: str | None = Field(default=None, alias="paymentType")
-    type: str | None = None
-    usage_type: str | None = Field(default=None, alias="usageType")
-    status: str | None = None
-    label: str | None = None
-    location: str | None = None
-    features: StrTuple = ()
-    country: Country | None = None
-    extension: ExtensionRef | None = None
-    primary: Flag = False
-
-
-class ApiErrorInfo(_Wire):
+@dataclass(frozen=True, slots=True)
+class ApiErrorInfo:
     """An error RingCentral attached to a campaign or brand registration."""
 
-    error_code: str | None = Field(default=None, alias="errorCode")
+    error_code: str | None = None
     message: str | None = None
 
 
-class Campaign(_Wire):
+@dataclass(frozen=True, slots=True)
+class Campaign:
     """The TCR campaign a phone number is linked to (`smsCampaignInfo`)."""
 
-    id: IdStr | None = None
+    id: str | None = None
     status: str | None = None
-    registration_tier: str | None = Field(default=None, alias="registrationTier")
-    use_cases: StrTuple = Field(default=(), alias="useCases")
-    errors: Annotated[tuple[ApiErrorInfo, ...], BeforeValidator(_null_to_empty)] = ()
+    registration_tier: str | None = None
+    use_cases: tuple[str, ...] = ()
+    errors: tuple[ApiErrorInfo, ...] = ()
 
 
-class Brand(_Wire):
+@dataclass(frozen=True, slots=True)
+class Brand:
     """The TCR brand behind the campaign (`smsBrandInfo`)."""
 
-    id: IdStr | None = None
+    id: str | None = None
     status: str | None = None
-    errors: Annotated[tuple[ApiErrorInfo, ...], BeforeValidator(_null_to_empty)] = ()
+    errors: tuple[ApiErrorInfo, ...] = ()
 
 
-class SmsConfiguration(_Record):
+@dataclass(frozen=True, slots=True)
+class PhoneNumber:
+    """One record of `listExtensionPhoneNumbers` or `listAccountPhoneNumbers`.
+
+    `raw` is the JSON as received; `problem` says what could not be read (None when all could).
+    """
+
+    id: str = ""
+    phone_number: str | None = None
+    payment_type: str | None = None
+    type: str | None = None
+    usage_type: str | None = None
+    status: str | None = None
+    label: str | None = None
+    location: str | None = None
+    features: tuple[str, ...] = ()
+    country: Country | None = None
+    extension: ExtensionRef | None = None
+    primary: bool = False
+    raw: Any = field(default=None, repr=False, compare=False)
+    problem: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class SmsConfiguration:
     """The body of `…/phone-number/{id}/sms-configuration`: absent campaign = not linked to TCR."""
 
-    phone_number_id: IdStr | None = Field(default=None, alias="phoneNumberId")
-    phone_number: str | None = Field(default=None, alias="phoneNumber")
-    campaign: Campaign | None = Field(default=None, alias="smsCampaignInfo")
-    brand: Brand | None = Field(default=None, alias="smsBrandInfo")
+    phone_number_id: str | None = None
+    phone_number: str | None = None
+    campaign: Campaign | None = None
+    brand: Brand | None = None
+    raw: Any = field(default=None, repr=False, compare=False)
+    problem: str | None = None
 
 
-class Extension(_Record):
+@dataclass(frozen=True, slots=True)
+class Extension:
     """The signed-in extension (`readExtension`), or one record of `listExtensions`."""
 
-    id: IdStr = ""
-    extension_number: str | None = Field(default=None, alias="extensionNumber")
+    id: str = ""
+    extension_number: str | None = None
     name: str | None = None
     type: str | None = None
     status: str | None = None
-    account_id: IdStr | None = Field(default=None, validation_alias=AliasPath("account", "id"))
-    is_admin: StrictBool | None = Field(
-        default=None, validation_alias=AliasPath("permissions", "admin", "enabled")
-    )
-    site_name: str | None = Field(default=None, validation_alias=AliasPath("site", "name"))
+    account_id: str | None = None  # account.id
+    is_admin: bool | None = None  # permissions.admin.enabled
+    site_name: str | None = None  # site.name
+    raw: Any = field(default=None, repr=False, compare=False)
+    problem: str | None = None
 
 
-class Page(_Wire):
+@dataclass(frozen=True, slots=True)
+class Page:
     """One page of a RingCentral list: raw records (parse each one) and where the next page is."""
 
-    records: list[Any] = Field(default_factory=list)
+    records: list[Any] = field(default_factory=list)
     page: int | None = None
     per_page: int | None = None
     total_pages: int | None = None
@@ -168,9 +150,6 @@ class Page(_Wire):
 
 class MalformedPage(ValueError):
     """The body is not a RingCentral page at all (not an object, or no `records` list)."""
-
-
-_R = TypeVar("_R", bound=_Record)
 
 
 def _json_kind(value: object) -> str:
@@ -189,42 +168,158 @@ def _json_kind(value: object) -> str:
     return type(value).__name__
 
 
-def _describe(exc: ValidationError) -> str:
-    parts = []
-    for error in exc.errors()[:3]:
-        where = ".".join(str(part) for part in error["loc"]) or "record"
-        # Tuples are lists in JSON: say so in the message a person reads.
-        message = error["msg"].replace("valid tuple", "list").replace("Input should", "should")
-        parts.append(f"{where}: {message}, got {_json_kind(error['input'])}")
-    more = exc.error_count() - len(parts)
-    if more > 0:
-        parts.append(f"and {more} more")
-    return "; ".join(parts)
+class _Fields:
+    """Reads the fields of one JSON object; a wrong-typed value is noted and read as absent.
+
+    `where` prefixes the JSON path in what is noted (`extension.id`), so a person can find it.
+    """
+
+    __slots__ = ("_obj", "_where", "errors")
+
+    def __init__(self, obj: dict[str, Any], where: str = "", errors: list[str] | None = None) -> None:
+        self._obj = obj
+        self._where = where
+        self.errors: list[str] = [] if errors is None else errors
+
+    def _wrong(self, key: str, expected: str, value: object) -> None:
+        self.errors.append(f"{self._where}{key}: should be {expected}, got {_json_kind(value)}")
+
+    def text(self, key: str) -> str | None:
+        value = self._obj.get(key)
+        if value is None or isinstance(value, str):
+            return value
+        self._wrong(key, "a string", value)
+        return None
+
+    def ident(self, key: str) -> str | None:
+        # v1 lists send int64 ids, v2 and sms-configuration send strings: one spelling for lookups.
+        value = self._obj.get(key)
+        if value is None or isinstance(value, str):
+            return value
+        if isinstance(value, int) and not isinstance(value, bool):
+            return str(value)
+        self._wrong(key, "a string or a whole number", value)
+        return None
+
+    def texts(self, key: str) -> tuple[str, ...]:
+        value = self._obj.get(key)
+        if value is None:  # `"features": null` means the same as no features at all
+            return ()
+        if not isinstance(value, list):
+            self._wrong(key, "a list", value)
+            return ()
+        for index, item in enumerate(value):
+            if not isinstance(item, str):
+                self._wrong(f"{key}.{index}", "a string", item)
+                return ()
+        return tuple(value)
+
+    def flag(self, key: str) -> bool | None:
+        value = self._obj.get(key)
+        if value is None or isinstance(value, bool):
+            return value
+        self._wrong(key, "true or false", value)
+        return None
+
+    def nested(self, key: str, read: Callable[[_Fields], _T]) -> _T | None:
+        value = self._obj.get(key)
+        if value is None:
+            return None
+        if not isinstance(value, dict):
+            self._wrong(key, "an object", value)
+            return None
+        return read(_Fields(value, f"{self._where}{key}.", self.errors))
+
+    def nested_list(self, key: str, read: Callable[[_Fields], _T]) -> tuple[_T, ...]:
+        value = self._obj.get(key)
+        if value is None:
+            return ()
+        if not isinstance(value, list):
+            self._wrong(key, "a list", value)
+            return ()
+        items = []
+        for index, item in enumerate(value):
+            if not isinstance(item, dict):
+                self._wrong(f"{key}.{index}", "an object", item)
+                continue
+            items.append(read(_Fields(item, f"{self._where}{key}.{index}.", self.errors)))
+        return tuple(items)
+
+    def inner(self, *path: str) -> _Fields | None:
+        """The object at `path` (`"account"` → account's fields), None where the path stops."""
+        value: Any = self._obj
+        for part in path:
+            value = value.get(part) if isinstance(value, dict) else None
+        if not isinstance(value, dict):
+            return None
+        return _Fields(value, self._where + "".join(f"{part}." for part in path), self.errors)
+
+    def problem(self) -> str | None:
+        if not self.errors:
+            return None
+        shown = self.errors[:_MAX_REPORTED]
+        more = len(self.errors) - len(shown)
+        return "; ".join(shown + ([f"and {more} more"] if more > 0 else []))
 
 
-def _parse(model: type[_R], obj: object, what: str) -> _R:
-    if not isinstance(obj, dict):
-        return model(raw=obj, problem=f"{what} is {_json_kind(obj)}, not a JSON object")
-    # `raw` and `problem` go in last, so a record's own keys of those names cannot set them; doing
-    # it in one validation (not validate + model_copy) halves the cost for a 10,000-number account.
-    try:
-        return model.model_validate({**obj, "raw": obj, "problem": None})
-    except ValidationError as exc:
-        # Keep every field that did read, so the row can still show its number and label.
-        problem = _describe(exc)
-        bad = {error["loc"][0] for error in exc.errors() if error["loc"]}
-        salvaged = {key: value for key, value in obj.items() if key not in bad}
-        try:
-            return model.model_validate({**salvaged, "raw": obj, "problem": problem})
-        except ValidationError:
-            return model(raw=obj, problem=problem)
+def _country(f: _Fields) -> Country:
+    return Country(id=f.ident("id"), iso_code=f.text("isoCode"), name=f.text("name"))
+
+
+def _extension_ref(f: _Fields) -> ExtensionRef:
+    return ExtensionRef(
+        id=f.ident("id"),
+        extension_number=f.text("extensionNumber"),
+        name=f.text("name"),
+        type=f.text("type"),
+    )
+
+
+def _api_error(f: _Fields) -> ApiErrorInfo:
+    return ApiErrorInfo(error_code=f.text("errorCode"), message=f.text("message"))
+
+
+def _campaign(f: _Fields) -> Campaign:
+    return Campaign(
+        id=f.ident("id"),
+        status=f.text("status"),
+        registration_tier=f.text("registrationTier"),
+        use_cases=f.texts("useCases"),
+        errors=f.nested_list("errors", _api_error),
+    )
+
+
+def _brand(f: _Fields) -> Brand:
+    return Brand(id=f.ident("id"), status=f.text("status"), errors=f.nested_list("errors", _api_error))
+
+
+def _not_an_object(what: str, obj: object) -> str:
+    return f"{what} is {_json_kind(obj)}, not a JSON object"
 
 
 def parse_phone_number(obj: object) -> PhoneNumber:
     """Read one phone-number record; never raises (a bad record gets `problem`)."""
-    number = _parse(PhoneNumber, obj, "the phone number record")
+    if not isinstance(obj, dict):
+        return PhoneNumber(raw=obj, problem=_not_an_object("the phone number record", obj))
+    f = _Fields(obj)
+    number = PhoneNumber(
+        id=f.ident("id") or "",
+        phone_number=f.text("phoneNumber"),
+        payment_type=f.text("paymentType"),
+        type=f.text("type"),
+        usage_type=f.text("usageType"),
+        status=f.text("status"),
+        label=f.text("label"),
+        location=f.text("location"),
+        features=f.texts("features"),
+        country=f.nested("country", _country),
+        extension=f.nested("extension", _extension_ref),
+        primary=f.flag("primary") or False,
+        raw=obj,
+        problem=f.problem(),
+    )
     if number.problem is None and not number.id:
-        return number.model_copy(update={"problem": "the record has no id"})
+        return dataclasses.replace(number, problem="the record has no id")
     return number
 
 
@@ -233,11 +328,9 @@ def parse_sms_configuration(obj: object) -> SmsConfiguration:
 
     An error body (`{"errors": [...]}`) must not pass for "no campaign", so it becomes a problem.
     """
-    if (
-        isinstance(obj, dict)
-        and "errors" in obj
-        and not {"phoneNumberId", "smsCampaignInfo", "smsBrandInfo"} & obj.keys()
-    ):
+    if not isinstance(obj, dict):
+        return SmsConfiguration(raw=obj, problem=_not_an_object("the SMS configuration", obj))
+    if "errors" in obj and not {"phoneNumberId", "smsCampaignInfo", "smsBrandInfo"} & obj.keys():
         errors = obj["errors"]
         first = errors[0] if isinstance(errors, list) and errors else None
         detail = ""
@@ -246,12 +339,37 @@ def parse_sms_configuration(obj: object) -> SmsConfiguration:
                 str(first[key]) for key in ("errorCode", "message") if first.get(key)
             )
         return SmsConfiguration(raw=obj, problem=f"RingCentral returned an error{detail}")
-    return _parse(SmsConfiguration, obj, "the SMS configuration")
+    f = _Fields(obj)
+    return SmsConfiguration(
+        phone_number_id=f.ident("phoneNumberId"),
+        phone_number=f.text("phoneNumber"),
+        campaign=f.nested("smsCampaignInfo", _campaign),
+        brand=f.nested("smsBrandInfo", _brand),
+        raw=obj,
+        problem=f.problem(),
+    )
 
 
 def parse_extension(obj: object) -> Extension:
     """Read an extension body (`readExtension` or a `listExtensions` record); never raises."""
-    return _parse(Extension, obj, "the extension record")
+    if not isinstance(obj, dict):
+        return Extension(raw=obj, problem=_not_an_object("the extension record", obj))
+    f = _Fields(obj)
+    account = f.inner("account")
+    admin = f.inner("permissions", "admin")
+    site = f.inner("site")
+    return Extension(
+        id=f.ident("id") or "",
+        extension_number=f.text("extensionNumber"),
+        name=f.text("name"),
+        type=f.text("type"),
+        status=f.text("status"),
+        account_id=account.ident("id") if account else None,
+        is_admin=admin.flag("enabled") if admin else None,
+        site_name=site.text("name") if site else None,
+        raw=obj,
+        problem=f.problem(),
+    )
 
 
 def _int_or_none(value: object) -> int | None:
