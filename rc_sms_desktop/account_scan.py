@@ -248,8 +248,9 @@ def _now() -> datetime:
 
 
 async def load_state_in_slices(path: Path) -> _State | None:
-    """`load_state` without holding the event loop: the file is read in a thread and decoded on
-    the loop `LOAD_SLICE` entries per turn.
+    """The saved scan, or None when absent, unreadable or from another version (start over).
+
+    The file is read in a thread and decoded on the loop `LOAD_SLICE` entries per turn.
 
     `json.loads` in a thread does not help: the C decoder holds the GIL for the whole file (a
     10,000-number scan is ~10 MB), and the window froze ~120 ms on every resume.
@@ -309,22 +310,6 @@ async def _decode_value(text: str, index: int, depth: int) -> tuple[Any, int]:
             return result, index + 1
         else:
             raise ValueError(f"expected ',' or '}}' at {index}")
-
-
-def load_state(path: Path) -> _State | None:
-    """The saved scan, or None when absent, unreadable or from another version (start over)."""
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        return None
-    except OSError as exc:
-        log.warning("Could not read the saved account scan %s: %s", path, exc)
-        return None
-    try:
-        return _State.from_json(json.loads(text))
-    except ValueError:
-        log.warning("The saved account scan %s is damaged; starting over", path)
-        return None
 
 
 def _write_state(path: Path, payload: dict[str, Any] | str) -> None:
