@@ -20,7 +20,7 @@ import os
 import sys
 from collections.abc import Callable
 from datetime import UTC, datetime
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 from rc_sms_desktop.api.client import RingCentralClient
 from rc_sms_desktop.api.errors import ApiError
@@ -35,6 +35,9 @@ from rc_sms_desktop.loader import (
     SignedInAs,
     VerdictUpdated,
 )
+
+if TYPE_CHECKING:
+    from rc_sms_desktop.api.servers import Server
 
 PROG = "rc-sms-desktop check"
 ENV_CLIENT_ID = "RC_CLIENT_ID"
@@ -150,7 +153,6 @@ async def open_client(args: argparse.Namespace) -> RingCentralClient:
 
         return await open_demo_client()
     from rc_sms_desktop.api.auth import ClientCredentials
-    from rc_sms_desktop.api.servers import ServerUrlError, resolve_server
     from rc_sms_desktop.api.session import TokenSession
     from rc_sms_desktop.redaction import Secret
 
@@ -159,10 +161,7 @@ async def open_client(args: argparse.Namespace) -> RingCentralClient:
     jwt = os.environ.get(ENV_JWT, "").strip()
     server_text = getattr(args, "server", None) or os.environ.get(ENV_SERVER, "").strip() or None
     if client_id and secret and jwt:
-        try:
-            server = resolve_server(server_text or "production")
-        except ServerUrlError as error:
-            raise CheckError(str(error)) from None
+        server = _server(server_text)
         client = RingCentralClient(server.url)
         try:
             client.authenticator = await TokenSession.sign_in_with_jwt(
@@ -178,8 +177,17 @@ async def open_client(args: argparse.Namespace) -> RingCentralClient:
     return await _stored_session_client(server_text, client_id or None)
 
 
-async def _stored_session_client(server_text: str | None, client_id: str | None) -> RingCentralClient:
+def _server(server_text: str | None) -> Server:
+    """The `Server` named by `--server`, the environment or settings (production when none)."""
     from rc_sms_desktop.api.servers import ServerUrlError, resolve_server
+
+    try:
+        return resolve_server(server_text or "production")
+    except ServerUrlError as error:
+        raise CheckError(str(error)) from None
+
+
+async def _stored_session_client(server_text: str | None, client_id: str | None) -> RingCentralClient:
     from rc_sms_desktop.api.session import TokenSession
     from rc_sms_desktop.api.tokens import TokenStore
     from rc_sms_desktop.settings import Settings
@@ -191,10 +199,7 @@ async def _stored_session_client(server_text: str | None, client_id: str | None)
         server_text = settings.custom_server_url if last == "custom" else last
     if not client_id:
         raise CheckError(NOT_SIGNED_IN_HINT)
-    try:
-        server = resolve_server(server_text or "production")
-    except ServerUrlError as error:
-        raise CheckError(str(error)) from None
+    server = _server(server_text)
     client = RingCentralClient(server.url)
     try:
         session = await TokenSession.restore(server, client_id, TokenStore(), http=client.http)
