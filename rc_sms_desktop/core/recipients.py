@@ -79,42 +79,32 @@ def is_international(recipient_region: str | None, from_region: str | None) -> b
     )
 
 
+def _refused(typed: str, problem: str) -> Recipient:
+    """A recipient that is not a phone number we can text, and why."""
+    return Recipient(typed, None, None, None, False, problem=problem)
+
+
 def parse_recipient(typed: str, *, from_region: str | None) -> Recipient:
     """One entry, read in the sender's country unless written internationally. Never raises."""
     text = typed.strip()
     if not text:
-        return Recipient(typed, None, None, None, False, problem="Empty recipient.")
+        return _refused(typed, "Empty recipient.")
     digits = sum(ch.isdigit() for ch in text)
     if digits and digits <= 6 and not text.startswith("+"):
         # RingCentral does not text extension numbers (MSG-246); say so instead of "invalid".
-        return Recipient(
+        return _refused(
             typed,
-            None,
-            None,
-            None,
-            False,
-            problem=(
-                f"“{text}” looks like an extension number or short code; "
-                "texting needs a full phone number."
-            ),
+            f"“{text}” looks like an extension number or short code; "
+            "texting needs a full phone number.",
         )
     try:
         parsed = phonenumbers.parse(text, from_region)
     except phonenumbers.NumberParseException:
         hint = "" if from_region else " Write it with its country code, e.g. +44 20 7946 0958."
-        return Recipient(
-            typed, None, None, None, False, problem=f"“{text}” is not a phone number.{hint}"
-        )
+        return _refused(typed, f"“{text}” is not a phone number.{hint}")
     if not phonenumbers.is_possible_number(parsed):
         where = f" in {from_region}" if from_region and not text.startswith("+") else ""
-        return Recipient(
-            typed,
-            None,
-            None,
-            None,
-            False,
-            problem=f"“{text}” has the wrong number of digits for a phone number{where}.",
-        )
+        return _refused(typed, f"“{text}” has the wrong number of digits for a phone number{where}.")
     e164 = phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
     region = phonenumbers.region_code_for_number(parsed)
     region = region if region and region != "ZZ" else None
