@@ -24,6 +24,7 @@ How to write a UI test (admin view, compose panel, …):
 from __future__ import annotations
 
 import asyncio
+import gc
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
@@ -49,6 +50,20 @@ def _qasync_loop() -> asyncio.AbstractEventLoop:
 def pytest_asyncio_loop_factories(config: pytest.Config, item: pytest.Item) -> Mapping[str, Callable[[], asyncio.AbstractEventLoop]]:
     """Async tests in this folder get a fresh qasync loop each (pytest-asyncio ≥ 1.3 hook)."""
     return {"qasync": _qasync_loop}
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_teardown(item: pytest.Item, nextitem: pytest.Item | None) -> Any:
+    """Collect each test's garbage here, on the main thread.
+
+    Every async test leaves a closed qasync loop behind, whose timer object is a QObject in a
+    reference cycle. Left to the cyclic collector, it could be destroyed in whatever thread next
+    crossed the collection threshold (a `to_thread` worker reading an MMS attachment, say), and
+    Qt then warns "Timers cannot be stopped from another thread", which fails the test there.
+    """
+    result = yield
+    gc.collect()
+    return result
 
 
 @pytest.fixture
