@@ -42,7 +42,7 @@ def bare() -> int:
     return app.exec()
 
 
-def _after_import(name: str, patch: Callable[[Any], None]) -> None:
+def after_import(name: str, patch: Callable[[Any], None]) -> None:
     """Call `patch(module)` right after `name` is first imported, whoever imports it."""
     import importlib.abc
     import importlib.machinery
@@ -108,7 +108,7 @@ def real_window(argv: list[str], services: Any = None) -> int:
             # The window's outside world, replaced the way its tests replace it.
             ui_app.default_services = lambda _settings: services
 
-    _after_import("rc_sms_desktop.ui.app", patch_app)
+    after_import("rc_sms_desktop.ui.app", patch_app)
     from rc_sms_desktop.cli.main import main
 
     code = main(argv)

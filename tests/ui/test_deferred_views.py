@@ -11,6 +11,7 @@ import subprocess
 import sys
 import textwrap
 from collections.abc import Callable
+from pathlib import Path
 
 from PySide6.QtWidgets import QLabel, QWidget
 from pytestqt.qtbot import QtBot
@@ -23,6 +24,8 @@ from rc_sms_desktop.ui.compose_panel import ComposePanel
 from rc_sms_desktop.ui.main_window import MainWindow
 from rc_sms_desktop.ui.window_services import DefaultServices
 from tests.ui.qasync_helpers import wait_until
+
+ROOT = Path(__file__).resolve().parents[2]
 
 
 async def test_views_arrive_after_the_numbers_in_their_reserved_places(
@@ -126,7 +129,9 @@ def test_the_demo_paints_its_numbers_before_importing_what_can_wait() -> None:
     # Qt-free modules were imported before PySide6.
     probe = textwrap.dedent(
         """
-        import gc, importlib.machinery, json, sys
+        import gc, json, sys
+
+        from benchmarks.startup_child import after_import  # the start-up benchmark's hook
 
         seen = {}
         FIRST = ("httpx", "rc_sms_desktop.core.models", "rc_sms_desktop.loader",
@@ -159,24 +164,15 @@ def test_the_demo_paints_its_numbers_before_importing_what_can_wait() -> None:
 
             app_module._application = application
 
-        class Watch:
-            # Notes what was imported when PySide6 starts loading; patches ui.app once loaded.
+        class QtLoads:
+            # Notes what was already imported when PySide6 itself starts loading.
             def find_spec(self, name, path=None, target=None):
                 if name == "PySide6" and "before_qt" not in seen:
                     seen["before_qt"] = [m for m in FIRST if m in sys.modules]
-                if name != "rc_sms_desktop.ui.app":
-                    return None
-                spec = importlib.machinery.PathFinder.find_spec(name, path)
-                run = spec.loader.exec_module
+                return None
 
-                def exec_module(module):
-                    run(module)
-                    watch_paints(module)
-
-                spec.loader.exec_module = exec_module
-                return spec
-
-        sys.meta_path.insert(0, Watch())
+        sys.meta_path.insert(0, QtLoads())
+        after_import("rc_sms_desktop.ui.app", watch_paints)
         from rc_sms_desktop.cli.main import main
 
         code = main(["--demo", "--screenshot", sys.argv[1]])
@@ -192,7 +188,7 @@ def test_the_demo_paints_its_numbers_before_importing_what_can_wait() -> None:
     with tempfile.TemporaryDirectory() as scratch:
         done = subprocess.run(
             [sys.executable, "-c", probe, os.path.join(scratch, "shot.png")],
-            capture_output=True, text=True, timeout=100, env=env, check=False,
+            capture_output=True, text=True, timeout=100, env=env, cwd=ROOT, check=False,
         )
     assert done.returncode == 0, done.stderr
     seen = json.loads(done.stdout.strip().splitlines()[-1])
