@@ -33,7 +33,7 @@ GOAL_PEAK_MB = 250.0
 
 async def scan(url: str) -> dict[str, Any]:
     """One scan to the end; wall time from the first request, rows, warnings."""
-    from rc_sms_desktop.account_scan import AccountScan, ScanFailed, ScanFinished
+    from rc_sms_desktop.workflows.account_scan import AccountScan, ScanFailed, ScanFinished
 
     client = await signed_in_client(RunningSimulator(url=url, pid=0))
     try:

@@ -46,8 +46,8 @@ class ServedSimulatorServices:
                               server_url=self.url)
 
     def load(self, session: AccountSession) -> AsyncIterator[Any]:
-        from rc_sms_desktop.cache import VerdictCache
-        from rc_sms_desktop.loader import SenderLoader
+        from rc_sms_desktop.infra.cache import VerdictCache
+        from rc_sms_desktop.workflows.loader import SenderLoader
 
         cache = VerdictCache(self.cache_dir) if self.cache_dir is not None else None
         return SenderLoader(session.client, cache=cache).load()

@@ -30,7 +30,12 @@ GOAL_RATIO = 1.10
 
 LoadEvents = AsyncGenerator[Any, None]  # SenderLoader.load() is an async generator
 async def _load(simulator: RunningSimulator) -> tuple[float, int]:
-    from rc_sms_desktop.loader import LoadFailed, LoadFinished, NumbersListed, SenderLoader
+    from rc_sms_desktop.workflows.loader import (
+        LoadFailed,
+        LoadFinished,
+        NumbersListed,
+        SenderLoader,
+    )
 
     client = await signed_in_client(simulator)
     try:

@@ -118,7 +118,7 @@ async def signed_in_client(simulator: RunningSimulator, **client_options: Any) -
     from rc_sms_desktop.api.client import RingCentralClient
     from rc_sms_desktop.api.servers import Server
     from rc_sms_desktop.api.session import TokenSession
-    from rc_sms_desktop.redaction import Secret
+    from rc_sms_desktop.infra.redaction import Secret
 
     client = RingCentralClient(simulator.url, **client_options)
     try:

@@ -76,7 +76,7 @@ def _qt_app() -> Any:
 async def _window(url: str) -> dict[str, Any]:
     import benchmarks.simulator_process  # noqa: F401 - the harness's imports are not the app's
     from benchmarks.bench_services import ServedSimulatorServices
-    from rc_sms_desktop.settings import Settings
+    from rc_sms_desktop.infra.settings import Settings
     from rc_sms_desktop.ui.app import install_views_after_first_paint
     from rc_sms_desktop.ui.main_window import MainWindow
 

@@ -33,7 +33,12 @@ GOAL_SPEEDUP = 5.0
 
 LoadEvents = AsyncGenerator[Any, None]  # SenderLoader.load() is an async generator
 async def _ours(simulator: RunningSimulator) -> tuple[float, float, int]:
-    from rc_sms_desktop.loader import LoadFailed, LoadFinished, NumbersListed, SenderLoader
+    from rc_sms_desktop.workflows.loader import (
+        LoadFailed,
+        LoadFinished,
+        NumbersListed,
+        SenderLoader,
+    )
 
     client = await signed_in_client(simulator)
     try:

@@ -33,8 +33,8 @@ GOAL_S = 1.0
 
 LoadEvents = AsyncGenerator[Any, None]  # SenderLoader.load() is an async generator
 async def _fill_cache(simulator: RunningSimulator, cache_dir: Path) -> None:
-    from rc_sms_desktop.cache import VerdictCache
-    from rc_sms_desktop.loader import LoadFailed, LoadFinished, SenderLoader
+    from rc_sms_desktop.infra.cache import VerdictCache
+    from rc_sms_desktop.workflows.loader import LoadFailed, LoadFinished, SenderLoader
 
     client = await signed_in_client(simulator)
     try:
@@ -51,8 +51,13 @@ async def _fill_cache(simulator: RunningSimulator, cache_dir: Path) -> None:
 async def _offline_load(url: str, cache_dir: Path, *,
                         until_failure: bool) -> tuple[float, float, int]:
     from rc_sms_desktop.api.client import RingCentralClient, StaticTokenAuthenticator
-    from rc_sms_desktop.cache import VerdictCache
-    from rc_sms_desktop.loader import CachedVerdicts, LoadFailed, LoadFinished, SenderLoader
+    from rc_sms_desktop.infra.cache import VerdictCache
+    from rc_sms_desktop.workflows.loader import (
+        CachedVerdicts,
+        LoadFailed,
+        LoadFinished,
+        SenderLoader,
+    )
 
     client = RingCentralClient(url, authenticator=StaticTokenAuthenticator("offline"))
     try:

@@ -25,8 +25,8 @@ QT_FREE_MODULES = [
     "rc_sms_desktop.api.client",
     "rc_sms_desktop.api.errors",
     "rc_sms_desktop.api.demo",
-    "rc_sms_desktop.loader",
-    "rc_sms_desktop.cache",
+    "rc_sms_desktop.workflows.loader",
+    "rc_sms_desktop.infra.cache",
     "rc_sms_desktop.simulator",
     "rc_sms_desktop.cli.explain",
 ]

@@ -42,7 +42,7 @@ def test_percentile_is_nearest_rank() -> None:
 
 
 async def _our_verdicts(simulator: RunningSimulator) -> dict[str, str]:
-    from rc_sms_desktop.loader import SenderLoader, final_verdicts
+    from rc_sms_desktop.workflows.loader import SenderLoader, final_verdicts
 
     client = await signed_in_client(simulator)
     try:

@@ -58,7 +58,7 @@ from rc_sms_desktop.api.errors import (
 )
 from rc_sms_desktop.api.rate_limits import DEFAULT_RETRY_AFTER_S, parse_retry_after
 from rc_sms_desktop.api.servers import Server
-from rc_sms_desktop.redaction import Secret, redact, register_secret
+from rc_sms_desktop.infra.redaction import Secret, redact, register_secret
 
 __all__ = [
     "JWT_GRANT",

@@ -15,7 +15,7 @@ from rc_sms_desktop.api.auth import ClientCredentials
 from rc_sms_desktop.api.client import RingCentralClient, Timeouts
 from rc_sms_desktop.api.servers import Server
 from rc_sms_desktop.api.session import TokenSession
-from rc_sms_desktop.redaction import Secret
+from rc_sms_desktop.infra.redaction import Secret
 
 DEMO_SERVER_URL = "https://demo.rc-sms-desktop.invalid"  # .invalid: never resolvable on a network
 DEMO_SERVER = Server("Demo account (simulated)", DEMO_SERVER_URL)

@@ -32,7 +32,7 @@ from urllib.parse import parse_qsl, urlsplit
 import h11
 
 from rc_sms_desktop.api.auth import SignInError
-from rc_sms_desktop.redaction import Secret, register_secret
+from rc_sms_desktop.infra.redaction import Secret, register_secret
 
 __all__ = ["AuthorizationCallback", "LoopbackListener"]
 

@@ -47,7 +47,7 @@ from rc_sms_desktop.api.auth import (
 from rc_sms_desktop.api.errors import ApiError, SessionEndedError
 from rc_sms_desktop.api.servers import Server
 from rc_sms_desktop.api.tokens import StorageState, StorageStatus, TokenStore, store_key
-from rc_sms_desktop.redaction import Secret, register_secret
+from rc_sms_desktop.infra.redaction import Secret, register_secret
 
 __all__ = ["BrowserOpener", "Clock", "SystemClock", "TokenSession", "open_system_browser"]
 

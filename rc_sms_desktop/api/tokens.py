@@ -30,7 +30,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from rc_sms_desktop.redaction import Secret
+from rc_sms_desktop.infra.redaction import Secret
 
 if TYPE_CHECKING:
     from keyring.backend import KeyringBackend

@@ -21,7 +21,12 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TextIO
 
-from rc_sms_desktop.account_scan import (
+from rc_sms_desktop.api.client import RingCentralClient
+from rc_sms_desktop.api.errors import ApiError
+from rc_sms_desktop.cli.check import ProgressLine
+from rc_sms_desktop.core.account_join import AccountRow, rows_to_csv, rows_to_json, summarize
+from rc_sms_desktop.core.formatting import format_duration
+from rc_sms_desktop.workflows.account_scan import (
     AccountScan,
     ScanFailed,
     ScanFinished,
@@ -31,11 +36,6 @@ from rc_sms_desktop.account_scan import (
     ScanWarning,
     default_state_path,
 )
-from rc_sms_desktop.api.client import RingCentralClient
-from rc_sms_desktop.api.errors import ApiError
-from rc_sms_desktop.cli.check import ProgressLine
-from rc_sms_desktop.core.account_join import AccountRow, rows_to_csv, rows_to_json, summarize
-from rc_sms_desktop.core.formatting import format_duration
 
 PROG = "rc-sms-desktop check --account"
 FORMATS = ("table", "json", "csv")

@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Any, TextIO
 from rc_sms_desktop.api.client import RingCentralClient
 from rc_sms_desktop.api.errors import ApiError
 from rc_sms_desktop.core.eligibility import Verdict
-from rc_sms_desktop.loader import (
+from rc_sms_desktop.workflows.loader import (
     LoadFailed,
     LoadWarning,
     NumbersListed,
@@ -126,7 +126,7 @@ def _run_account_check(args: argparse.Namespace) -> int:
 def _configure_logging(verbose: bool) -> Callable[[], None]:
     if not verbose:
         return lambda: None
-    from rc_sms_desktop.redaction import RedactingFilter
+    from rc_sms_desktop.infra.redaction import RedactingFilter
 
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(logging.Formatter("%(asctime)s %(message)s", "%H:%M:%S"))
@@ -154,7 +154,7 @@ async def open_client(args: argparse.Namespace) -> RingCentralClient:
         return await open_demo_client()
     from rc_sms_desktop.api.auth import ClientCredentials
     from rc_sms_desktop.api.session import TokenSession
-    from rc_sms_desktop.redaction import Secret
+    from rc_sms_desktop.infra.redaction import Secret
 
     client_id = os.environ.get(ENV_CLIENT_ID, "").strip()
     secret = os.environ.get(ENV_CLIENT_SECRET, "").strip()
@@ -190,7 +190,7 @@ def _server(server_text: str | None) -> Server:
 async def _stored_session_client(server_text: str | None, client_id: str | None) -> RingCentralClient:
     from rc_sms_desktop.api.session import TokenSession
     from rc_sms_desktop.api.tokens import TokenStore
-    from rc_sms_desktop.settings import Settings
+    from rc_sms_desktop.infra.settings import Settings
 
     settings = Settings.load()
     client_id = client_id or settings.last_client_id

@@ -18,7 +18,7 @@ def add_parser(subparsers: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from rc_sms_desktop.app_resources import install_desktop_entry
+    from rc_sms_desktop.infra.app_resources import install_desktop_entry
 
     try:
         written = install_desktop_entry()

@@ -95,8 +95,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         gc.disable()
         # The window's Qt-free half first: once PySide6 is loaded it reads the source of every
         # module imported after it, looking for "PySide6" (PYSIDE-2029), ~50-70 ms for these.
-        import rc_sms_desktop.app_logging
-        import rc_sms_desktop.crash_report
+        import rc_sms_desktop.infra.app_logging
+        import rc_sms_desktop.infra.crash_report
         import rc_sms_desktop.ui.window_services  # noqa: F401
         from rc_sms_desktop.ui.app import run_window  # Qt is imported only for the window
 

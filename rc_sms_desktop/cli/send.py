@@ -27,7 +27,7 @@ from rc_sms_desktop.core.error_codes import ErrorExplanation
 from rc_sms_desktop.core.formatting import format_number
 from rc_sms_desktop.core.preflight import PreflightProblem, blocking_reason, preflight
 from rc_sms_desktop.core.recipients import parse_recipient, parse_recipients, sender_region
-from rc_sms_desktop.sending import (
+from rc_sms_desktop.workflows.sending import (
     SendRefused,
     StatusUpdate,
     explain_api_error,

@@ -47,19 +47,6 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from rc_sms_desktop.account_scan import (
-    AccountScan,
-    RowsUpdated,
-    ScanEvent,
-    ScanFailed,
-    ScanFinished,
-    ScanPaused,
-    ScanPermissionDenied,
-    ScanProgress,
-    ScanStarted,
-    ScanWarning,
-    default_state_path,
-)
 from rc_sms_desktop.core.account_join import (
     COLUMN_INDEX,
     AccountRow,
@@ -75,6 +62,19 @@ from rc_sms_desktop.ui.admin_model import (
     AccountTableModel,
 )
 from rc_sms_desktop.ui.detail_pane import DetailPane
+from rc_sms_desktop.workflows.account_scan import (
+    AccountScan,
+    RowsUpdated,
+    ScanEvent,
+    ScanFailed,
+    ScanFinished,
+    ScanPaused,
+    ScanPermissionDenied,
+    ScanProgress,
+    ScanStarted,
+    ScanWarning,
+    default_state_path,
+)
 
 _log = logging.getLogger(__name__)
 

@@ -30,10 +30,10 @@ from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
 from rc_sms_desktop import APP_NAME
 from rc_sms_desktop.api.client import warm_up_tls
-from rc_sms_desktop.app_logging import configure_logging
-from rc_sms_desktop.app_resources import APP_ID
-from rc_sms_desktop.crash_report import install_crash_handler
-from rc_sms_desktop.settings import SETTINGS_VERSION, Settings
+from rc_sms_desktop.infra.app_logging import configure_logging
+from rc_sms_desktop.infra.app_resources import APP_ID
+from rc_sms_desktop.infra.crash_report import install_crash_handler
+from rc_sms_desktop.infra.settings import SETTINGS_VERSION, Settings
 from rc_sms_desktop.ui.main_window import SHUTDOWN_GRACE_S, MainWindow, WindowOptions
 from rc_sms_desktop.ui.qt_messages import route_qt_messages
 from rc_sms_desktop.ui.window_services import default_services
@@ -144,11 +144,11 @@ DEFERRED_MODULES = (
     "rc_sms_desktop.core.message_text",
     "rc_sms_desktop.core.recipients",
     "rc_sms_desktop.core.preflight",
-    "rc_sms_desktop.sending",
+    "rc_sms_desktop.workflows.sending",
     "rc_sms_desktop.ui.compose_panel",
     # the Account tab
     "rc_sms_desktop.core.account_join",
-    "rc_sms_desktop.account_scan",
+    "rc_sms_desktop.workflows.account_scan",
     "rc_sms_desktop.ui.admin_model",
     "rc_sms_desktop.ui.admin_view",
     # sign-in: the keyring, the loopback redirect server, the dialog
@@ -189,7 +189,7 @@ async def _install_views(window: MainWindow, painted: _PaintWatch) -> None:
         painted.remove()
     end_start_up_gc_pause()
     with contextlib.suppress(Exception):  # a missing icon file must not cost the window
-        from rc_sms_desktop.app_resources import app_icon
+        from rc_sms_desktop.infra.app_resources import app_icon
 
         # After the first paint: decoding every PNG size took ~10 ms before it.
         QGuiApplication.setWindowIcon(app_icon())

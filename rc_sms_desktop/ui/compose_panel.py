@@ -48,7 +48,7 @@ from rc_sms_desktop.core.message_text import analyse_text
 from rc_sms_desktop.core.preflight import PreflightProblem, blocking_reason, preflight
 from rc_sms_desktop.core.recipients import Recipient, parse_recipients, sender_region
 from rc_sms_desktop.core.use_cases import describe_use_case
-from rc_sms_desktop.sending import (
+from rc_sms_desktop.workflows.sending import (
     SendRefused,
     StatusUpdate,
     follow_status,

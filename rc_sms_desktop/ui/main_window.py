@@ -49,7 +49,7 @@ from PySide6.QtWidgets import (
 
 from rc_sms_desktop.api.errors import SessionEndedError
 from rc_sms_desktop.core.eligibility import Verdict
-from rc_sms_desktop.settings import Settings
+from rc_sms_desktop.infra.settings import Settings
 from rc_sms_desktop.ui.detail_pane import DetailPane
 from rc_sms_desktop.ui.qt_loader import QtLoadRunner
 from rc_sms_desktop.ui.sender_delegate import SenderDelegate

@@ -17,7 +17,7 @@ from typing import Any
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
-from rc_sms_desktop.loader import (
+from rc_sms_desktop.workflows.loader import (
     LoadFailed,
     LoadFinished,
     LoadWarning,

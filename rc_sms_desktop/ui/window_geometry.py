@@ -6,7 +6,7 @@ from PySide6.QtCore import QByteArray, QRect, Qt
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QWidget
 
-from rc_sms_desktop.settings import DEFAULT_WINDOW_SIZE, Settings
+from rc_sms_desktop.infra.settings import DEFAULT_WINDOW_SIZE, Settings
 
 
 def restore_window_geometry(

@@ -23,9 +23,9 @@ import rc_sms_desktop.simulator.app  # noqa: F401 - the demo's simulator, warmed
 from rc_sms_desktop.api.client import RingCentralClient, warm_up_tls
 from rc_sms_desktop.api.demo import open_demo_client
 from rc_sms_desktop.api.servers import KNOWN_SERVERS, ServerUrlError, custom_server
-from rc_sms_desktop.cache import VerdictCache
-from rc_sms_desktop.loader import SenderLoader
-from rc_sms_desktop.settings import Settings
+from rc_sms_desktop.infra.cache import VerdictCache
+from rc_sms_desktop.infra.settings import Settings
+from rc_sms_desktop.workflows.loader import SenderLoader
 
 _log = logging.getLogger(__name__)
 

@@ -21,7 +21,7 @@ from rc_sms_desktop.api.auth import (
     TokenSessionEndedError,
 )
 from rc_sms_desktop.api.errors import SessionEndedError
-from rc_sms_desktop.redaction import Secret
+from rc_sms_desktop.infra.redaction import Secret
 
 UNRESERVED = set(string.ascii_letters + string.digits + "-._~")
 

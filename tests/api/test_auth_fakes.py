@@ -91,7 +91,7 @@ class FakeOAuth:
         return httpx.ASGITransport(app=self.app())
 
     def credentials(self, *, confidential: bool = False) -> ClientCredentials:
-        from rc_sms_desktop.redaction import Secret
+        from rc_sms_desktop.infra.redaction import Secret
 
         return ClientCredentials(
             self.client_id, Secret(self.client_secret) if confidential else None

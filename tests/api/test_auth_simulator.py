@@ -25,7 +25,7 @@ from rc_sms_desktop.api.errors import SessionEndedError
 from rc_sms_desktop.api.servers import Server
 from rc_sms_desktop.api.session import TokenSession
 from rc_sms_desktop.api.tokens import TokenStore
-from rc_sms_desktop.redaction import Secret
+from rc_sms_desktop.infra.redaction import Secret
 
 simulator_app = pytest.importorskip("rc_sms_desktop.simulator.app")
 simulator_config = pytest.importorskip("rc_sms_desktop.simulator.config")

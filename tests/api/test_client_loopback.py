@@ -21,8 +21,7 @@ from rc_sms_desktop.api.rate_limits import DEFAULT_LIMITS
 from rc_sms_desktop.api.servers import custom_server
 from rc_sms_desktop.api.session import TokenSession
 from rc_sms_desktop.core.eligibility import State
-from rc_sms_desktop.loader import LoadFinished, SenderLoader, final_verdicts
-from rc_sms_desktop.redaction import Secret
+from rc_sms_desktop.infra.redaction import Secret
 from rc_sms_desktop.simulator.app import create_app
 from rc_sms_desktop.simulator.config import (
     DEMO_CLIENT_ID,
@@ -31,6 +30,7 @@ from rc_sms_desktop.simulator.config import (
     SimulatorConfig,
 )
 from rc_sms_desktop.simulator.server import bind_socket, server_url
+from rc_sms_desktop.workflows.loader import LoadFinished, SenderLoader, final_verdicts
 
 EXT = "/restapi/v1.0/account/~/extension/~"
 

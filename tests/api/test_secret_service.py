@@ -34,7 +34,7 @@ SCRIPT = textwrap.dedent(
             os.environ[name] = value
 
     from keyring.backends import SecretService
-    from rc_sms_desktop.redaction import Secret
+    from rc_sms_desktop.infra.redaction import Secret
     from rc_sms_desktop.api.tokens import SERVICE, TokenStore, store_key
 
     KEY = store_key("https://platform.ringcentral.com", "real-keyring-test")

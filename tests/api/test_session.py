@@ -28,7 +28,7 @@ from rc_sms_desktop.api.auth import (
 from rc_sms_desktop.api.errors import SessionEndedError
 from rc_sms_desktop.api.session import TokenSession
 from rc_sms_desktop.api.tokens import SERVICE, StorageState, TokenStore, store_key
-from rc_sms_desktop.redaction import Secret
+from rc_sms_desktop.infra.redaction import Secret
 
 ME = "https://rc.fake.test/restapi/v1.0/account/~/extension/~"
 

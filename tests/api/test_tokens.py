@@ -11,7 +11,7 @@ import pytest
 from test_auth_fakes import HangingKeyring, LockedKeyring, MemoryKeyring, SilentKeyring
 
 from rc_sms_desktop.api.tokens import SERVICE, StorageState, TokenStore, store_key
-from rc_sms_desktop.redaction import Secret
+from rc_sms_desktop.infra.redaction import Secret
 
 KEY = store_key("https://platform.ringcentral.com", "client-1")
 WINDOWS_LIMIT = 2560

@@ -30,8 +30,8 @@ from rc_sms_desktop.api.servers import custom_server
 from rc_sms_desktop.api.session import TokenSession
 from rc_sms_desktop.api.tokens import TokenStore
 from rc_sms_desktop.cli.main import main
-from rc_sms_desktop.redaction import Secret
-from rc_sms_desktop.settings import Settings
+from rc_sms_desktop.infra.redaction import Secret
+from rc_sms_desktop.infra.settings import Settings
 from rc_sms_desktop.simulator.app import create_app
 from rc_sms_desktop.simulator.config import (
     DEMO_CLIENT_ID,

@@ -19,7 +19,7 @@ from rc_sms_desktop.api.client import RetryPolicy, RingCentralClient
 from rc_sms_desktop.api.errors import SessionEndedError
 from rc_sms_desktop.cli import send as send_cli
 from rc_sms_desktop.cli.main import build_parser
-from tests.test_sending import CONFIRMED, FakeClock, FakeRingCentral, phone_record
+from tests.workflows.test_sending import CONFIRMED, FakeClock, FakeRingCentral, phone_record
 
 SENDER = "+16505550101"
 

@@ -80,7 +80,7 @@ def test_bundle_holds_keyring_backends_simulator_and_qt_plugins(bundle: Path) ->
         "uvicorn.lifespan.on",
         "starlette.applications",
         "rc_sms_desktop.cli.explain",
-        "rc_sms_desktop.app_resources",
+        "rc_sms_desktop.infra.app_resources",
     }
     assert expected <= modules, sorted(expected - modules)
     plugins = next(bundle.glob("_internal/PySide6/Qt/plugins"))

@@ -33,7 +33,7 @@ import pytest
 import qasync
 from PySide6.QtWidgets import QApplication
 
-from rc_sms_desktop.settings import SETTINGS_VERSION, Settings
+from rc_sms_desktop.infra.settings import SETTINGS_VERSION, Settings
 from rc_sms_desktop.ui.window_services import DefaultServices
 
 

@@ -17,10 +17,10 @@ from typing import Any, cast
 
 from PySide6.QtCore import QModelIndex, Qt, QTimer
 
-from rc_sms_desktop.account_scan import AccountScan, RowsUpdated, ScanEvent
 from rc_sms_desktop.core.account_join import COLUMN_INDEX, VERDICT_ORDER, AccountRow, summarize
 from rc_sms_desktop.ui.admin_model import AccountFilters, AccountTableModel
 from rc_sms_desktop.ui.admin_view import AccountView
+from rc_sms_desktop.workflows.account_scan import AccountScan, RowsUpdated, ScanEvent
 from tests.ui.qasync_helpers import wait_until
 from tests.ui.test_admin_model import filled, make_rows
 

@@ -13,13 +13,13 @@ from typing import Any
 import pytest
 from PySide6.QtCore import Qt
 
-from rc_sms_desktop.account_scan import AccountScan
 from rc_sms_desktop.api.client import RingCentralClient
 from rc_sms_desktop.api.demo import open_demo_client
 from rc_sms_desktop.core.account_join import COLUMN_INDEX
 from rc_sms_desktop.ui.admin_model import AccountTableModel
 from rc_sms_desktop.ui.admin_view import AccountView, scan_into_model
 from rc_sms_desktop.ui.window_services import AccountSession
+from rc_sms_desktop.workflows.account_scan import AccountScan
 from tests.ui.qasync_helpers import wait_until
 
 Factory = Callable[..., Awaitable[AccountSession]]

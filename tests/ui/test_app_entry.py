@@ -10,7 +10,7 @@ from pathlib import Path
 
 from PySide6.QtGui import QImage
 
-from rc_sms_desktop.app_logging import LOG_FILE_NAME, log_dir
+from rc_sms_desktop.infra.app_logging import LOG_FILE_NAME, log_dir
 
 
 def _run(args: list[str], tmp_path: Path, timeout: float = 60) -> tuple[subprocess.CompletedProcess[str], float]:

@@ -17,7 +17,7 @@ from PySide6.QtWidgets import QLabel, QWidget
 from pytestqt.qtbot import QtBot
 
 from rc_sms_desktop.core.formatting import format_number
-from rc_sms_desktop.settings import Settings
+from rc_sms_desktop.infra.settings import Settings
 from rc_sms_desktop.ui import app as ui_app
 from rc_sms_desktop.ui.admin_view import AccountView
 from rc_sms_desktop.ui.compose_panel import ComposePanel
@@ -134,7 +134,7 @@ def test_the_demo_paints_its_numbers_before_importing_what_can_wait() -> None:
         from benchmarks.startup_child import after_import  # the start-up benchmark's hook
 
         seen = {}
-        FIRST = ("httpx", "rc_sms_desktop.core.models", "rc_sms_desktop.loader",
+        FIRST = ("httpx", "rc_sms_desktop.core.models", "rc_sms_desktop.workflows.loader",
                  "rc_sms_desktop.simulator.app")
 
         def watch_paints(app_module):
@@ -197,4 +197,4 @@ def test_the_demo_paints_its_numbers_before_importing_what_can_wait() -> None:
     assert seen["after"] == []
     # The Qt-free half came before PySide6, which would otherwise read each module's source.
     assert seen["before_qt"] == ["httpx", "rc_sms_desktop.core.models",
-                                 "rc_sms_desktop.loader", "rc_sms_desktop.simulator.app"]
+                                 "rc_sms_desktop.workflows.loader", "rc_sms_desktop.simulator.app"]

@@ -12,7 +12,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QCheckBox, QComboBox, QPushButton, QWidget
 from pytestqt.qtbot import QtBot
 
-from rc_sms_desktop.settings import Settings
+from rc_sms_desktop.infra.settings import Settings
 from rc_sms_desktop.ui.main_window import MainWindow, WindowOptions
 from rc_sms_desktop.ui.sender_model import SenderRole
 from rc_sms_desktop.ui.status_banner import BannerState
@@ -401,7 +401,7 @@ class _FailingThenWorking:
         from datetime import UTC, datetime
 
         from rc_sms_desktop.api.errors import NetworkError
-        from rc_sms_desktop.loader import LoadFailed, LoadFinished, NumbersListed
+        from rc_sms_desktop.workflows.loader import LoadFailed, LoadFinished, NumbersListed
 
         if attempt == 1:
             yield LoadFailed(NetworkError("connect failed"))
@@ -437,7 +437,7 @@ async def test_a_failed_load_is_explained_in_a_banner_with_retry(qtbot: QtBot, u
 class _SessionEnds(_FailingThenWorking):
     async def _events(self, attempt: int) -> AsyncIterator[Any]:
         from rc_sms_desktop.api.errors import SessionEndedError
-        from rc_sms_desktop.loader import LoadFailed
+        from rc_sms_desktop.workflows.loader import LoadFailed
 
         yield LoadFailed(SessionEndedError("refresh token expired", status=401))
 

@@ -7,8 +7,8 @@ from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from typing import Any
 
-from rc_sms_desktop.loader import CachedVerdicts, LoadFinished, Progress, VerdictUpdated
 from rc_sms_desktop.ui.qt_loader import QtLoadRunner
+from rc_sms_desktop.workflows.loader import CachedVerdicts, LoadFinished, Progress, VerdictUpdated
 from tests.ui.qasync_helpers import wait_until
 from tests.ui.verdict_samples import sample_verdicts
 

@@ -24,10 +24,16 @@ from pytestqt.qtbot import QtBot
 
 from rc_sms_desktop.core.eligibility import ConfigState, Verdict, evaluate
 from rc_sms_desktop.core.models import parse_extension, parse_phone_number, parse_sms_configuration
-from rc_sms_desktop.loader import LoadFinished, NumbersListed, Progress, SignedInAs, VerdictUpdated
-from rc_sms_desktop.settings import Settings
+from rc_sms_desktop.infra.settings import Settings
 from rc_sms_desktop.ui.main_window import MainWindow
 from rc_sms_desktop.ui.window_services import AccountSession, DefaultServices
+from rc_sms_desktop.workflows.loader import (
+    LoadFinished,
+    NumbersListed,
+    Progress,
+    SignedInAs,
+    VerdictUpdated,
+)
 
 # Hard-fail bars: the matrix's debug budget for the UI's own work, Qt Creator's watchdog for
 # end to end. The 50 ms target is checked by the benchmark.

@@ -16,7 +16,7 @@ import pytest
 from PySide6.QtWidgets import QDialog
 from pytestqt.qtbot import QtBot
 
-from rc_sms_desktop.settings import Settings
+from rc_sms_desktop.infra.settings import Settings
 from rc_sms_desktop.simulator.app import create_app
 from rc_sms_desktop.simulator.config import (
     DEMO_CLIENT_ID,

@@ -9,7 +9,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QAbstractButton, QComboBox, QLineEdit, QTextBrowser, QWidget
 from pytestqt.qtbot import QtBot
 
-from rc_sms_desktop.settings import Settings
+from rc_sms_desktop.infra.settings import Settings
 from rc_sms_desktop.ui.main_window import MainWindow
 from rc_sms_desktop.ui.sign_in_dialog import SignInDialog
 from rc_sms_desktop.ui.status_banner import PROGRESS_DELAY_MS, BannerState, StatusBanner

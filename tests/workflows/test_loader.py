@@ -17,9 +17,12 @@ from rc_sms_desktop.api.client import RetryPolicy, RingCentralClient, StaticToke
 from rc_sms_desktop.api.demo import DEMO_SERVER, DEMO_SERVER_URL, open_demo_client
 from rc_sms_desktop.api.errors import SessionEndedError
 from rc_sms_desktop.api.session import TokenSession
-from rc_sms_desktop.cache import VerdictCache
 from rc_sms_desktop.core.eligibility import State, needs_configuration, sender_sort_key
-from rc_sms_desktop.loader import (
+from rc_sms_desktop.infra.cache import VerdictCache
+from rc_sms_desktop.infra.redaction import Secret
+from rc_sms_desktop.simulator.app import create_app
+from rc_sms_desktop.simulator.config import SimulatorConfig
+from rc_sms_desktop.workflows.loader import (
     CachedVerdicts,
     LoadFailed,
     LoadFinished,
@@ -31,9 +34,6 @@ from rc_sms_desktop.loader import (
     VerdictUpdated,
     final_verdicts,
 )
-from rc_sms_desktop.redaction import Secret
-from rc_sms_desktop.simulator.app import create_app
-from rc_sms_desktop.simulator.config import SimulatorConfig
 
 FAST_RETRY = RetryPolicy(attempts=3, initial_backoff=0.001, max_backoff=0.005)
 

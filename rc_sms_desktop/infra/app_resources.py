@@ -160,9 +160,9 @@ def install_desktop_entry(data_home: Path | None = None, command: str | None = N
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """`python -m rc_sms_desktop.app_resources --install-desktop-entry`."""
+    """`python -m rc_sms_desktop.infra.app_resources --install-desktop-entry`."""
     parser = argparse.ArgumentParser(
-        prog="python -m rc_sms_desktop.app_resources",
+        prog="python -m rc_sms_desktop.infra.app_resources",
         description="Add rc-sms-desktop to your desktop's application menu (Linux).",
     )
     parser.add_argument("--install-desktop-entry", action="store_true", required=True)

@@ -18,10 +18,11 @@ from xml.etree import ElementTree
 import pytest
 from pytestqt.qtbot import QtBot
 
-from rc_sms_desktop import __version__, app_resources
-from rc_sms_desktop.app_resources import APP_ID, ICON_SIZES, STATES
+from rc_sms_desktop import __version__
+from rc_sms_desktop.infra import app_resources
+from rc_sms_desktop.infra.app_resources import APP_ID, ICON_SIZES, STATES
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 SOURCE = ROOT / "resources"
 PACKAGE_COPY = ROOT / "rc_sms_desktop" / "resources"
 PYPROJECT = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))

@@ -35,7 +35,6 @@ from typing import Any, cast
 from rc_sms_desktop.api.client import RingCentralClient
 from rc_sms_desktop.api.errors import ApiError, RateLimitedError, SessionEndedError
 from rc_sms_desktop.api.rate_limits import RateLimitPause, throttling_group
-from rc_sms_desktop.cache import CachedLoad, CacheKey, VerdictCache
 from rc_sms_desktop.core.eligibility import (
     ConfigState,
     Verdict,
@@ -50,6 +49,7 @@ from rc_sms_desktop.core.models import (
     parse_phone_number,
     parse_sms_configuration,
 )
+from rc_sms_desktop.infra.cache import CachedLoad, CacheKey, VerdictCache
 
 log = logging.getLogger(__name__)
 

@@ -11,7 +11,7 @@ import uuid
 
 import pytest
 
-from rc_sms_desktop.redaction import MASK, RedactingFilter, Secret, redact, register_secret
+from rc_sms_desktop.infra.redaction import MASK, RedactingFilter, Secret, redact, register_secret
 
 
 def secret(kind: str) -> str:

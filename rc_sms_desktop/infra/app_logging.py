@@ -18,7 +18,7 @@ from typing import Final
 import platformdirs
 
 from rc_sms_desktop import APP_NAME
-from rc_sms_desktop.redaction import RedactingFilter
+from rc_sms_desktop.infra.redaction import RedactingFilter
 
 __all__ = [
     "LOG_FILE_NAME",
@@ -48,7 +48,7 @@ def log_dir() -> Path:
 
 
 # --- redaction -------------------------------------------------------------------------------
-# `rc_sms_desktop.redaction` decides what a secret looks like; this module adds log-injection
+# `rc_sms_desktop.infra.redaction` decides what a secret looks like; this module adds log-injection
 # hardening and puts the filter on every handler.
 
 

@@ -22,7 +22,7 @@ from rc_sms_desktop.api.client import RetryPolicy, RingCentralClient
 from rc_sms_desktop.core.attachments import describe_attachment
 from rc_sms_desktop.core.eligibility import Fixer
 from rc_sms_desktop.core.recipients import parse_recipients
-from rc_sms_desktop.sending import (
+from rc_sms_desktop.workflows.sending import (
     DELIVERED,
     DELIVERY_FAILED,
     SENT,

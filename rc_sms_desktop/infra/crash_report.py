@@ -29,8 +29,8 @@ from types import TracebackType
 from typing import IO, Any, Final
 
 from rc_sms_desktop import __version__
-from rc_sms_desktop.app_logging import log_dir
-from rc_sms_desktop.redaction import redact
+from rc_sms_desktop.infra.app_logging import log_dir
+from rc_sms_desktop.infra.redaction import redact
 
 NATIVE_CRASH_FILE: Final = "native-crash.log"
 REPORT_PREFIX: Final = "crash-"

@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 from pytestqt.qtbot import QtBot
 
-from rc_sms_desktop import app_logging
-from rc_sms_desktop.app_logging import (
+from rc_sms_desktop.infra import app_logging
+from rc_sms_desktop.infra.app_logging import (
     LOG_FILE_NAME,
     configure_logging,
     level_from,

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from rc_sms_desktop import __version__
-from rc_sms_desktop.crash_report import (
+from rc_sms_desktop.infra.crash_report import (
     NATIVE_CRASH_FILE,
     CrashHandler,
     install_crash_handler,
@@ -64,7 +64,7 @@ def test_unhandled_exception_writes_a_redacted_report_and_shows_its_path(
 def test_registered_secret_values_are_masked_even_in_plain_text(
     handler: CrashHandler, shown: list[Path]
 ) -> None:
-    redaction = pytest.importorskip("rc_sms_desktop.redaction")
+    redaction = pytest.importorskip("rc_sms_desktop.infra.redaction")
     secret = f"PLAIN{uuid.uuid4().hex}"
     redaction.register_secret(secret)
     try:
@@ -140,7 +140,7 @@ def test_hard_crash_is_reported_at_next_start(tmp_path: Path) -> None:
         f"""
         import faulthandler
         from pathlib import Path
-        from rc_sms_desktop.crash_report import install_crash_handler
+        from rc_sms_desktop.infra.crash_report import install_crash_handler
         install_crash_handler(None, directory=Path({str(tmp_path)!r}))
         faulthandler._sigsegv()
         """

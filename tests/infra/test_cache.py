@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from rc_sms_desktop.cache import (
+from rc_sms_desktop.infra.cache import (
     CACHE_VERSION,
     CachedLoad,
     CacheKey,

@@ -13,7 +13,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from rc_sms_desktop.account_scan import (
+from rc_sms_desktop.api.client import RingCentralClient
+from rc_sms_desktop.api.demo import open_demo_client
+from rc_sms_desktop.core.account_join import AUTO_RECEPTIONIST
+from rc_sms_desktop.workflows.account_scan import (
     ADMIN_ROLE_HINT,
     AccountScan,
     RowsUpdated,
@@ -27,9 +30,6 @@ from rc_sms_desktop.account_scan import (
     ScanWarning,
     default_state_path,
 )
-from rc_sms_desktop.api.client import RingCentralClient
-from rc_sms_desktop.api.demo import open_demo_client
-from rc_sms_desktop.core.account_join import AUTO_RECEPTIONIST
 
 # Production limits (Light 50, Medium 40, Heavy 10 per window) with the window scaled down.
 FAST = {"rate_window_s": 0.05}
@@ -327,7 +327,7 @@ def test_the_scan_and_the_command_line_import_no_qt() -> None:
     import sys
 
     code = (
-        "import sys, rc_sms_desktop.account_scan, rc_sms_desktop.cli.account_check;"
+        "import sys, rc_sms_desktop.workflows.account_scan, rc_sms_desktop.cli.account_check;"
         "bad = sorted(m for m in sys.modules if m.startswith(('PySide6', 'qasync', 'rc_sms_desktop.ui')));"
         "sys.exit(', '.join(bad) if bad else 0)"
     )
@@ -357,7 +357,7 @@ async def test_a_429_pause_is_reported_and_respected(make_client: ClientFactory)
 async def test_saved_state_text_is_the_json_of_the_snapshot_in_slices() -> None:
     # Encoded on the loop a slice at a time (the UI keeps its turns): the file must still be
     # exactly the snapshot's JSON, for maps larger than a slice, of a slice's size, and empty.
-    from rc_sms_desktop.account_scan import SAVE_SLICE, _encode_state
+    from rc_sms_desktop.workflows.account_scan import SAVE_SLICE, _encode_state
 
     snapshot = {
         "version": 1,
@@ -384,7 +384,7 @@ _JSON_VALUES = st.recursive(
 def test_a_saved_scan_decoded_in_slices_is_what_json_loads_reads(document: Any, indent: Any) -> None:
     # Resuming reads the file on the loop a slice at a time: any document, compact (as saved) or
     # not, must come back exactly as json.loads reads it.
-    from rc_sms_desktop.account_scan import _decode_in_slices
+    from rc_sms_desktop.workflows.account_scan import _decode_in_slices
 
     text = json.dumps(document, indent=indent)
     assert asyncio.run(_decode_in_slices(text)) == json.loads(text)
@@ -394,7 +394,7 @@ def test_a_saved_scan_decoded_in_slices_is_what_json_loads_reads(document: Any, 
     "text", ['{"configs": {"a": 1,}}', '{"configs": {"a" 1}}', '{"a": 1} {"b": 2}', '{"a": ', "", "{1: 2}"]
 )
 async def test_a_damaged_saved_scan_is_refused_like_json_loads_refuses_it(text: str) -> None:
-    from rc_sms_desktop.account_scan import _decode_in_slices
+    from rc_sms_desktop.workflows.account_scan import _decode_in_slices
 
     with pytest.raises(ValueError):
         json.loads(text)
@@ -405,8 +405,8 @@ async def test_a_damaged_saved_scan_is_refused_like_json_loads_refuses_it(text: 
 async def test_a_large_saved_scan_is_decoded_with_turns_of_the_loop_between_slices(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from rc_sms_desktop import account_scan
-    from rc_sms_desktop.account_scan import LOAD_SLICE, load_state_in_slices
+    from rc_sms_desktop.workflows import account_scan
+    from rc_sms_desktop.workflows.account_scan import LOAD_SLICE, load_state_in_slices
 
     entries = LOAD_SLICE * 6
     snapshot = {

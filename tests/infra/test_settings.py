@@ -11,8 +11,8 @@ from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QMainWindow
 from pytestqt.qtbot import QtBot
 
-from rc_sms_desktop import settings as settings_module
-from rc_sms_desktop.settings import (
+from rc_sms_desktop.infra import settings as settings_module
+from rc_sms_desktop.infra.settings import (
     MIGRATIONS,
     SETTINGS_VERSION,
     Settings,

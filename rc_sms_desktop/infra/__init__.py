@@ -1,0 +1,2 @@
+"""The app's own infrastructure (no Qt): settings, the verdict cache, logs, crash reports,
+bundled resources and secret redaction."""
