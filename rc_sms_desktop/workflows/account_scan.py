@@ -30,7 +30,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Protocol
 
-from rc_sms_desktop.api.errors import ApiError
+from rc_sms_desktop.api.errors import ApiError, PermissionDeniedError, SessionEndedError
 from rc_sms_desktop.core.account_join import AccountJoin, AccountRow
 from rc_sms_desktop.core.eligibility import ConfigState
 from rc_sms_desktop.core.models import MalformedPage, parse_page
@@ -161,14 +161,23 @@ ScanEvent = (
 )
 
 
-class _PermissionDenied(Exception):
+class _StopScan(Exception):
+    """An error that ends the whole scan: it passes through every per-row handler."""
+
+
+class _PermissionDenied(_StopScan):
     def __init__(self, error: BaseException) -> None:
         super().__init__(str(error))
         self.error = error
 
 
+class _SessionEnded(_StopScan):
+    """The sign-in is no longer valid: every further request would fail the same way."""
+
+
 class _Fatal(Exception):
-    pass
+    """A list the scan cannot go on without was unreadable (one extension's list is only a
+    warning: its per-row handler catches this)."""
 
 
 # -- saved state -----------------------------------------------------------------------------
@@ -422,6 +431,10 @@ class AccountScan:
         self._warnings = 0
         self._last_save = 0.0
         self._save_task: asyncio.Task[None] | None = None
+        # The first error that ends the scan (session ended, permission denied, unreadable list):
+        # once set, no further request is sent.
+        self._stop_error: _StopScan | None = None
+        self._stopped = asyncio.Event()
 
     # -- public -----------------------------------------------------------------------------
 
@@ -491,7 +504,7 @@ class AccountScan:
 
     async def _produce(self) -> None:
         try:
-            await self._scan()
+            await self._scan_until_stopped()
         except _PermissionDenied as denied:
             error = denied.error
             code = getattr(error, "error_code", None)
@@ -503,7 +516,7 @@ class AccountScan:
             self._emit(ScanPermissionDenied(message + ".", ADMIN_ROLE_HINT, code))
         except asyncio.CancelledError:
             raise
-        except _Fatal as exc:
+        except (_Fatal, _SessionEnded) as exc:
             self._emit(ScanFailed(str(exc)))
         except ApiError as exc:  # RingCentral (or the network) failed us even after retries
             log.warning("Account scan stopped: %s", exc)
@@ -513,6 +526,30 @@ class AccountScan:
             self._emit(ScanFailed(_user_message(exc)))
         finally:
             self._events.put_nowait(None)
+
+    async def _scan_until_stopped(self) -> None:
+        """Run the scan; a `_StopScan` raised in a Light worker ends it at once (the worker's
+        own task would otherwise die unheard while the scan waits for it)."""
+        scan = asyncio.create_task(self._scan(), name="account-scan-main")
+        stopped = asyncio.create_task(self._stopped.wait(), name="account-scan-stop")
+        try:
+            await asyncio.wait({scan, stopped}, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            for task in (scan, stopped):
+                if not task.done():
+                    task.cancel()
+                    with contextlib.suppress(asyncio.CancelledError):
+                        await task
+        if self._stop_error is not None:
+            raise self._stop_error
+        scan.result()
+
+    def _stop(self, error: _StopScan) -> _StopScan:
+        """Record the error that ends the scan (the first one wins) and return it."""
+        if self._stop_error is None:
+            self._stop_error = error
+            self._stopped.set()
+        return self._stop_error
 
     async def _scan(self) -> None:
         self._started = self._clock()
@@ -810,6 +847,9 @@ class AccountScan:
                     await self._read_recipients(item)
                 else:
                     await self._read_config(item)
+            except _StopScan as exc:
+                self._stop(exc)
+                return
             finally:
                 self._done += 1
                 self._light_answered = True
@@ -823,7 +863,7 @@ class AccountScan:
         try:
             async for page in self._pages_quiet(path):
                 records.extend(page)
-        except _PermissionDenied:
+        except _StopScan:
             raise
         except Exception as exc:  # one extension's list must not stop the scan
             self._warn(f"Could not read the numbers of extension {ext_id}: {_user_message(exc)}")
@@ -861,7 +901,7 @@ class AccountScan:
         at = _now()
         try:
             raw = await self._get(path, None)
-        except _PermissionDenied:
+        except _StopScan:
             raise
         except Exception as exc:
             self._state.configs[key] = {"raw": None, "failed": _user_message(exc), "at": at.isoformat()}
@@ -877,7 +917,7 @@ class AccountScan:
             return
         try:
             body = await self._get(f"{EXTENSIONS_PATH}/{owner_id}/sms-recipients", None)
-        except _PermissionDenied:
+        except _StopScan:
             raise
         except Exception as exc:
             status = getattr(exc, "status", None)
@@ -892,16 +932,18 @@ class AccountScan:
     # -- plumbing ------------------------------------------------------------------------------
 
     async def _get(self, path: str, params: Mapping[str, Any] | None) -> Any:
+        if self._stop_error is not None:
+            raise self._stop_error  # the scan is over: not one more request
         try:
             return await self._client.get_json(path, params=params)
         except asyncio.CancelledError:
             raise
-        except Exception as exc:
-            if _is_permission_error(exc) and (path in (ACCOUNT_NUMBERS_PATH, EXTENSIONS_PATH)):
-                raise _PermissionDenied(exc) from exc
-            if _is_session_ended(exc):
-                raise _Fatal(_user_message(exc)) from exc
+        except PermissionDeniedError as exc:
+            if path in (ACCOUNT_NUMBERS_PATH, EXTENSIONS_PATH):
+                raise self._stop(_PermissionDenied(exc)) from exc
             raise
+        except SessionEndedError as exc:  # TokenSessionEndedError included
+            raise self._stop(_SessionEnded(_user_message(exc))) from exc
 
     def _count(self, n: int) -> None:
         self._done += n
@@ -1030,14 +1072,6 @@ def _ext_signature(raw: object) -> tuple[Any, ...]:
     site = raw.get("site")
     return (raw.get("type"), raw.get("status"), raw.get("name"), raw.get("extensionNumber"),
             site.get("id") if isinstance(site, dict) else None)
-
-
-def _is_permission_error(exc: BaseException) -> bool:
-    return type(exc).__name__ == "PermissionDeniedError" or getattr(exc, "status", None) == 403
-
-
-def _is_session_ended(exc: BaseException) -> bool:
-    return type(exc).__name__ == "SessionEndedError"
 
 
 def _user_message(exc: BaseException) -> str:

@@ -13,8 +13,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from rc_sms_desktop.api.auth import TokenSessionEndedError
 from rc_sms_desktop.api.client import RingCentralClient
 from rc_sms_desktop.api.demo import open_demo_client
+from rc_sms_desktop.api.errors import SessionEndedError
 from rc_sms_desktop.core.account_join import AUTO_RECEPTIONIST
 from rc_sms_desktop.workflows.account_scan import (
     ADMIN_ROLE_HINT,
@@ -30,6 +32,7 @@ from rc_sms_desktop.workflows.account_scan import (
     ScanWarning,
     default_state_path,
 )
+from tests.workflows.ending_session import SessionEndsAfter
 
 # Production limits (Light 50, Medium 40, Heavy 10 per window) with the window scaled down.
 FAST = {"rate_window_s": 0.05}
@@ -320,6 +323,23 @@ async def test_an_account_list_that_keeps_failing_ends_in_a_message(
     failed = [e for e in events if isinstance(e, ScanFailed)]
     assert len(failed) == 1 and "try again" in failed[0].message.lower()
     assert not [e for e in events if isinstance(e, ScanFinished)]
+
+
+@pytest.mark.parametrize("error", [SessionEndedError, TokenSessionEndedError])
+@pytest.mark.parametrize("after", [1, 3, 40])
+async def test_a_session_that_ends_stops_the_scan_at_once(
+    make_client: ClientFactory, error: type[SessionEndedError], after: int
+) -> None:
+    # after=1: the extension list (Medium); 3: pages of the lists; 40: in the Light workers,
+    # whose per-row handlers must let the end of the session through.
+    client = await make_client(account_numbers=300, extensions=60)
+    ending = SessionEndsAfter(client, after, error)
+    events = await collect(AccountScan(ending, None, per_page=100))
+    assert ending.calls == after + 1  # the request that heard of the end, and not one more
+    assert ending.calls_after_the_end == 0
+    failed = [e for e in events if isinstance(e, ScanFailed)]
+    assert len(failed) == 1 and "sign in again" in failed[0].message.lower()
+    assert not [e for e in events if isinstance(e, ScanFinished | ScanWarning)]
 
 
 def test_the_scan_and_the_command_line_import_no_qt() -> None:
