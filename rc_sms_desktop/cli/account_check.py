@@ -24,7 +24,8 @@ from typing import TextIO
 from rc_sms_desktop.api.client import RingCentralClient
 from rc_sms_desktop.api.errors import ApiError
 from rc_sms_desktop.cli.check import ProgressLine
-from rc_sms_desktop.core.account_join import AccountRow, rows_to_csv, rows_to_json, summarize
+from rc_sms_desktop.core.account_join import AccountRow
+from rc_sms_desktop.core.account_table import rows_to_csv, rows_to_json, summarize
 from rc_sms_desktop.core.formatting import format_duration
 from rc_sms_desktop.workflows.account_scan import (
     AccountScan,

@@ -17,7 +17,7 @@ from rc_sms_desktop.api.auth import TokenSessionEndedError
 from rc_sms_desktop.api.client import RingCentralClient
 from rc_sms_desktop.api.demo import open_demo_client
 from rc_sms_desktop.api.errors import SessionEndedError
-from rc_sms_desktop.core.account_join import COLUMN_INDEX
+from rc_sms_desktop.core.account_table import COLUMN_INDEX
 from rc_sms_desktop.ui.admin_model import AccountTableModel
 from rc_sms_desktop.ui.admin_view import AccountView, scan_into_model
 from rc_sms_desktop.ui.window_services import AccountSession
