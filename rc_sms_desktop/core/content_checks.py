@@ -31,11 +31,25 @@ Sources, for every rule below:
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 
-from rc_sms_desktop.core.eligibility import LINK_TOLL_FREE, Severity, Verdict
+from rc_sms_desktop.core.eligibility import (
+    LINK_TOLL_FREE,
+    Fixer,
+    Severity,
+    Verdict,
+    sender_sort_key,
+)
 from rc_sms_desktop.core.number_kinds import is_toll_free
+from rc_sms_desktop.core.preflight import (
+    NO_RECIPIENTS,
+    PreflightProblem,
+    blocking_reason,
+    preflight,
+)
+from rc_sms_desktop.core.recipients import Recipient
 from rc_sms_desktop.core.use_cases import USE_CASES, describe_use_case
 
 __all__ = [
@@ -51,8 +65,12 @@ __all__ = [
     "Fit",
     "Recognition",
     "Restricted",
+    "SenderFit",
     "check_content",
+    "content_problems",
+    "rank_senders",
     "recognise",
+    "sender_refusal",
 ]
 
 LINK_CONTENT_POLICY = "https://www.ringcentral.com/legal/sms-mms-content-policies.html"
@@ -568,4 +586,79 @@ def check_content(
         matched=matched,
         would_fit=would_fit,
         findings=tuple(findings),
+    )
+
+
+def content_problems(text: str, verdict: Verdict) -> list[PreflightProblem]:
+    """The content findings as pre-flight problems (never blocking), for `send`'s report."""
+    return [
+        PreflightProblem(
+            finding.code, finding.severity, finding.message, finding.fix, Fixer.YOU, finding.link
+        )
+        for finding in check_content(text, verdict).findings
+    ]
+
+
+# ---------------------------------------------------------------------------------------------
+# Suggest a sender: the user's numbers ordered by how well their campaign fits one text
+
+_FIT_RANK = {Fit.FITS: 0, Fit.NEUTRAL: 1, Fit.OUTSIDE: 2}
+
+
+@dataclass(frozen=True, slots=True)
+class SenderFit:
+    """One number judged for one text: can it send it at all (`refused` says why not), and how
+    the text fits its campaign."""
+
+    verdict: Verdict
+    check: ContentCheck
+    refused: PreflightProblem | None
+
+    @property
+    def fits(self) -> bool:
+        """True when this number may send the text and it is not outside its use cases."""
+        return self.refused is None and self.check.fits
+
+    def to_json(self) -> dict[str, object]:
+        """The `suggest-sender --format json` object of one number."""
+        return {
+            "phoneNumber": self.verdict.number.phone_number,
+            "sms": str(self.verdict.sms),
+            "fits": self.fits,
+            "useCases": list(self.verdict.use_cases),
+            "findings": [finding.to_json() for finding in self.check.findings],
+        }
+
+
+def sender_refusal(
+    verdict: Verdict, text: str, recipients: Sequence[Recipient] = ()
+) -> PreflightProblem | None:
+    """Why pre-flight would refuse this sender for `text` (to `recipients`, when given)."""
+    problems = preflight(verdict, recipients, text or " ")
+    if not recipients:
+        problems = [problem for problem in problems if problem.code != NO_RECIPIENTS]
+    return blocking_reason(problems)
+
+
+def rank_senders(
+    text: str, verdicts: Sequence[Verdict], recipients: Sequence[Recipient] = ()
+) -> list[SenderFit]:
+    """Numbers that may send `text` first, those whose campaign fits it ahead of the rest;
+    numbers that would be refused after them, in picker order (`sender_sort_key`)."""
+    recognition = recognise(text)
+    judged = [
+        SenderFit(
+            verdict,
+            check_content(text, verdict, recognition=recognition),
+            sender_refusal(verdict, text, recipients),
+        )
+        for verdict in verdicts
+    ]
+    return sorted(
+        judged,
+        key=lambda item: (
+            item.refused is not None,
+            _FIT_RANK[item.check.fit] if item.refused is None else 0,
+            sender_sort_key(item.verdict),
+        ),
     )
