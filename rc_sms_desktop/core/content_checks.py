@@ -68,9 +68,11 @@ __all__ = [
     "SenderFit",
     "check_content",
     "content_problems",
+    "judge_senders",
     "rank_senders",
     "recognise",
     "sender_refusal",
+    "suggested_positions",
 ]
 
 LINK_CONTENT_POLICY = "https://www.ringcentral.com/legal/sms-mms-content-policies.html"
@@ -640,13 +642,12 @@ def sender_refusal(
     return blocking_reason(problems)
 
 
-def rank_senders(
+def judge_senders(
     text: str, verdicts: Sequence[Verdict], recipients: Sequence[Recipient] = ()
 ) -> list[SenderFit]:
-    """Numbers that may send `text` first, those whose campaign fits it ahead of the rest;
-    numbers that would be refused after them, in picker order (`sender_sort_key`)."""
+    """Each number judged for `text`, in the order given (the text is read once)."""
     recognition = recognise(text)
-    judged = [
+    return [
         SenderFit(
             verdict,
             check_content(text, verdict, recognition=recognition),
@@ -654,8 +655,27 @@ def rank_senders(
         )
         for verdict in verdicts
     ]
+
+
+def suggested_positions(judged: Sequence[SenderFit]) -> list[int]:
+    """Where each number goes in a picker that suggests senders for a text: numbers that would be
+    refused keep their place; the others share the remaining places, fitting ones first (in
+    their old order within each fit). `judged` is in picker order; result[i] is row i's place."""
+    movable = [row for row, item in enumerate(judged) if item.refused is None]
+    ordered = sorted(movable, key=lambda row: (_FIT_RANK[judged[row].check.fit], row))
+    positions = list(range(len(judged)))
+    for place, row in zip(movable, ordered, strict=True):
+        positions[row] = place
+    return positions
+
+
+def rank_senders(
+    text: str, verdicts: Sequence[Verdict], recipients: Sequence[Recipient] = ()
+) -> list[SenderFit]:
+    """Numbers that may send `text` first, those whose campaign fits it ahead of the rest;
+    numbers that would be refused after them, in picker order (`sender_sort_key`)."""
     return sorted(
-        judged,
+        judge_senders(text, verdicts, recipients),
         key=lambda item: (
             item.refused is not None,
             _FIT_RANK[item.check.fit] if item.refused is None else 0,
