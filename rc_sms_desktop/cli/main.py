@@ -19,6 +19,7 @@ SUBCOMMANDS: dict[str, str] = {
     "explain": "rc_sms_desktop.cli.explain",
     "check": "rc_sms_desktop.cli.check",
     "send": "rc_sms_desktop.cli.send",
+    "suggest-sender": "rc_sms_desktop.cli.suggest_sender",
     "simulator": "rc_sms_desktop.cli.simulator_command",
     "install-desktop-entry": "rc_sms_desktop.cli.desktop_entry_command",
 }
