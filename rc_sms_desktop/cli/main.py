@@ -107,5 +107,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     return result
 
 
+def gui_main() -> None:
+    """The `rc-sms-desktop-gui` entry point (no console on Windows): the same command line."""
+    sys.exit(main(sys.argv[1:]))
+
+
 if __name__ == "__main__":
     sys.exit(main())
