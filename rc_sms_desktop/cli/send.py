@@ -141,11 +141,11 @@ def read_attachments(paths: Sequence[str]) -> list[Attachment]:
 async def _open_client(args: argparse.Namespace) -> RingCentralClient:
     """Sign in exactly as `check` does (JWT from the environment, the window's stored session,
     or `--demo`); its one-line failures become `SignInFailed`."""
-    from rc_sms_desktop.cli import check
+    from rc_sms_desktop.cli.sign_in import SignInProblem, open_client
 
     try:
-        return await check.open_client(args)
-    except check.CheckError as error:
+        return await open_client(args)
+    except SignInProblem as error:
         raise SignInFailed(str(error)) from None
 
 
