@@ -19,6 +19,7 @@ SUBCOMMANDS: dict[str, str] = {
     "explain": "rc_sms_desktop.cli.explain",
     "check": "rc_sms_desktop.cli.check",
     "send": "rc_sms_desktop.cli.send",
+    "suggest-sender": "rc_sms_desktop.cli.suggest_sender",
     "simulator": "rc_sms_desktop.cli.simulator_command",
     "install-desktop-entry": "rc_sms_desktop.cli.desktop_entry_command",
 }
@@ -168,6 +169,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     module = importlib.import_module(SUBCOMMANDS[args.command])
     result: int = module.run(args)
     return result
+
+
+def gui_main() -> None:
+    """The `rc-sms-desktop-gui` entry point (no console on Windows): the same command line."""
+    sys.exit(main(sys.argv[1:]))
 
 
 if __name__ == "__main__":

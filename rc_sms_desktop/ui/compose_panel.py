@@ -50,6 +50,8 @@ from rc_sms_desktop.core.preflight import PreflightProblem, blocking_reason, pre
 from rc_sms_desktop.core.recipients import Recipient, parse_recipients, sender_region
 from rc_sms_desktop.core.use_cases import describe_use_case
 from rc_sms_desktop.ui.accessibility import announce, describe
+from rc_sms_desktop.ui.content_findings import ContentFindingsView
+from rc_sms_desktop.ui.sender_suggestion import SenderSuggestion, install_sender_suggestion
 from rc_sms_desktop.ui.theme import Mark, mark_colour
 from rc_sms_desktop.workflows.sending import (
     SendRefused,
@@ -98,6 +100,7 @@ class ComposePanel(QWidget):
         self._task: asyncio.Task[StatusUpdate | None] | None = None
         self._confirmation: QMessageBox | None = None
         self._follow_options = follow_options or {}
+        self.suggestion: SenderSuggestion | None = None
         self._build()
         self._refresh()
 
@@ -148,6 +151,9 @@ class ComposePanel(QWidget):
         self.counter_label.setObjectName("composeCounter")
         self.counter_label.setWordWrap(True)
         layout.addWidget(self.counter_label)
+        # Content checks (#18) live in their own widget: does the text fit the campaign?
+        self.content_view = ContentFindingsView(self)
+        layout.addWidget(self.content_view)
 
         self.attachment_list = QListWidget(self)
         self.attachment_list.setObjectName("composeAttachments")
@@ -206,6 +212,9 @@ class ComposePanel(QWidget):
         window.sessionChanged.connect(self.set_session)
         self.set_session(window.session)
         self.set_sender(window.current_sender())
+        self.suggestion = install_sender_suggestion(
+            window, lambda: (self.text_edit.toPlainText(), self._recipients)
+        )
 
     def set_sender(self, verdict: Verdict | None) -> None:
         """The number to send from (or None), with everything known about it."""
@@ -462,6 +471,7 @@ class ComposePanel(QWidget):
         errors = [r.problem for r in self._recipients if r.problem]
         describe(self.recipients_edit, " ".join([*errors, _RECIPIENTS_HINT]))
         self._show_sender(verdict)
+        self.content_view.schedule(text, verdict)
 
         self._problems = (
             preflight(verdict, self._recipients, text, self._attachments) if verdict else []

@@ -21,13 +21,12 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QEvent, QPoint, Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, Qt, QTimer, Signal
 from PySide6.QtGui import (
     QAction,
     QActionGroup,
     QCloseEvent,
     QKeySequence,
-    QPainter,
     QPalette,
     QShowEvent,
 )
@@ -53,6 +52,7 @@ from rc_sms_desktop.infra.settings import Settings
 from rc_sms_desktop.ui.accessibility import announce, value_changed
 from rc_sms_desktop.ui.detail_pane import DetailPane
 from rc_sms_desktop.ui.qt_loader import QtLoadRunner
+from rc_sms_desktop.ui.screenshot import SCREENSHOT_SIZE, Screenshot
 from rc_sms_desktop.ui.sender_delegate import SenderDelegate
 from rc_sms_desktop.ui.sender_model import (
     SendableFilterModel,
@@ -71,7 +71,6 @@ _log = logging.getLogger(__name__)
 STORED_SESSION_TIMEOUT_S = 8.0
 # Closing never waits longer than this for work in flight.
 SHUTDOWN_GRACE_S = 3.0
-SCREENSHOT_SIZE = (1240, 820)
 # Also the application's display name: a window title equal to it is shown once (Qt appends the
 # display name to any other title, https://doc.qt.io/qt-6/qguiapplication.html#applicationDisplayName-prop).
 APP_DISPLAY_NAME = "RingCentral SMS Senders"
@@ -142,10 +141,8 @@ class MainWindow(QMainWindow):
         self._shut_down = False
         self._shutting_down = False
         self._shown_once = False
-        self._screenshot_taken = False
         self._sign_in_dialog: Any = None
         self._reserved_tabs: dict[str, QWidget] = {}
-        self._before_screenshot: list[Awaitable[Any]] = []
         self._applying_selection = False
         self._loaded_once = False
         self._user_chose = False  # until the user picks, the best sender is shown
@@ -162,7 +159,12 @@ class MainWindow(QMainWindow):
         self._proxy.setSourceModel(self._model)
         self._build()
         self._connect()
+        self._screenshot: Screenshot | None = None
         if self._options.screenshot is not None:
+            self._screenshot = Screenshot(
+                self, self.sender_combo, self._options.screenshot,
+                with_picker=self._options.screenshot_picker, close=self.request_close,
+            )
             self.resize(*SCREENSHOT_SIZE)  # the same picture on every machine
         elif not restore_window_geometry(self, self._settings):
             self.resize(1100, 720)
@@ -460,7 +462,8 @@ class MainWindow(QMainWindow):
 
     def wait_before_screenshot(self, work: Awaitable[Any]) -> None:
         """`--screenshot` waits for `work` too (views still being built) before the picture."""
-        self._before_screenshot.append(work)
+        if self._screenshot is not None:
+            self._screenshot.wait_for(work)
 
     @property
     def is_closing(self) -> bool:
@@ -699,8 +702,8 @@ class MainWindow(QMainWindow):
         self._loaded_once = True
         if first and self._options.select and not self.select_sender(self._options.select):
             self.status_banner.show_warning(f"The number {self._options.select} is not among your numbers.")
-        if first and self._options.screenshot is not None:
-            self._spawn(self._take_screenshot(self._options.screenshot))
+        if first and self._screenshot is not None:
+            self._spawn(self._screenshot.take())
 
     def _on_retry(self) -> None:
         if self._session_ended:
@@ -721,9 +724,9 @@ class MainWindow(QMainWindow):
             self.status_banner.show_error(error_text(error), retry_text="Sign &in again…")
         else:
             self.status_banner.show_error(error_text(error), retry=True)
-        if not self._loaded_once and self._options.screenshot is not None:
+        if not self._loaded_once and self._screenshot is not None:
             self._loaded_once = True
-            self._spawn(self._take_screenshot(self._options.screenshot))
+            self._spawn(self._screenshot.take())
 
     def _on_stopped(self) -> None:
         if self.status_banner.state.value in ("loading", "rate-limited"):
@@ -776,33 +779,6 @@ class MainWindow(QMainWindow):
         self._on_current_changed(self.sender_combo.currentIndex())
         if self._settings.only_numbers_that_can_send != only:
             self._settings.only_numbers_that_can_send = only
-
-    # ------------------------------------------------------------------------------ screenshots
-
-    async def _take_screenshot(self, path: Path) -> None:
-        """Render the window (with the picker open if asked) to a PNG, then close."""
-        if self._screenshot_taken:
-            return
-        self._screenshot_taken = True
-        if self._before_screenshot:
-            await asyncio.wait([asyncio.ensure_future(w) for w in self._before_screenshot],
-                               timeout=SHUTDOWN_GRACE_S)
-        await asyncio.sleep(0.15)  # let layouts settle and pending batches paint
-        pixmap = self.grab()
-        if self._options.screenshot_picker:
-            self.sender_combo.showPopup()
-            await asyncio.sleep(0.2)
-            popup = self.sender_combo.view().window()
-            pixmap = self.grab()
-            painter = QPainter(pixmap)
-            offset = popup.mapToGlobal(QPoint(0, 0)) - self.mapToGlobal(QPoint(0, 0))
-            painter.drawPixmap(offset, popup.grab())
-            painter.end()
-            self.sender_combo.hidePopup()
-        path.parent.mkdir(parents=True, exist_ok=True)
-        if not pixmap.save(str(path), "PNG"):
-            _log.error("could not save the screenshot to %s", path)
-        self.request_close()
 
     # ------------------------------------------------------------------------------- shutdown
 

@@ -96,7 +96,7 @@ class SenderDelegate(QStyledItemDelegate):
 
         selected = bool(opt.state & QStyle.StateFlag.State_Selected)
         mark = Mark(index.data(SenderRole.MarkRole) or Mark.UNKNOWN)  # Qt hands back a plain str
-        can_send = mark in (Mark.READY, Mark.LIMITED)
+        can_send = mark in (Mark.READY, Mark.LIMITED) and not index.data(SenderRole.RefusedForTextRole)
         group = QPalette.ColorGroup.Active
         text_colour = palette.color(group, QPalette.ColorRole.HighlightedText if selected else QPalette.ColorRole.Text)
         if not can_send and not selected:
