@@ -20,6 +20,9 @@ SUBCOMMANDS: dict[str, str] = {
     "check": "rc_sms_desktop.cli.check",
     "send": "rc_sms_desktop.cli.send",
     "simulator": "rc_sms_desktop.cli.simulator_command",
+    "campaigns": "rc_sms_desktop.cli.campaigns",
+    "link-numbers": "rc_sms_desktop.cli.link_numbers",
+    "assign-sms": "rc_sms_desktop.cli.assign_sms",
     "install-desktop-entry": "rc_sms_desktop.cli.desktop_entry_command",
 }
 
