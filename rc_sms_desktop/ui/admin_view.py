@@ -47,13 +47,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from rc_sms_desktop.core.account_join import (
-    COLUMN_INDEX,
-    AccountRow,
-    rows_to_csv,
-    rows_to_json,
-    summarize,
-)
+from rc_sms_desktop.core.account_join import AccountRow
+from rc_sms_desktop.core.account_table import COLUMN_INDEX, rows_to_csv, rows_to_json, summarize
 from rc_sms_desktop.core.formatting import format_duration
 from rc_sms_desktop.ui.admin_model import (
     ROW_ROLE,
