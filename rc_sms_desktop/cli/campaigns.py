@@ -73,7 +73,7 @@ async def linked_from_last_scan(args: argparse.Namespace,
     if getattr(args, "demo", False):
         return {}, None
     from rc_sms_desktop.cli.account_check import _state_for
-    from rc_sms_desktop.workflows.account_scan import load_state_in_slices
+    from rc_sms_desktop.workflows.scan_state import load_state_in_slices
 
     path = _state_for(args, client)
     state = await load_state_in_slices(path) if path is not None and path.is_file() else None

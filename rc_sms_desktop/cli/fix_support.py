@@ -50,11 +50,11 @@ def add_common(parser: argparse.ArgumentParser, *, write: bool) -> None:
 
 
 async def open_client(args: argparse.Namespace) -> RingCentralClient:
-    from rc_sms_desktop.cli import check
+    from rc_sms_desktop.cli import sign_in
 
     try:
-        return await check.open_client(args)
-    except check.CheckError as error:
+        return await sign_in.open_client(args)
+    except sign_in.SignInProblem as error:
         raise SignInFailed(str(error)) from None
 
 
