@@ -129,7 +129,7 @@ async def _table(url: str) -> dict[str, Any]:
     from PySide6.QtWidgets import QApplication
 
     from benchmarks.simulator_process import RunningSimulator, signed_in_client
-    from rc_sms_desktop.core.account_join import COLUMN_INDEX
+    from rc_sms_desktop.core.account_table import COLUMN_INDEX
     from rc_sms_desktop.ui.admin_view import AccountView
     from rc_sms_desktop.ui.window_services import AccountSession
 

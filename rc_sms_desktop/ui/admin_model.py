@@ -31,7 +31,8 @@ from PySide6.QtCore import (
 )
 from PySide6.QtGui import QIcon
 
-from rc_sms_desktop.core.account_join import COLUMN_INDEX, COLUMNS, AccountRow
+from rc_sms_desktop.core.account_join import AccountRow
+from rc_sms_desktop.core.account_table import COLUMN_INDEX, COLUMNS
 from rc_sms_desktop.ui.theme import Mark, mark_icon
 
 # The columns the view offers filter choices for, in `facet_values` order.
@@ -51,7 +52,7 @@ _AnyIndex = QModelIndex | QPersistentModelIndex
 
 
 class AccountTableModel(QAbstractTableModel):
-    """The account's numbers as a table; the columns are `core.account_join.COLUMNS`."""
+    """The account's numbers as a table; the columns are `core.account_table.COLUMNS`."""
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)

@@ -14,12 +14,9 @@ import asyncio
 import contextlib
 import gc
 import importlib
-import json
 import logging
-import os
 import signal
 import sys
-import tempfile
 from pathlib import Path
 
 import PySide6  # noqa: F401 - loaded first, qasync takes it without trying PyQt5/PyQt6/PySide2
@@ -33,15 +30,18 @@ from rc_sms_desktop.api.client import warm_up_tls
 from rc_sms_desktop.infra.app_logging import configure_logging
 from rc_sms_desktop.infra.app_resources import APP_ID
 from rc_sms_desktop.infra.crash_report import install_crash_handler
-from rc_sms_desktop.infra.settings import SETTINGS_VERSION, Settings
-from rc_sms_desktop.ui.main_window import SHUTDOWN_GRACE_S, MainWindow, WindowOptions
+from rc_sms_desktop.infra.settings import Settings
+from rc_sms_desktop.ui.main_window import (
+    APP_DISPLAY_NAME,
+    SHUTDOWN_GRACE_S,
+    MainWindow,
+    WindowOptions,
+)
 from rc_sms_desktop.ui.qt_messages import route_qt_messages
+from rc_sms_desktop.ui.screenshot import prepare_screenshot_platform, scratch_settings
 from rc_sms_desktop.ui.window_services import default_services
 
 _log = logging.getLogger(__name__)
-
-APP_DISPLAY_NAME = "RingCentral SMS Senders"
-
 
 def window_options(args: argparse.Namespace) -> WindowOptions:
     """The window options from the command line (`rc-sms-desktop [--demo] [--screenshot …]`)."""
@@ -51,35 +51,20 @@ def window_options(args: argparse.Namespace) -> WindowOptions:
         screenshot=Path(screenshot) if screenshot else None,
         screenshot_picker=bool(getattr(args, "screenshot_picker", False)),
         select=getattr(args, "select", None),
+        color_scheme=getattr(args, "color_scheme", None),
     )
 
 
-# The offscreen platform's default screen is 800×600, too small for the window and its open
-# picker; screenshots get a roomier virtual screen. For high-DPI pictures set QT_SCALE_FACTOR=2.
-_SCREENSHOT_SCREEN = {"name": "screenshot", "x": 0, "y": 0, "width": 1400, "height": 1100,
-                      "logicalDpi": 96, "logicalBaseDpi": 96}
-
-
-def _prepare_screenshot_platform(options: WindowOptions) -> None:
-    if options.screenshot is None or os.environ.get("QT_QPA_PLATFORM") != "offscreen":
-        return
-    screen = dict(_SCREENSHOT_SCREEN)
-    handle = tempfile.NamedTemporaryFile(  # noqa: SIM115 - must outlive this function
-        "w", prefix="rc-sms-offscreen-", suffix=".json", delete=False
-    )
-    with handle:
-        json.dump({"screens": [screen]}, handle)
-    os.environ["QT_QPA_PLATFORM"] = f"offscreen:configfile={handle.name}"
-
-
-def _application() -> QApplication:
+def _application(qt_options: list[str] | None = None) -> QApplication:
     existing = QApplication.instance()
     if isinstance(existing, QApplication):
         return existing
     QGuiApplication.setHighDpiScaleFactorRoundingPolicy(
         Qt.HighDpiScaleFactorRoundingPolicy.PassThrough
     )
-    app = _Application(sys.argv[:1])
+    # Qt's own options (-style, -reverse, -platform, …; see cli/main.py QT_OPTIONS) reach Qt,
+    # which reads them from this list as its documentation describes.
+    app = _Application([sys.argv[0] if sys.argv and sys.argv[0] else APP_NAME, *(qt_options or [])])
     route_qt_messages()  # Qt's own warnings reach the (redacted) log file too
     QCoreApplication.setApplicationName(APP_NAME)
     QGuiApplication.setApplicationDisplayName(APP_DISPLAY_NAME)
@@ -94,12 +79,12 @@ async def _run_window(
     previous_crash: Path | None = None,
 ) -> int:
     loop = asyncio.get_running_loop()
-    if options.screenshot is not None:
-        # Pictures must not depend on (or change) this machine's remembered choices.
-        scratch = Path(tempfile.mkdtemp(prefix="rc-sms-screenshot-")) / "settings.json"
-        settings = Settings(scratch, {"version": SETTINGS_VERSION})
-    else:
-        settings = Settings.load()
+    settings = scratch_settings() if options.screenshot is not None else Settings.load()
+    appearance = options.color_scheme or settings.appearance
+    if appearance != "system":  # following the system costs nothing at start-up
+        from rc_sms_desktop.ui.theme import apply_appearance
+
+        apply_appearance(appearance)
     window = MainWindow(default_services(settings), options=options, settings=settings)
     views = install_views_after_first_paint(window)
     exit_code: asyncio.Future[int] = loop.create_future()
@@ -399,10 +384,10 @@ def show_startup_notices(
 def run_window(args: argparse.Namespace) -> int:
     """Open the main window and run until it closes; the process exit code."""
     options = window_options(args)
-    if QApplication.instance() is None:
-        _prepare_screenshot_platform(options)
+    if QApplication.instance() is None and options.screenshot is not None:
+        prepare_screenshot_platform()
     log_file = configure_logging(verbose=bool(getattr(args, "verbose", False)))
-    app = _application()
+    app = _application(list(getattr(args, "qt_options", None) or []))
     app.setQuitOnLastWindowClosed(False)
     notice = _CrashNotice()
     crash_handler = install_crash_handler(lambda path: notice.reported.emit(str(path)))
@@ -442,10 +427,3 @@ def run_window(args: argparse.Namespace) -> int:
         app.removeEventFilter(quit_filter)
         crash_handler.uninstall()
         _log.info("Window closed")
-
-
-def gui_main() -> None:
-    """The `rc-sms-desktop-gui` entry point (no console on Windows)."""
-    from rc_sms_desktop.cli.main import main
-
-    sys.exit(main(sys.argv[1:]))

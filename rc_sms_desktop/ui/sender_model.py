@@ -22,6 +22,7 @@ from PySide6.QtCore import (
     QSortFilterProxyModel,
     Qt,
 )
+from PySide6.QtGui import QGuiApplication
 
 from rc_sms_desktop.core.eligibility import Verdict, sender_sort_key
 from rc_sms_desktop.core.formatting import format_number
@@ -50,6 +51,8 @@ class SenderRole(IntEnum):
     LabelRole = Qt.ItemDataRole.UserRole + 8
     DetailLineRole = Qt.ItemDataRole.UserRole + 9
     SectionCaptionRole = Qt.ItemDataRole.UserRole + 10
+    # True while the picker suggests senders for a text and this number would be refused it.
+    RefusedForTextRole = Qt.ItemDataRole.UserRole + 11
 
 
 def _state(value: object) -> str:
@@ -125,8 +128,20 @@ def describe_row(verdict: Verdict) -> SenderRow:
         mark=mark,
         tooltip="<br>".join(tooltip_lines),
         accessible=accessible,
-        display=title,
+        # The closed picker's text is also its accessible value (Qt's QAccessibleComboBox): it
+        # carries the number's state, so arrowing through the numbers speaks each one's state.
+        display=f"{title} — {_state_words(mark, detail)}",
     )
+
+
+def _state_words(mark: Mark, detail: str) -> str:
+    if mark is Mark.READY:
+        return "ready"
+    if mark is Mark.BLOCKED:
+        return f"cannot send: {detail[:1].lower()}{detail[1:]}" if detail else "cannot send"
+    if mark is Mark.LOADING:
+        return "checking"
+    return f"not known: {detail[:1].lower()}{detail[1:]}" if detail else "not known"
 
 
 def _sentence_case(text: str) -> str:
@@ -170,6 +185,9 @@ class SenderListModel(QAbstractListModel):
             return CANNOT_SEND_CAPTION if index.row() == self._first_blocked else None
         row = self._row(verdict)
         if role == Qt.ItemDataRole.DisplayRole:
+            if QGuiApplication.isRightToLeft():
+                # A phone number reads left to right even in a right-to-left window.
+                return row.display.replace(row.formatted, f"\u2066{row.formatted}\u2069", 1)
             return row.display
         if role == Qt.ItemDataRole.DecorationRole:
             return mark_icon(row.mark)
@@ -310,11 +328,59 @@ class SenderListModel(QAbstractListModel):
 
 
 class SendableFilterModel(QSortFilterProxyModel):
-    """Hides numbers that cannot send when "Only numbers that can send" is on."""
+    """Hides numbers that cannot send when "Only numbers that can send" is on.
+
+    While a sender suggestion is set (`set_suggestion`, see ui/sender_suggestion.py) the rows
+    take the places it gives and each detail line starts with its note ("fits: Delivery
+    updates"); `clear_suggestion` puts the picker order back.
+    """
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._only_sendable = False
+        self._places: dict[str, int] | None = None  # number id -> place while suggesting
+        self._notes: dict[str, str] = {}
+        self._refused: frozenset[str] = frozenset()
+
+    @property
+    def suggesting(self) -> bool:
+        return self._places is not None
+
+    def set_suggestion(
+        self, places: dict[str, int], notes: dict[str, str], refused: frozenset[str]
+    ) -> None:
+        """Order rows by `places` (number id -> place), with `notes` on their detail lines and
+        the `refused` ids greyed."""
+        self._places, self._notes, self._refused = dict(places), dict(notes), refused
+        self.sort(0)
+        self._details_changed()
+
+    def clear_suggestion(self) -> None:
+        if self._places is None:
+            return
+        self._places, self._notes, self._refused = None, {}, frozenset()
+        self.sort(-1)  # the source (picker) order again
+        self._details_changed()
+
+    def _details_changed(self) -> None:
+        if self.rowCount():
+            self.dataChanged.emit(
+                self.index(0, 0),
+                self.index(self.rowCount() - 1, 0),
+                [SenderRole.DetailLineRole, SenderRole.RefusedForTextRole],
+            )
+
+    def lessThan(self, left: Index, right: Index) -> bool:
+        places = self._places
+        if places is None:
+            return left.row() < right.row()
+        model = self.sourceModel()
+
+        def place(index: Index) -> int:
+            number_id = model.data(index, SenderRole.NumberIdRole)
+            return places.get(str(number_id), 1_000_000 + index.row())
+
+        return place(left) < place(right)
 
     @property
     def only_sendable(self) -> bool:
@@ -341,4 +407,15 @@ class SendableFilterModel(QSortFilterProxyModel):
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if role == SenderRole.SectionCaptionRole and self._only_sendable:
             return None
+        if self._places is not None and role in (
+            SenderRole.DetailLineRole, SenderRole.RefusedForTextRole
+        ):
+            number_id = str(super().data(index, SenderRole.NumberIdRole))
+            if role == SenderRole.RefusedForTextRole:
+                return number_id in self._refused
+            note = self._notes.get(number_id)
+            detail = super().data(index, role)
+            return f"{note} · {detail}" if note and detail else (note or detail)
+        if role == SenderRole.RefusedForTextRole:
+            return False
         return super().data(index, role)

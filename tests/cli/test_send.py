@@ -254,3 +254,39 @@ async def test_real_account_asks_first_and_a_no_sends_nothing() -> None:
     )
     assert code == 0
     assert questions == []  # --yes: not asked
+
+
+# --- content checks: warnings in `problems`, `--strict` refuses them --------------------------
+
+
+async def test_demo_content_findings_are_warnings_and_the_message_still_goes() -> None:
+    code, data = await run_demo(
+        "--from", "+16505550101", "--to", "+16505550123", "--text", "Spring sale: 30% off today!"
+    )
+    assert code == 0 and data["status"] == "Delivered"
+    found = {p["code"]: p for p in data["problems"]}
+    assert found["content-outside-use-cases"]["severity"] == "warning"
+    assert "Marketing" in found["content-outside-use-cases"]["fix"]
+    assert found["marketing-without-opt-out"]["severity"] == "warning"
+
+
+async def test_demo_strict_refuses_a_warning_before_sending() -> None:
+    code, data = await run_demo(
+        "--from", "+16505550101", "--to", "+16505550123", "--strict",
+        "--text", "Your order shipped: https://bit.ly/3xYz",
+    )
+    assert code == 4
+    assert data["outcome"] == "preflight-refused"
+    assert "messageId" not in data  # nothing was sent
+    assert [p["code"] for p in data["problems"] if p["severity"] == "warning"] == [
+        "public-url-shortener"
+    ]
+
+
+async def test_demo_strict_sends_a_text_that_fits() -> None:
+    code, data = await run_demo(
+        "--from", "+16505550101", "--to", "+16505550123", "--strict",
+        "--text", "Your order #4821 has shipped and arrives Friday.",
+    )
+    assert code == 0 and data["status"] == "Delivered"
+    assert all(p["severity"] != "warning" for p in data["problems"])

@@ -17,7 +17,8 @@ from typing import Any, cast
 
 from PySide6.QtCore import QModelIndex, Qt, QTimer
 
-from rc_sms_desktop.core.account_join import COLUMN_INDEX, VERDICT_ORDER, AccountRow, summarize
+from rc_sms_desktop.core.account_join import AccountRow
+from rc_sms_desktop.core.account_table import COLUMN_INDEX, VERDICT_ORDER, summarize
 from rc_sms_desktop.ui.admin_model import AccountFilters, AccountTableModel
 from rc_sms_desktop.ui.admin_view import AccountView
 from rc_sms_desktop.workflows.account_scan import AccountScan, RowsUpdated, ScanEvent
