@@ -41,10 +41,10 @@ from rc_sms_desktop.core.eligibility import (
     is_us_or_canada,
 )
 from rc_sms_desktop.core.formatting import format_number
+from rc_sms_desktop.core.marks import Mark, verdict_mark
 from rc_sms_desktop.core.number_kinds import is_shared, is_toll_free, number_kind, ownership
 from rc_sms_desktop.core.use_cases import describe_use_case
-from rc_sms_desktop.ui.sender_model import verdict_mark
-from rc_sms_desktop.ui.theme import Mark, mark_colour, mark_icon, paint_mark, secondary_text_colour
+from rc_sms_desktop.ui.theme import mark_colour, mark_icon, paint_mark, secondary_text_colour
 
 GUIDE_LINK = "https://developers.ringcentral.com/guide/messaging/sms/sms-requirements"
 

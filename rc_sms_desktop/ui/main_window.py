@@ -48,19 +48,15 @@ from PySide6.QtWidgets import (
 
 from rc_sms_desktop.api.errors import SessionEndedError
 from rc_sms_desktop.core.eligibility import Verdict
+from rc_sms_desktop.core.marks import Mark, verdict_mark
 from rc_sms_desktop.infra.settings import Settings
 from rc_sms_desktop.ui.detail_pane import DetailPane
 from rc_sms_desktop.ui.qt_loader import QtLoadRunner
 from rc_sms_desktop.ui.screenshot import SCREENSHOT_SIZE, Screenshot
 from rc_sms_desktop.ui.sender_delegate import SenderDelegate
-from rc_sms_desktop.ui.sender_model import (
-    SendableFilterModel,
-    SenderListModel,
-    SenderRole,
-    verdict_mark,
-)
+from rc_sms_desktop.ui.sender_model import SendableFilterModel, SenderListModel, SenderRole
 from rc_sms_desktop.ui.status_banner import StatusBanner
-from rc_sms_desktop.ui.theme import Mark, tint
+from rc_sms_desktop.ui.theme import tint
 from rc_sms_desktop.ui.window_geometry import restore_window_geometry
 from rc_sms_desktop.ui.window_services import AccountSession, WindowServices
 

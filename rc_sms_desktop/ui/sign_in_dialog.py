@@ -35,9 +35,10 @@ from rc_sms_desktop.api.client import RingCentralClient
 from rc_sms_desktop.api.servers import KNOWN_SERVERS, Server, ServerUrlError, custom_server
 from rc_sms_desktop.api.session import TokenSession, open_system_browser
 from rc_sms_desktop.api.tokens import TokenStore
+from rc_sms_desktop.core.marks import Mark
 from rc_sms_desktop.infra.redaction import Secret
 from rc_sms_desktop.infra.settings import Settings
-from rc_sms_desktop.ui.theme import Mark, mark_colour
+from rc_sms_desktop.ui.theme import mark_colour
 from rc_sms_desktop.ui.window_services import AccountSession, signed_in_session
 
 _log = logging.getLogger(__name__)

@@ -6,8 +6,6 @@ need no image files; the packaging engineer's icons under `resources/` are for t
 
 from __future__ import annotations
 
-from enum import StrEnum
-
 from PySide6.QtCore import QPointF, QRect, QRectF, QSize, Qt
 from PySide6.QtGui import (
     QColor,
@@ -21,34 +19,15 @@ from PySide6.QtGui import (
     QPixmap,
 )
 
-
-class Mark(StrEnum):
-    """What a sender's state mark says at a glance."""
-
-    READY = "ready"
-    LIMITED = "limited"  # can send SMS, but something (MMS, international) is off
-    BLOCKED = "blocked"
-    UNKNOWN = "unknown"
-    LOADING = "loading"
-
+from rc_sms_desktop.core.marks import Mark
 
 # (light palette, dark palette): dark variants are lighter so they keep contrast on dark grey.
 _COLOURS: dict[Mark, tuple[str, str]] = {
     Mark.READY: ("#1b7f3b", "#5cc97d"),
-    Mark.LIMITED: ("#1b7f3b", "#5cc97d"),
     Mark.BLOCKED: ("#c62828", "#ff6b6b"),
     Mark.UNKNOWN: ("#a15c00", "#f0b450"),
     Mark.LOADING: ("#6b7280", "#9ca3af"),
 }
-
-MARK_WORDS: dict[Mark, str] = {
-    Mark.READY: "Ready",
-    Mark.LIMITED: "Ready (SMS only)",
-    Mark.BLOCKED: "Cannot send",
-    Mark.UNKNOWN: "Unknown",
-    Mark.LOADING: "Checking…",
-}
-
 
 def is_dark(palette: QPalette | None = None) -> bool:
     """Whether the palette is a dark one (window background darker than its text)."""
@@ -83,7 +62,7 @@ def secondary_text_colour(palette: QPalette) -> QColor:
 
 
 def paint_mark(painter: QPainter, rect: QRectF, mark: Mark, colour: QColor) -> None:
-    """Paint a round mark: tick (ready), tick with dot (limited), cross, question mark or dots."""
+    """Paint a round mark: tick (ready), cross (blocked), question mark (unknown) or dots (loading)."""
     side = min(rect.width(), rect.height())
     box = QRectF(0, 0, side, side)
     box.moveCenter(rect.center())
@@ -110,7 +89,7 @@ def paint_mark(painter: QPainter, rect: QRectF, mark: Mark, colour: QColor) -> N
     painter.setPen(pen)
     painter.setBrush(Qt.BrushStyle.NoBrush)
     x, y = box.x(), box.y()
-    if mark in (Mark.READY, Mark.LIMITED):
+    if mark is Mark.READY:
         path = QPainterPath(QPointF(x + side * 0.27, y + side * 0.52))
         path.lineTo(QPointF(x + side * 0.44, y + side * 0.69))
         path.lineTo(QPointF(x + side * 0.74, y + side * 0.34))
