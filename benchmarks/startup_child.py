@@ -97,8 +97,8 @@ def real_window(argv: list[str], services: Any = None) -> int:
         original = ui_app._application
         spy: list[QObject] = []
 
-        def application() -> QApplication:
-            app: QApplication = original()
+        def application(*args: Any) -> QApplication:  # the Qt options, if any
+            app: QApplication = original(*args)
             spy.append(PopulatedPaint())
             app.installEventFilter(spy[0])
             return app

@@ -31,15 +31,17 @@ from rc_sms_desktop.infra.app_logging import configure_logging
 from rc_sms_desktop.infra.app_resources import APP_ID
 from rc_sms_desktop.infra.crash_report import install_crash_handler
 from rc_sms_desktop.infra.settings import Settings
-from rc_sms_desktop.ui.main_window import SHUTDOWN_GRACE_S, MainWindow, WindowOptions
+from rc_sms_desktop.ui.main_window import (
+    APP_DISPLAY_NAME,
+    SHUTDOWN_GRACE_S,
+    MainWindow,
+    WindowOptions,
+)
 from rc_sms_desktop.ui.qt_messages import route_qt_messages
 from rc_sms_desktop.ui.screenshot import prepare_screenshot_platform, scratch_settings
 from rc_sms_desktop.ui.window_services import default_services
 
 _log = logging.getLogger(__name__)
-
-APP_DISPLAY_NAME = "RingCentral SMS Senders"
-
 
 def window_options(args: argparse.Namespace) -> WindowOptions:
     """The window options from the command line (`rc-sms-desktop [--demo] [--screenshot …]`)."""
@@ -49,17 +51,20 @@ def window_options(args: argparse.Namespace) -> WindowOptions:
         screenshot=Path(screenshot) if screenshot else None,
         screenshot_picker=bool(getattr(args, "screenshot_picker", False)),
         select=getattr(args, "select", None),
+        color_scheme=getattr(args, "color_scheme", None),
     )
 
 
-def _application() -> QApplication:
+def _application(qt_options: list[str] | None = None) -> QApplication:
     existing = QApplication.instance()
     if isinstance(existing, QApplication):
         return existing
     QGuiApplication.setHighDpiScaleFactorRoundingPolicy(
         Qt.HighDpiScaleFactorRoundingPolicy.PassThrough
     )
-    app = QApplication(sys.argv[:1])
+    # Qt's own options (-style, -reverse, -platform, …; see cli/main.py QT_OPTIONS) reach Qt,
+    # which reads them from this list as its documentation describes.
+    app = QApplication([sys.argv[0] if sys.argv and sys.argv[0] else APP_NAME, *(qt_options or [])])
     route_qt_messages()  # Qt's own warnings reach the (redacted) log file too
     QCoreApplication.setApplicationName(APP_NAME)
     QGuiApplication.setApplicationDisplayName(APP_DISPLAY_NAME)
@@ -75,6 +80,11 @@ async def _run_window(
 ) -> int:
     loop = asyncio.get_running_loop()
     settings = scratch_settings() if options.screenshot is not None else Settings.load()
+    appearance = options.color_scheme or settings.appearance
+    if appearance != "system":  # following the system costs nothing at start-up
+        from rc_sms_desktop.ui.theme import apply_appearance
+
+        apply_appearance(appearance)
     window = MainWindow(default_services(settings), options=options, settings=settings)
     views = install_views_after_first_paint(window)
     exit_code: asyncio.Future[int] = loop.create_future()
@@ -309,7 +319,7 @@ def run_window(args: argparse.Namespace) -> int:
     if QApplication.instance() is None and options.screenshot is not None:
         prepare_screenshot_platform()
     log_file = configure_logging(verbose=bool(getattr(args, "verbose", False)))
-    app = _application()
+    app = _application(list(getattr(args, "qt_options", None) or []))
     app.setQuitOnLastWindowClosed(False)
     notice = _CrashNotice()
     crash_handler = install_crash_handler(lambda path: notice.reported.emit(str(path)))

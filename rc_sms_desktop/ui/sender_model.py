@@ -22,6 +22,7 @@ from PySide6.QtCore import (
     QSortFilterProxyModel,
     Qt,
 )
+from PySide6.QtGui import QGuiApplication
 
 from rc_sms_desktop.core.eligibility import State, Verdict, sender_sort_key
 from rc_sms_desktop.core.formatting import format_number
@@ -108,8 +109,20 @@ def describe_row(verdict: Verdict) -> SenderRow:
         mark=mark,
         tooltip="<br>".join(tooltip_lines),
         accessible=accessible,
-        display=title,
+        # The closed picker's text is also its accessible value (Qt's QAccessibleComboBox): it
+        # carries the number's state, so arrowing through the numbers speaks each one's state.
+        display=f"{title} — {_state_words(mark, detail)}",
     )
+
+
+def _state_words(mark: Mark, detail: str) -> str:
+    if mark is Mark.READY:
+        return "ready"
+    if mark is Mark.BLOCKED:
+        return f"cannot send: {detail[:1].lower()}{detail[1:]}" if detail else "cannot send"
+    if mark is Mark.LOADING:
+        return "checking"
+    return f"not known: {detail[:1].lower()}{detail[1:]}" if detail else "not known"
 
 
 def _sentence_case(text: str) -> str:
@@ -153,6 +166,9 @@ class SenderListModel(QAbstractListModel):
             return CANNOT_SEND_CAPTION if index.row() == self._first_blocked else None
         row = self._row(verdict)
         if role == Qt.ItemDataRole.DisplayRole:
+            if QGuiApplication.isRightToLeft():
+                # A phone number reads left to right even in a right-to-left window.
+                return row.display.replace(row.formatted, f"\u2066{row.formatted}\u2069", 1)
             return row.display
         if role == Qt.ItemDataRole.DecorationRole:
             return mark_icon(row.mark)

@@ -35,7 +35,7 @@ async def test_views_arrive_after_the_numbers_in_their_reserved_places(
     qtbot.addWidget(window)
     views = ui_app.install_views_after_first_paint(window)
     # Before anything is built, the places are kept: a second tab and the splitter's right side.
-    assert [window.tabs.tabText(i) for i in range(window.tabs.count())] == ["Send &from", "&Account"]
+    assert [window.tabs.tabText(i) for i in range(window.tabs.count())] == ["Se&nd from", "&Account"]
     assert window.splitter.count() == 2
     window.show()
     await window.start()
@@ -156,8 +156,8 @@ def test_the_demo_paints_its_numbers_before_importing_what_can_wait() -> None:
             original = app_module._application
             spies = []
 
-            def application():
-                app = original()
+            def application(*args):
+                app = original(*args)
                 spies.append(Spy())
                 app.installEventFilter(spies[0])
                 return app
