@@ -46,7 +46,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from rc_sms_desktop.api.errors import SessionEndedError
+from rc_sms_desktop.api.errors import SessionEndedError, explain
 from rc_sms_desktop.core.eligibility import Verdict
 from rc_sms_desktop.core.marks import Mark, verdict_mark
 from rc_sms_desktop.infra.settings import Settings
@@ -87,15 +87,10 @@ class WindowOptions:
 
 
 def error_text(error: object) -> str:
-    """Plain words for an error: the API errors' `user_message`, else the message itself."""
-    with contextlib.suppress(Exception):
-        text = getattr(error, "user_message", None)
-        if callable(text):
-            text = text()
-        if isinstance(text, str) and text:
-            return text
-    text = str(error) if error is not None else ""
-    return text or "Something went wrong while loading your numbers."
+    """Plain words for what the loader or a task failed with (`api.errors.explain`)."""
+    if isinstance(error, BaseException):
+        return explain(error).message
+    return str(error or "") or "Something went wrong while loading your numbers."
 
 
 class MainWindow(QMainWindow):

@@ -32,6 +32,7 @@ from PySide6.QtWidgets import (
 
 from rc_sms_desktop.api.auth import ClientCredentials
 from rc_sms_desktop.api.client import RingCentralClient
+from rc_sms_desktop.api.errors import ApiError, explain
 from rc_sms_desktop.api.servers import KNOWN_SERVERS, Server, ServerUrlError, custom_server
 from rc_sms_desktop.api.session import TokenSession, open_system_browser
 from rc_sms_desktop.api.tokens import TokenStore
@@ -53,11 +54,8 @@ _SERVER_CHOICES = (
 
 
 def _words(error: BaseException) -> str:
-    text = getattr(error, "user_message", None)
-    if isinstance(text, str) and text:
-        return text
-    if isinstance(error, ServerUrlError):
-        return str(error)
+    if isinstance(error, ApiError | ServerUrlError):
+        return explain(error).message
     return "Sign-in did not work. Please check the details and try again."
 
 
