@@ -21,6 +21,9 @@ SUBCOMMANDS: dict[str, str] = {
     "send": "rc_sms_desktop.cli.send",
     "suggest-sender": "rc_sms_desktop.cli.suggest_sender",
     "simulator": "rc_sms_desktop.cli.simulator_command",
+    "campaigns": "rc_sms_desktop.cli.campaigns",
+    "link-numbers": "rc_sms_desktop.cli.link_numbers",
+    "assign-sms": "rc_sms_desktop.cli.assign_sms",
     "install-desktop-entry": "rc_sms_desktop.cli.desktop_entry_command",
 }
 
