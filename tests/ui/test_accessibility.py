@@ -31,7 +31,6 @@ from rc_sms_desktop.ui.sender_model import SenderRole
 from rc_sms_desktop.ui.theme import (
     AA_TEXT,
     Appearance,
-    Mark,
     apply_appearance,
     contrast_ratio,
     link_colour,
