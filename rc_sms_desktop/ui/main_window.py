@@ -46,22 +46,18 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from rc_sms_desktop.api.errors import SessionEndedError
+from rc_sms_desktop.api.errors import SessionEndedError, explain
 from rc_sms_desktop.core.eligibility import Verdict
+from rc_sms_desktop.core.marks import Mark, verdict_mark
 from rc_sms_desktop.infra.settings import Settings
 from rc_sms_desktop.ui.accessibility import announce, value_changed
 from rc_sms_desktop.ui.detail_pane import DetailPane
 from rc_sms_desktop.ui.qt_loader import QtLoadRunner
 from rc_sms_desktop.ui.screenshot import SCREENSHOT_SIZE, Screenshot
 from rc_sms_desktop.ui.sender_delegate import SenderDelegate
-from rc_sms_desktop.ui.sender_model import (
-    SendableFilterModel,
-    SenderListModel,
-    SenderRole,
-    verdict_mark,
-)
+from rc_sms_desktop.ui.sender_model import SendableFilterModel, SenderListModel, SenderRole
 from rc_sms_desktop.ui.status_banner import StatusBanner
-from rc_sms_desktop.ui.theme import Appearance, Mark, apply_appearance, text_on, tint
+from rc_sms_desktop.ui.theme import Appearance, apply_appearance, text_on, tint
 from rc_sms_desktop.ui.window_geometry import restore_window_geometry
 from rc_sms_desktop.ui.window_services import AccountSession, WindowServices
 
@@ -91,15 +87,10 @@ class WindowOptions:
 
 
 def error_text(error: object) -> str:
-    """Plain words for an error: the API errors' `user_message`, else the message itself."""
-    with contextlib.suppress(Exception):
-        text = getattr(error, "user_message", None)
-        if callable(text):
-            text = text()
-        if isinstance(text, str) and text:
-            return text
-    text = str(error) if error is not None else ""
-    return text or "Something went wrong while loading your numbers."
+    """Plain words for what the loader or a task failed with (`api.errors.explain`)."""
+    if isinstance(error, BaseException):
+        return explain(error).message
+    return str(error or "") or "Something went wrong while loading your numbers."
 
 
 class MainWindow(QMainWindow):
