@@ -47,7 +47,8 @@ def window_options(args: argparse.Namespace) -> WindowOptions:
     """The window options from the command line (`rc-sms-desktop [--demo] [--screenshot …]`)."""
     screenshot = getattr(args, "screenshot", None)
     return WindowOptions(
-        demo=bool(getattr(args, "demo", False)),
+        demo=bool(getattr(args, "demo", False) or getattr(args, "demo_user", None)),
+        demo_user=getattr(args, "demo_user", None),
         screenshot=Path(screenshot) if screenshot else None,
         screenshot_picker=bool(getattr(args, "screenshot_picker", False)),
         select=getattr(args, "select", None),
@@ -85,7 +86,7 @@ async def _run_window(
         from rc_sms_desktop.ui.theme import apply_appearance
 
         apply_appearance(appearance)
-    window = MainWindow(default_services(settings), options=options, settings=settings)
+    window = MainWindow(default_services(settings, options.demo_user), options=options, settings=settings)
     views = install_views_after_first_paint(window)
     exit_code: asyncio.Future[int] = loop.create_future()
 
