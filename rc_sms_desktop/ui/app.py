@@ -215,7 +215,11 @@ def _install_compose_panel(window: MainWindow) -> None:
 def _install_account_tab(window: MainWindow) -> None:
     from rc_sms_desktop.ui.admin_view import AccountView
 
-    AccountView().install(window, ACCOUNT_TAB_TITLE)
+    view = AccountView()
+    view.install(window, ACCOUNT_TAB_TITLE)
+    from rc_sms_desktop.ui.fix_view import install_fixes
+
+    install_fixes(window, view)
 
 
 class _PaintWatch(QObject):

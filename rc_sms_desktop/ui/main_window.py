@@ -674,6 +674,10 @@ class MainWindow(QMainWindow):
         self.sender_combo.setCurrentIndex(proxy_index.row())
         return True
 
+    def update_verdicts(self, batch: list[Verdict]) -> None:
+        """Fresh verdicts for some numbers (after a change made from the app): no reload."""
+        self._on_verdicts_updated(batch)
+
     def _on_verdicts_updated(self, batch: list[Verdict]) -> None:
         current = self.current_sender()
         self._model.update_verdicts(batch)
