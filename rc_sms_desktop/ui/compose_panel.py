@@ -25,6 +25,7 @@ from PySide6.QtCore import QEvent, Qt, Signal
 from PySide6.QtGui import QPalette
 from PySide6.QtWidgets import (
     QFileDialog,
+    QFrame,
     QHBoxLayout,
     QLabel,
     QLineEdit,
@@ -33,6 +34,7 @@ from PySide6.QtWidgets import (
     QMessageBox,
     QPlainTextEdit,
     QPushButton,
+    QScrollArea,
     QVBoxLayout,
     QWidget,
 )
@@ -107,7 +109,21 @@ class ComposePanel(QWidget):
     # ------------------------------------------------------------------------------ layout
 
     def _build(self) -> None:
-        layout = QVBoxLayout(self)
+        # Everything sits in a vertical scroll area: in a small window the panel scrolls instead
+        # of cutting problem lines mid-line or squeezing the message box to one line.
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(0, 0, 0, 0)
+        self.scroll_area = QScrollArea(self)
+        self.scroll_area.setObjectName("composeScroll")
+        self.scroll_area.setWidgetResizable(True)
+        self.scroll_area.setFrameShape(QFrame.Shape.NoFrame)
+        self.scroll_area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.scroll_area.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        content = QWidget(self.scroll_area)
+        content.setObjectName("composeContent")
+        self.scroll_area.setWidget(content)
+        outer.addWidget(self.scroll_area)
+        layout = QVBoxLayout(content)
 
         self.sender_label = QLabel(self)
         self.sender_label.setObjectName("composeSender")
@@ -147,6 +163,7 @@ class ComposePanel(QWidget):
         text_label.setBuddy(self.text_edit)
         layout.addWidget(text_label)
         layout.addWidget(self.text_edit, 1)
+        self.text_edit.setMinimumHeight(self.text_edit.fontMetrics().lineSpacing() * 5 + 12)
         self.counter_label = QLabel(self)
         self.counter_label.setObjectName("composeCounter")
         self.counter_label.setWordWrap(True)

@@ -164,6 +164,17 @@ def readable(colour: QColor, background: QColor, minimum: float = AA_TEXT) -> QC
     return target
 
 
+# Text glyphs for the marks where they sit in text (the detail pane): real characters, so they
+# follow the text's colour and size and a screen reader reads the words written after them.
+MARK_GLYPHS: dict[Mark, str] = {
+    Mark.READY: "✔",
+    Mark.LIMITED: "✔",
+    Mark.BLOCKED: "✖",
+    Mark.UNKNOWN: "?",
+    Mark.LOADING: "…",
+}
+
+
 def is_dark(palette: QPalette | None = None) -> bool:
     """Whether the palette is a dark one (window background darker than its text)."""
     palette = palette or QGuiApplication.palette()

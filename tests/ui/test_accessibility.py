@@ -345,3 +345,201 @@ def test_the_sender_rows_keep_phone_numbers_left_to_right_in_a_right_to_left_win
         QGuiApplication.setLayoutDirection(Qt.LayoutDirection.LeftToRight)
     formatted = model.index(0).data(SenderRole.FormattedRole)
     assert formatted.startswith("(") and f"\u2066{formatted}\u2069" in shown
+
+
+# ------------------------------------------------------------- second part: what is read
+
+
+_UNREADABLE = re.compile("[\ufdd0-\ufdef\ufffc\ue000-\uf8ff]")
+
+
+def _accessible_text(widget: QWidget) -> str:
+    interface = QAccessible.queryAccessibleInterface(widget)
+    text = interface.textInterface()
+    assert text is not None
+    return text.text(0, text.characterCount())
+
+
+async def test_the_detail_body_reads_as_text_with_each_marks_meaning_in_words(
+    qtbot: QtBot, demo_services: Callable[..., DefaultServices], ui_settings: Settings,
+) -> None:
+    window = await _demo_window(qtbot, demo_services(), ui_settings)
+    assert window.select_sender("+16505550105")
+    pane = window.detail_pane
+    body = pane.findChild(QWidget, "detailBody")
+    read = _accessible_text(body)
+    assert not _UNREADABLE.findall(read), sorted(set(_UNREADABLE.findall(read)))
+    assert "TCR campaign: Submitted (campaign 2011) (not met)" in read
+    assert "Number status: Active (met)" in read
+    assert "SMS:\xa0no" in read
+    html = body.toHtml()
+    assert "<img" not in html and "<table" not in html.lower().replace("<table border=\"0\"", "")
+    assert 'href="https://developers.ringcentral.com/' in html
+    icon = QAccessible.queryAccessibleInterface(pane.findChild(QWidget, "verdictIcon"))
+    assert icon.text(QAccessible.Text.Name) == "Cannot send"
+    await window.shutdown()
+
+
+def _focusable_empty_labels(root: QWidget) -> list[str]:
+    return [w.objectName() or repr(w) for w in root.findChildren(QLabel)
+            if w.isVisibleTo(root) and w.focusPolicy() & Qt.FocusPolicy.TabFocus and not w.text().strip()]
+
+
+async def test_unnamed_items_are_named_and_no_empty_label_takes_focus(
+    qtbot: QtBot, demo_services: Callable[..., DefaultServices], ui_settings: Settings, tmp_path: Path,
+) -> None:
+    window = await _demo_window(qtbot, demo_services(), ui_settings)
+    from rc_sms_desktop.ui.admin_view import AccountView
+    from rc_sms_desktop.ui.compose_panel import ComposePanel
+    from rc_sms_desktop.ui.sign_in_dialog import SignInDialog
+
+    panel = ComposePanel()
+    panel.install(window)
+    view = AccountView(state_path=lambda _session: tmp_path / "scan.json")
+    view.install(window, "&Account")
+    assert not _focusable_empty_labels(window)
+    # The search field's clear button.
+    view.search.setText("x")
+    search = QAccessible.queryAccessibleInterface(view.search)
+    names = [search.child(i).text(QAccessible.Text.Name) for i in range(search.childCount())]
+    assert "Clear the search" in names
+    # The To field: its example placeholder is neither its value nor its description.
+    to = QAccessible.queryAccessibleInterface(panel.recipients_edit)
+    assert to.text(QAccessible.Text.Value) == ""
+    assert to.text(QAccessible.Text.Description) != panel.recipients_edit.placeholderText()
+    # The sign-in dialog: its progress bar, its mnemonics, no empty focusable label.
+    dialog = SignInDialog(settings=ui_settings)
+    qtbot.addWidget(dialog)
+    assert QAccessible.queryAccessibleInterface(dialog.busy).text(QAccessible.Text.Name) == "Signing in"
+    assert not _focusable_empty_labels(dialog)
+    for tab in range(dialog.tabs.count()):
+        dialog.tabs.setCurrentIndex(tab)
+        found = [m for m in (_mnemonic(w) for w in dialog.findChildren(QWidget) if w.isVisibleTo(dialog)) if m]
+        found += [m for m in (_mnemonic_of(dialog.tabs.tabText(i)) for i in range(dialog.tabs.count())) if m]
+        assert len(found) == len(set(found)), sorted(found)
+    await window.shutdown()
+
+
+async def test_the_compose_panel_by_keyboard_and_what_it_tells_a_screen_reader(
+    qtbot: QtBot, demo_services: Callable[..., DefaultServices], ui_settings: Settings,
+    a11y_events: list[QAccessibleEvent],
+) -> None:
+    window = await _demo_window(qtbot, demo_services(), ui_settings)
+    from rc_sms_desktop.ui.compose_panel import ComposePanel
+
+    panel = ComposePanel()
+    panel.install(window)
+    # Tab leaves the message box (no tab character, which would make the text UCS-2).
+    assert panel.text_edit.tabChangesFocus()
+    chain, widget = [], panel.text_edit.nextInFocusChain()
+    while widget is not panel.text_edit and len(chain) < 60:
+        if widget.isVisibleTo(window) and widget.isEnabled() and widget.focusPolicy() & Qt.FocusPolicy.TabFocus:
+            chain.append(widget)
+        widget = widget.nextInFocusChain()
+    assert panel.add_button in chain
+    # Recipient errors are the To field's description.
+    panel.recipients_edit.setText("12")
+    to = QAccessible.queryAccessibleInterface(panel.recipients_edit)
+    problem = next(r.problem for r in panel.recipients if r.problem)
+    assert problem in to.text(QAccessible.Text.Description)
+    assert any(e.type() == QAccessible.Event.DescriptionChanged and e.object() is panel.recipients_edit
+               for e in a11y_events)
+    # The disabled Send button's reason: its description, and the focusable problems text.
+    assert not panel.send_button.isEnabled()
+    reason = panel.disabled_reason()
+    assert reason and QAccessible.queryAccessibleInterface(panel.send_button).text(
+        QAccessible.Text.Description) == reason
+    assert panel.problems_label.focusPolicy() & Qt.FocusPolicy.TabFocus
+    assert panel.problems_label.textInteractionFlags() & Qt.TextInteractionFlag.LinksAccessibleByKeyboard
+    # A result is announced.
+    a11y_events.clear()
+    await panel.send()
+    assert any(e.type() == QAccessible.Event.Announcement for e in a11y_events)
+    await window.shutdown()
+
+
+async def test_a_sign_in_error_is_announced_and_the_fallback_link_is_reachable(
+    qtbot: QtBot, ui_settings: Settings, a11y_events: list[QAccessibleEvent],
+) -> None:
+    from rc_sms_desktop.ui.sign_in_dialog import SignInDialog
+
+    dialog = SignInDialog(settings=ui_settings)
+    qtbot.addWidget(dialog)
+    dialog.server_combo.setCurrentIndex(dialog.server_combo.findData("custom"))
+    dialog.custom_url_edit.setText("http://example.com")
+    dialog.client_id_edit.setText("abc")
+    dialog.sign_in_button.click()
+    spoken = [e for e in a11y_events if e.type() == QAccessible.Event.Announcement]
+    assert spoken and spoken[-1].message().startswith("Could not sign in.")
+    assert spoken[-1].politeness() == QAccessible.AnnouncementPoliteness.Assertive
+    assert not dialog.status_label.focusPolicy() & Qt.FocusPolicy.TabFocus  # no link: no Tab stop
+    dialog._progress('If it did not open, <a href="https://example.com/x">open the sign-in page</a> yourself.')
+    assert dialog.status_label.focusPolicy() & Qt.FocusPolicy.TabFocus
+    assert dialog.status_label.textInteractionFlags() & Qt.TextInteractionFlag.LinksAccessibleByKeyboard
+    assert "<" not in [e for e in a11y_events if e.type() == QAccessible.Event.Announcement][-1].message()
+
+
+async def test_the_account_tab_announces_scan_results_and_keeps_focus_and_search_width(
+    qtbot: QtBot, tmp_path: Path, a11y_events: list[QAccessibleEvent],
+) -> None:
+    from rc_sms_desktop.api.demo import open_demo_client
+    from rc_sms_desktop.ui.admin_view import AccountView
+    from rc_sms_desktop.ui.window_services import AccountSession
+
+    view = AccountView(state_path=lambda _session: tmp_path / "scan.json")
+    qtbot.addWidget(view)
+    view.resize(1100, 600)
+    view.show()
+    assert "table" in view.detail_pane._subtitle.text()  # not "Send from"
+    client = await open_demo_client(rate_window_s=0.05)
+    session = AccountSession(client=client, environment="Demo", is_demo=True)
+    try:
+        view.set_session(session)
+        view.scan_button.setFocus()
+        await asyncio.sleep(0)
+        had_focus = view.scan_button.hasFocus()
+        task = view.start_scan()
+        assert task is not None
+        await asyncio.sleep(0.01)
+        if had_focus:  # offscreen windows take focus only when active
+            assert view.cancel_button.hasFocus() or not view.scanning
+        await task
+    finally:
+        await session.aclose()
+    spoken = [e.message() for e in a11y_events if e.type() == QAccessible.Event.Announcement]
+    assert any(m.startswith("Scanned ") for m in spoken)
+    await asyncio.sleep(0.05)
+    assert view.search.width() >= view.search.fontMetrics().horizontalAdvance("Search number")
+
+
+def test_no_colour_literal_outside_the_theme() -> None:
+    ui = ROOT / "rc_sms_desktop" / "ui"
+    literal = re.compile(r"""["'](#[0-9a-fA-F]{3,8})["'\s;]|color:\s*#[0-9a-fA-F]{3,8}|QColor\(\s*["']""")
+    found = {path.name: literal.findall(path.read_text(encoding="utf-8"))
+             for path in ui.glob("*.py") if path.name != "theme.py"}
+    assert not {name: hits for name, hits in found.items() if hits}
+
+
+@pytest.mark.parametrize("size", [None, (1100, 720)], ids=["minimum", "1100x720"])
+async def test_no_text_is_clipped_in_the_compose_panel_in_a_small_window(
+    qtbot: QtBot, demo_services: Callable[..., DefaultServices], ui_settings: Settings,
+    size: tuple[int, int] | None,
+) -> None:
+    window = await _demo_window(qtbot, demo_services(), ui_settings)
+    from rc_sms_desktop.ui.compose_panel import ComposePanel
+
+    panel = ComposePanel()
+    panel.install(window)
+    assert window.select_sender("+16505550105")  # cannot send: several problem lines
+    panel.recipients_edit.setText("12, (650) 555-0123")
+    if size is None:
+        window.resize(window.minimumSizeHint())
+    else:
+        window.resize(*size)
+    await asyncio.sleep(0.1)
+    for label in panel.findChildren(QLabel):
+        if label.isVisibleTo(panel) and label.wordWrap() and label.text():
+            assert label.height() >= label.heightForWidth(label.width()) - 1, label.objectName()
+    line = panel.text_edit.fontMetrics().lineSpacing()
+    assert panel.text_edit.height() >= 4 * line
+    await window.shutdown()
