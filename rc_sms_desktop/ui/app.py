@@ -136,6 +136,11 @@ DEFERRED_MODULES = (
     "rc_sms_desktop.workflows.account_scan",
     "rc_sms_desktop.ui.admin_model",
     "rc_sms_desktop.ui.admin_view",
+    # the Campaigns tab and the fixes
+    "rc_sms_desktop.core.registrations",
+    "rc_sms_desktop.infra.audit_log",
+    "rc_sms_desktop.workflows.fixes",
+    "rc_sms_desktop.ui.fix_view",
     # sign-in: the keyring, the loopback redirect server, the dialog
     "keyring",
     "h11",
@@ -155,6 +160,7 @@ def install_views_after_first_paint(window: MainWindow) -> asyncio.Task[None]:
     """
     window.reserve_compose_panel()
     window.reserve_tab(ACCOUNT_TAB_TITLE)
+    window.reserve_tab(CAMPAIGNS_TAB_TITLE)
     painted = _PaintWatch(window)
     task = asyncio.get_running_loop().create_task(
         _install_views(window, painted), name="install-views"
@@ -164,6 +170,7 @@ def install_views_after_first_paint(window: MainWindow) -> asyncio.Task[None]:
 
 
 ACCOUNT_TAB_TITLE = "&Account"
+CAMPAIGNS_TAB_TITLE = "Ca&mpaigns"  # ui/fix_view.py's tab
 
 
 async def _install_views(window: MainWindow, painted: _PaintWatch) -> None:

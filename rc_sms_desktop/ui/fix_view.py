@@ -60,7 +60,7 @@ from rc_sms_desktop.workflows import fixes
 
 _log = logging.getLogger(__name__)
 
-CAMPAIGNS_TAB_TITLE = "Ca&mpaigns"
+CAMPAIGNS_TAB_TITLE = "Ca&mpaigns"  # ui/app.py reserves its place under the same title
 LINK_ACTION = "Link to campaign…"
 ASSIGN_ACTION = "Change who texts from this number…"
 ASK_ACTION = "Ask my admin…"

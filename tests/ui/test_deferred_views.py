@@ -35,7 +35,8 @@ async def test_views_arrive_after_the_numbers_in_their_reserved_places(
     qtbot.addWidget(window)
     views = ui_app.install_views_after_first_paint(window)
     # Before anything is built, the places are kept: a second tab and the splitter's right side.
-    assert [window.tabs.tabText(i) for i in range(window.tabs.count())] == ["Se&nd from", "&Account"]
+    assert [window.tabs.tabText(i) for i in range(window.tabs.count())] == [
+        "Se&nd from", "&Account", "Ca&mpaigns"]
     assert window.splitter.count() == 2
     window.show()
     await window.start()
@@ -43,7 +44,8 @@ async def test_views_arrive_after_the_numbers_in_their_reserved_places(
     assert window.sender_model.rowCount() > 0
     assert isinstance(window.splitter.widget(1), ComposePanel)
     assert isinstance(window.tabs.widget(1), AccountView)
-    assert window.tabs.count() == 2 and window.tabs.tabText(1) == "&Account"
+    assert window.tabs.count() == 3 and window.tabs.tabText(1) == "&Account"
+    assert window.tabs.tabText(2) == "Ca&mpaigns"
     assert window.findChildren(QLabel, "viewPlaceholder") == []
     # The panel takes the 2/5 of the width kept for it, as if it had been there from the start.
     sizes = window.splitter.sizes()
