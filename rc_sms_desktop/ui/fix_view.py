@@ -817,33 +817,40 @@ def action_buttons(controller: FixController, parent: QWidget,
     return box, update
 
 
-def install_fixes(window: Any, account_view: Any = None, audit: AuditLog | None = None) -> FixController:
-    """Add the Campaigns tab, the actions under the Account tab's table and under the picker's
-    detail pane, and follow the window's session."""
-    controller = FixController(window, audit)
+def attach_account_view(controller: FixController, account_view: Any) -> None:
+    """The actions on the Account tab's selected rows (the tab is built when first opened)."""
     controller.account_view = account_view
+
+    def selected() -> list[str]:
+        rows = account_view.table.selectionModel().selectedRows()
+        found = []
+        for index in rows:
+            row = account_view.proxy.row_for(index.row())
+            if row is not None:
+                found.append(row.e164)
+        return found
+
+    account_view.table.setSelectionMode(account_view.table.SelectionMode.ExtendedSelection)
+    box, update = action_buttons(controller, account_view, selected)
+    account_view.add_action_widget(box)
+    selection = account_view.table.selectionModel()
+    selection.selectionChanged.connect(update)
+    controller.account_box = box  # type: ignore[attr-defined]
+    controller._selection = (selection, update)  # type: ignore[attr-defined]
+
+
+def install_fixes(window: Any, account_view: Any = None, audit: AuditLog | None = None) -> FixController:
+    """Add the Campaigns tab, the actions under the picker's detail pane (and the Account tab's
+    table, when it exists), and follow the window's session."""
+    controller = FixController(window, audit)
     window.fix_controller = controller
     window.add_shutdown_hook(controller.shutdown)
     view = CampaignsView(controller)
     window.add_tab(view, CAMPAIGNS_TAB_TITLE)
     controller.campaigns_view = view  # type: ignore[attr-defined]
+    account_view = account_view or getattr(window, "account_view", None)
     if account_view is not None:
-        def selected() -> list[str]:
-            rows = account_view.table.selectionModel().selectedRows()
-            found = []
-            for index in rows:
-                row = account_view.proxy.row_for(index.row())
-                if row is not None:
-                    found.append(row.e164)
-            return found
-
-        account_view.table.setSelectionMode(account_view.table.SelectionMode.ExtendedSelection)
-        box, update = action_buttons(controller, account_view, selected)
-        account_view.add_action_widget(box)
-        selection = account_view.table.selectionModel()
-        selection.selectionChanged.connect(update)
-        controller.account_box = box  # type: ignore[attr-defined]
-        controller._selection = (selection, update)  # type: ignore[attr-defined]
+        attach_account_view(controller, account_view)
     pane = getattr(window, "detail_pane", None)
     if pane is not None and hasattr(pane, "add_action_widget"):
         def mine() -> list[str]:
