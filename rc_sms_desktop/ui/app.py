@@ -218,7 +218,7 @@ async def _install_views(window: MainWindow, painted: _PaintWatch) -> None:
     _install_compose_panel(window)
     await _import_one_per_turn(FIX_MODULES)
     await asyncio.sleep(0)
-    if window.is_closing:
+    if _closing(window):
         return
     from rc_sms_desktop.ui.fix_view import install_fixes
 
@@ -231,6 +231,10 @@ async def _install_views(window: MainWindow, painted: _PaintWatch) -> None:
     with contextlib.suppress(Exception):
         await asyncio.to_thread(warm_up_tls)
     _log.debug("compose panel installed, later views' modules imported")
+
+
+def _closing(window: MainWindow) -> bool:
+    return window.is_closing  # read again after each await (mypy would keep the first answer)
 
 
 def end_start_up_gc_pause() -> None:

@@ -101,6 +101,10 @@ class MainWindow(QMainWindow):
     when the account shown changes (for the Account tab and the compose panel).
     """
 
+    # Set by ui/app.py when the Account tab is built, and by ui/fix_view.py's `install_fixes`.
+    account_view: Any = None
+    fix_controller: Any = None
+
     closed = Signal(int)
     senderChanged = Signal(object)
     sessionChanged = Signal(object)
