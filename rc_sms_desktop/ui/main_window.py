@@ -416,15 +416,17 @@ class MainWindow(QMainWindow):
             self.tabs.setCurrentIndex(index)
         return index
 
-    def reserve_tab(self, title: str) -> None:
+    def reserve_tab(self, title: str, text: str = "Opening…") -> QWidget:
         """Show a tab whose view is still being built; `add_tab` with the same title fills it.
 
-        The app builds its heavier views after the first paint: reserving their places keeps
-        the window's layout from jumping when they arrive.
+        The app builds its heavier views after the first paint or when first opened: reserving
+        their places keeps the window's layout from jumping when they arrive. Returns the
+        placeholder (it says `text`).
         """
-        placeholder = _placeholder(self.tabs, "Opening…")
+        placeholder = _placeholder(self.tabs, text)
         self._reserved_tabs[title] = placeholder
         self.tabs.addTab(placeholder, title)
+        return placeholder
 
     def add_shutdown_hook(self, hook: Callable[[], Awaitable[None]]) -> None:
         """Await `hook()` on shutdown, before the session's client is closed."""
@@ -447,9 +449,9 @@ class MainWindow(QMainWindow):
         self.splitter.setStretchFactor(0, 3)
         self.splitter.setStretchFactor(1, 2)
 
-    def reserve_compose_panel(self) -> None:
+    def reserve_compose_panel(self, text: str = "") -> None:
         """Keep the compose panel's place while it is built (see `reserve_tab`)."""
-        self.set_compose_panel(_placeholder(self.splitter, ""))
+        self.set_compose_panel(_placeholder(self.splitter, text))
 
     def wait_before_screenshot(self, work: Awaitable[Any]) -> None:
         """`--screenshot` waits for `work` too (views still being built) before the picture."""
