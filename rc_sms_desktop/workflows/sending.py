@@ -42,7 +42,12 @@ from rc_sms_desktop.core.eligibility import (
     needs_configuration,
 )
 from rc_sms_desktop.core.error_codes import ErrorExplanation, explain_error
-from rc_sms_desktop.core.models import SmsConfiguration, parse_phone_number, parse_sms_configuration
+from rc_sms_desktop.core.models import (
+    SmsConfiguration,
+    parse_extension,
+    parse_phone_number,
+    parse_sms_configuration,
+)
 from rc_sms_desktop.core.recipients import Recipient
 
 log = logging.getLogger(__name__)
@@ -323,13 +328,19 @@ async def find_sender(client: RingCentralClient, phone_number: str) -> Verdict |
     configuration only when it can change the verdict. A failed configuration read leaves the
     verdict `unknown` (pre-flight warns, RingCentral decides), as in the window.
     """
+    # The user's own serviceFeatures (may their role text at all?): not a refusal when unread.
+    user = None
+    try:
+        user = parse_extension(await client.get_json(EXTENSION_PATH)).service_features
+    except ApiError as error:
+        log.info("Could not read the signed-in extension: %s", error)
     listing = await client.get_all(NUMBERS_PATH)
     for raw in listing.records:
         number = parse_phone_number(raw)
         if number.phone_number != phone_number:
             continue
         if not needs_configuration(number):
-            return evaluate(number, None, config_state=ConfigState.NOT_NEEDED)
+            return evaluate(number, None, config_state=ConfigState.NOT_NEEDED, user=user)
         config: SmsConfiguration | None = None
         try:
             config = parse_sms_configuration(
@@ -337,6 +348,6 @@ async def find_sender(client: RingCentralClient, phone_number: str) -> Verdict |
             )
         except ApiError as error:
             log.info("SMS configuration of %s unavailable: %s", phone_number, error)
-            return evaluate(number, None, config_state=ConfigState.FAILED)
-        return evaluate(number, config, config_state=ConfigState.LOADED)
+            return evaluate(number, None, config_state=ConfigState.FAILED, user=user)
+        return evaluate(number, config, config_state=ConfigState.LOADED, user=user)
     return None
