@@ -120,10 +120,10 @@ async def suggest(args: argparse.Namespace, client: Any) -> list[SenderFit]:
 
 
 async def _run(args: argparse.Namespace) -> int:
-    from rc_sms_desktop.cli import check
     from rc_sms_desktop.cli.explain import write_stdout
+    from rc_sms_desktop.cli.sign_in import open_client
 
-    client = await check.open_client(args)
+    client = await open_client(args)
     async with client:
         ranked = await suggest(args, client)
     write_stdout(render_json(ranked) if args.format == "json" else render_table(ranked))
@@ -131,14 +131,14 @@ async def _run(args: argparse.Namespace) -> int:
 
 
 def run(args: argparse.Namespace) -> int:
-    from rc_sms_desktop.cli.check import CheckError
+    from rc_sms_desktop.cli.sign_in import SignInProblem
 
     try:
         return asyncio.run(_run(args))
     except KeyboardInterrupt:
         sys.stderr.write(f"{PROG}: interrupted\n")
         return 130
-    except (CheckError, SuggestError) as error:
+    except (SignInProblem, SuggestError) as error:
         sys.stderr.write(f"{PROG}: {error}\n")
         return 1
     except ApiError as error:

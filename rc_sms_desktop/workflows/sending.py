@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Final
 
+from rc_sms_desktop.api import endpoints
 from rc_sms_desktop.api.client import RingCentralClient
 from rc_sms_desktop.api.errors import (
     ApiError,
@@ -31,6 +32,7 @@ from rc_sms_desktop.api.errors import (
     NotFoundError,
     RateLimitedError,
     ServerError,
+    explain,
 )
 from rc_sms_desktop.core.attachments import Attachment
 from rc_sms_desktop.core.eligibility import (
@@ -41,17 +43,16 @@ from rc_sms_desktop.core.eligibility import (
     needs_configuration,
 )
 from rc_sms_desktop.core.error_codes import ErrorExplanation, explain_error
-from rc_sms_desktop.core.models import SmsConfiguration, parse_phone_number, parse_sms_configuration
+from rc_sms_desktop.core.models import (
+    SmsConfiguration,
+    parse_extension,
+    parse_phone_number,
+    parse_sms_configuration,
+)
 from rc_sms_desktop.core.recipients import Recipient
 
 log = logging.getLogger(__name__)
 
-EXTENSION_PATH: Final = "/restapi/v1.0/account/~/extension/~"
-SMS_PATH: Final = EXTENSION_PATH + "/sms"
-MMS_PATH: Final = EXTENSION_PATH + "/mms"
-MESSAGE_PATH: Final = EXTENSION_PATH + "/message-store/{id}"
-NUMBERS_PATH: Final = EXTENSION_PATH + "/phone-number"
-CONFIG_PATH: Final = EXTENSION_PATH + "/phone-number/{id}/sms-configuration"
 
 QUEUED: Final = "Queued"
 SENT: Final = "Sent"
@@ -124,24 +125,6 @@ class StatusUpdate:
         if self.gave_up and not self.settled:
             words += " (no final status yet)"
         return f"{words}. {self.error.text()}" if self.error else f"{words}."
-
-
-def explain_api_error(error: ApiError) -> ErrorExplanation:
-    """The plain explanation of a failed call: from its code, else from the error's own words."""
-    if error.error_code:
-        return explain_error(error.error_code, error.rc_message)
-    retry = isinstance(error, NetworkError | ServerError | RateLimitedError)
-    code = f"HTTP {error.status}" if error.status is not None else type(error).__name__
-    return ErrorExplanation(
-        code=code,
-        message=error.user_message,
-        who=Fixer.RINGCENTRAL_SUPPORT if isinstance(error, ServerError) else Fixer.YOU,
-        fix="Try again in a few minutes." if retry else "Check the message and try again.",
-        kind="general",
-        known=False,
-        retry_later=retry,
-        server_message=error.rc_message,
-    )
 
 
 def _phone(recipient: Recipient | str) -> str:
@@ -228,11 +211,11 @@ async def send_message(
                     )
                 ) from None
             request_part = ("request.json", json.dumps(body).encode(), "application/json")
-            answer = await client.post_json(MMS_PATH, files=[("request", request_part), *files])
+            answer = await client.post_json(endpoints.MMS, files=[("request", request_part), *files])
         else:
-            answer = await client.post_json(SMS_PATH, body)
+            answer = await client.post_json(endpoints.SMS, body)
     except ApiError as error:
-        raise SendRefused(explain_api_error(error), error) from None
+        raise SendRefused(explain(error), error) from None
     message_id = _message_id(answer) or ""
     status = _status_of(answer) or QUEUED
     log.info("%s accepted by RingCentral: id %s, status %s", kind, message_id or "?", status)
@@ -281,7 +264,7 @@ async def follow_status(
         return
     started = clock()
     delay = first_delay
-    path = MESSAGE_PATH.format(id=sent.id)
+    path = endpoints.message(sent.id)
     while True:
         remaining = deadline - (clock() - started)
         if remaining <= 0:
@@ -301,7 +284,7 @@ async def follow_status(
             log.info("Status check for message %s failed (%s); retrying", sent.id, error)
             continue
         except ApiError as error:
-            yield StatusUpdate(sent.id, current.status, explain_api_error(error), gave_up=True)
+            yield StatusUpdate(sent.id, current.status, explain(error), gave_up=True)
             return
         update = _update(sent.id, record, _status_of(record) or current.status)
         if update != current:
@@ -340,20 +323,26 @@ async def find_sender(client: RingCentralClient, phone_number: str) -> Verdict |
     configuration only when it can change the verdict. A failed configuration read leaves the
     verdict `unknown` (pre-flight warns, RingCentral decides), as in the window.
     """
-    listing = await client.get_all(NUMBERS_PATH)
+    # The user's own serviceFeatures (may their role text at all?): not a refusal when unread.
+    user = None
+    try:
+        user = parse_extension(await client.get_json(endpoints.MY_EXTENSION)).service_features
+    except ApiError as error:
+        log.info("Could not read the signed-in extension: %s", error)
+    listing = await client.get_all(endpoints.MY_NUMBERS)
     for raw in listing.records:
         number = parse_phone_number(raw)
         if number.phone_number != phone_number:
             continue
         if not needs_configuration(number):
-            return evaluate(number, None, config_state=ConfigState.NOT_NEEDED)
+            return evaluate(number, None, config_state=ConfigState.NOT_NEEDED, user=user)
         config: SmsConfiguration | None = None
         try:
             config = parse_sms_configuration(
-                await client.get_json(CONFIG_PATH.format(id=number.id))
+                await client.get_json(endpoints.sms_configuration(number.id))
             )
         except ApiError as error:
             log.info("SMS configuration of %s unavailable: %s", phone_number, error)
-            return evaluate(number, None, config_state=ConfigState.FAILED)
-        return evaluate(number, config, config_state=ConfigState.LOADED)
+            return evaluate(number, None, config_state=ConfigState.FAILED, user=user)
+        return evaluate(number, config, config_state=ConfigState.LOADED, user=user)
     return None

@@ -14,11 +14,11 @@ def test_the_typing_figures_are_in_scenario_5s_row() -> None:
         "account_table": {"rows": 10, "wall_s": 5.0, "max_gap_ms": 40.0, "p99_gap_ms": 12.0,
                           "filter_text_ms": 1.0, "filter_verdict_ms": 1.0,
                           "sort_number_ms": 1.0, "sort_owner_ms": 1.0},
-        "compose_typing": typing,
+        "content_suggestion": typing,
         "goal_met": True,
     }
     rows = report.goal_rows({"scenarios": {"ui_heartbeat": heartbeat}})
     (row,) = rows
-    assert "typing in the compose panel (430 keys, 1,000 numbers): max **41 ms**" in row[2]
-    assert "content check 2.9 ms at most" in row[2]
+    assert "content checks while typing (430 keys, 1,000 numbers): max **41 ms**" in row[2]
+    assert "each check 2.9 ms at most" in row[2]
     assert "ranking 64 ms" in row[2]
