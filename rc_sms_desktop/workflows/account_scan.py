@@ -1,6 +1,6 @@
 """The account scan: every account number, its owner, SMS holder and configuration, within limits.
 
-RingCentral needs four kinds of request for this (facts §2.3, §2.4, §3): the account number list
+RingCentral needs four kinds of request for this (listAccountPhoneNumbers; listExtensions, readExtension; https://developers.ringcentral.com/guide/basics/rate-limits): the account number list
 (Heavy, 10/min), the extension list (Medium, 40/min), each extension's own number list (Light)
 and each number's SMS configuration (Light, 50/min shared with the lists). The Light group is
 the floor: the scan keeps every group busy at its own limit in parallel (the client's rate-limit
