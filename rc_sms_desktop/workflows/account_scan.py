@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import hashlib
 import json
 import logging
 import time
@@ -73,6 +74,12 @@ class JsonClient(Protocol):
     """What the scan needs of `api.client.RingCentralClient`."""
 
     async def get_json(self, path: str, *, params: Any = None) -> Any: ...
+
+
+def state_path_for(server_url: str, owner_id: str | None) -> Path:
+    """A signed-in user's saved scan: one file per server and user, the name saying neither."""
+    digest = hashlib.sha256(f"{server_url}|{owner_id}".encode()).hexdigest()[:16]
+    return default_state_path(digest)
 
 
 def default_state_path(account_key: str = "default") -> Path:
