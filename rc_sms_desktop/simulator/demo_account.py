@@ -1,7 +1,7 @@
 """The demo company: extensions, phone numbers, TCR campaigns, and who may use which number.
 
 Ownership and feature assignment follow the guide's table (spec/sms-enablement-guide.md,
-"Understanding Phone Number Ownership"; facts §2.3): a user owns its direct numbers with all their
+"Understanding Phone Number Ownership"; listAccountPhoneNumbers): a user owns its direct numbers with all their
 features; company, call-queue, IVR and site numbers give `CallerId` to the extensions around them
 and their SMS features to exactly one assigned extension.
 """
@@ -16,7 +16,7 @@ EXTENSION_ID_BASE = 62959250000
 NUMBER_ID_BASE = 121554771300
 
 SMS_FEATURES = ("SmsSender", "MmsSender", "InternationalSmsSender", "A2PSmsSender")
-# The opted-out demo recipient: texts to it are accepted, then fail with SMS-RC-413 (facts §5).
+# The opted-out demo recipient: texts to it are accepted, then fail with SMS-RC-413 (https://developers.ringcentral.com/guide/messaging/sms/sms-requirements).
 OPTED_OUT_RECIPIENT = "+16505550199"
 
 
@@ -43,7 +43,7 @@ class Extension:
 
 @dataclass(slots=True, frozen=True)
 class Campaign:
-    """A TCR campaign with its brand, as `sms-configuration` reports them (facts §2.2)."""
+    """A TCR campaign with its brand, as `sms-configuration` reports them (smsConfigurationInfo)."""
 
     id: str
     external_id: str
@@ -52,7 +52,7 @@ class Campaign:
     use_cases: tuple[str, ...]
     brand_id: str
     brand_external_id: str
-    brand_status: str  # the guide's sample sends "Verified" (TcrBrandStatus), facts §2.2 (a)
+    brand_status: str  # the guide's sample sends "Verified" (TcrBrandStatus), smsConfigurationInfo
     errors: tuple[tuple[str, str], ...] = ()  # (errorCode, message) in smsCampaignInfo.errors
 
 
