@@ -181,7 +181,8 @@ def render_campaign(campaign: Campaign) -> dict[str, Any]:
         "id": int(campaign.id),
         "name": name,
         # sms-configuration's CampaignStatusInfo spells it PreVetFailed, TcrCampaignStatus
-        # PreventFailed (facts §2.2 (c)): each endpoint answers in its own schema's spelling.
+        # PreventFailed (smsConfigurationInfo vs. listAllTcrCampaigns): each endpoint answers in
+        # its own schema's spelling.
         "status": "PreventFailed" if campaign.status == "PreVetFailed" else campaign.status,
         "registrationTime": registered,
         "externalId": campaign.external_id,
