@@ -147,16 +147,18 @@ def _progress_text(event: ScanProgress) -> str:
 def render_table(rows: list[AccountRow]) -> str:
     """Plain text: one line per number, then the summary."""
     from rc_sms_desktop.core.formatting import format_number
+    from rc_sms_desktop.core.text_safety import for_terminal
 
     header = ("Number", "Owner", "SMS holder", "Verdict", "Main reason")
+    # Server strings reach a terminal here: control characters become visible escapes.
     lines = [
-        (
+        tuple(for_terminal(cell) for cell in (
             format_number(row.e164, None) or row.key,
             f"{row.owner.describe()} [{row.owner.kind}]" if row.owner.kind != row.owner.describe() else row.owner.kind,
             row.sms_holder.describe() if row.sms_holder else "—",
             row.verdict_label,
             row.reason_text,
-        )
+        ))
         for row in rows
     ]
     widths = [
@@ -170,5 +172,5 @@ def render_table(rows: list[AccountRow]) -> str:
     out = [fmt(header), fmt((*("-" * w for w in widths), "-" * 11))]
     out.extend(fmt(line) for line in lines)
     out.append("")
-    out.append(f"{len(rows)} numbers: {summarize(rows).text()}")
+    out.append(for_terminal(f"{len(rows)} numbers: {summarize(rows).text()}"))
     return "\n".join(out) + "\n"

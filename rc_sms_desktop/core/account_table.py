@@ -17,6 +17,7 @@ from typing import Any
 
 from rc_sms_desktop.core.account_join import UNASSIGNED, AccountRow
 from rc_sms_desktop.core.formatting import format_number
+from rc_sms_desktop.core.text_safety import csv_cell
 
 VERDICT_ORDER = {"Blocked": 0, "Unknown": 1, "Checking…": 2, "Can send SMS": 3}
 
@@ -123,9 +124,12 @@ def rows_to_csv(rows: Iterable[AccountRow]) -> str:
     for row in rows:
         cells = [c.text(row) for c in COLUMNS]
         cells[number_column] = row.e164
-        writer.writerow(
-            [row.key, *cells, row.reason_code, row.owner.id or "", row.sms_holder.id if row.sms_holder else ""]
-        )
+        # Every cell, owner and holder names included, is neutralised for spreadsheets (OWASP).
+        writer.writerow([
+            csv_cell(cell)
+            for cell in (row.key, *cells, row.reason_code, row.owner.id or "",
+                         row.sms_holder.id if row.sms_holder else "")
+        ])
     return buffer.getvalue()
 
 
