@@ -27,6 +27,7 @@ from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
 from rc_sms_desktop import APP_NAME
 from rc_sms_desktop.api.client import warm_up_tls
+from rc_sms_desktop.infra import guarded_file
 from rc_sms_desktop.infra.app_logging import configure_logging
 from rc_sms_desktop.infra.app_resources import APP_ID
 from rc_sms_desktop.infra.crash_report import install_crash_handler
@@ -390,9 +391,15 @@ def show_startup_notices(
             "Your settings file could not be read, so the app started with default settings. "
             f"The old file was kept as:\n{recovered_settings}"
         )
+    # Other damaged files (verdict cache, saved scan) were moved aside by the guarded reader:
+    # one line each (the settings file has its own words above).
+    texts.extend(
+        notice.line() for notice in guarded_file.take_notices() if notice.what != "settings file"
+    )
     boxes = []
     for text in texts:
         box = QMessageBox(QMessageBox.Icon.Information, APP_DISPLAY_NAME, text, parent=parent)
+        box.setTextFormat(Qt.TextFormat.PlainText)  # file names are not markup
         box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         box.open()  # never exec(): the loop keeps running
         boxes.append(box)
