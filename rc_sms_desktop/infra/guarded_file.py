@@ -133,7 +133,8 @@ def load_json(path: Path, what: str, max_bytes: int = MAX_APP_FILE_BYTES) -> obj
 def parse_json(text: str, path: Path, what: str) -> object | None:
     """`text` (read from `path`) as JSON; None when damaged (then `path` is set aside)."""
     try:
-        return json.loads(text)
+        value: object = json.loads(text)
     except (ValueError, RecursionError) as error:  # ValueError: bad JSON, a 5,000-digit integer
         set_aside(path, what, _describe(error))
         return None
+    return value
