@@ -24,6 +24,9 @@ import platformdirs
 
 from rc_sms_desktop import APP_NAME
 from rc_sms_desktop.infra import guarded_file
+from rc_sms_desktop.infra.private_files import (
+    make_private_dir,
+)
 
 log = logging.getLogger(__name__)
 
@@ -79,7 +82,7 @@ class VerdictCache:
             "smsConfigurations": entry.configurations,
         }
         try:
-            self.directory.mkdir(parents=True, exist_ok=True)
+            make_private_dir(self.directory)
             target = self.directory / entry.key.filename()
             fd, temp_name = tempfile.mkstemp(prefix=".tmp-", suffix=".json", dir=self.directory)
             try:

@@ -35,6 +35,9 @@ import platformdirs
 
 from rc_sms_desktop import APP_NAME
 from rc_sms_desktop.infra import guarded_file
+from rc_sms_desktop.infra.private_files import (
+    make_private_dir,
+)
 
 SETTINGS_VERSION: Final = 1
 SETTINGS_FILE_NAME: Final = "settings.json"
@@ -134,7 +137,7 @@ class Settings:
         """Write the file atomically. Failure to write is logged, never raised: settings are a
         convenience and must not take the app down."""
         try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
+            make_private_dir(self.path.parent)
             if self.version > SETTINGS_VERSION and not self._newer_backed_up and self.path.exists():
                 shutil.copy2(
                     self.path, self.path.with_name(f"{self.path.name}.v{self.version}-backup")

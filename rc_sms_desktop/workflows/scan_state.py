@@ -21,6 +21,9 @@ from pathlib import Path
 from typing import Any
 
 from rc_sms_desktop.infra import guarded_file
+from rc_sms_desktop.infra.private_files import (
+    make_private_dir,
+)
 
 log = logging.getLogger(__name__)
 
@@ -166,7 +169,7 @@ def write_state(path: Path, payload: dict[str, Any] | str) -> None:
     `payload` is the snapshot, or its JSON text already encoded by `encode_state`.
     """
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
+        make_private_dir(path.parent)
         with tempfile.NamedTemporaryFile(
             "w", encoding="utf-8", dir=path.parent, prefix=f".{path.name}.", suffix=".tmp",
             delete=False,
