@@ -337,6 +337,12 @@ class AccountView(QWidget):
         self.splitter.setStretchFactor(1, 2)
         layout.addWidget(self.splitter, 1)
 
+    def add_action_widget(self, widget: QWidget) -> None:
+        """A row of actions on the selected numbers (ui/fix_view.py), above the table."""
+        layout = self.layout()
+        assert isinstance(layout, QVBoxLayout)
+        layout.insertWidget(layout.indexOf(self.splitter), widget)
+
     # -- what the window calls ---------------------------------------------------------------------
 
     def install(self, window: Any, title: str = "&Account") -> int:

@@ -101,6 +101,10 @@ class MainWindow(QMainWindow):
     when the account shown changes (for the Account tab and the compose panel).
     """
 
+    # Set by ui/app.py when the Account tab is built, and by ui/fix_view.py's `install_fixes`.
+    account_view: Any = None
+    fix_controller: Any = None
+
     closed = Signal(int)
     senderChanged = Signal(object)
     sessionChanged = Signal(object)
@@ -670,6 +674,10 @@ class MainWindow(QMainWindow):
             return False
         self.sender_combo.setCurrentIndex(proxy_index.row())
         return True
+
+    def update_verdicts(self, batch: list[Verdict]) -> None:
+        """Fresh verdicts for some numbers (after a change made from the app): no reload."""
+        self._on_verdicts_updated(batch)
 
     def _on_verdicts_updated(self, batch: list[Verdict]) -> None:
         current = self.current_sender()
