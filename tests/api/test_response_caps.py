@@ -7,8 +7,8 @@ from collections.abc import AsyncIterator
 
 import httpx
 import pytest
+from auth_fakes import FAKE_SERVER
 from rc_fakes import FAST_RETRY, SERVER
-from test_auth_fakes import FAKE_SERVER
 
 from rc_sms_desktop.api import auth
 from rc_sms_desktop.api.auth import ClientCredentials, SignInError
