@@ -550,7 +550,7 @@ class RingCentralClient:
             status = response.status_code
             if status < 300:
                 try:
-                    return _parse_json(body, status)
+                    return _parse_json(body, status, method)
                 except (ValueError, UnicodeDecodeError):
                     if idempotent and failures + 1 < self.retry.attempts:
                         await asyncio.sleep(self.retry.backoff(failures))
@@ -646,11 +646,15 @@ class RingCentralClient:
         )
 
 
-def _parse_json(content: bytes, status: int = 200) -> Any:
-    """The JSON of a body, None for a 204 or a truly empty non-200 one; raises ValueError when it
-    is not JSON, and for a 200 whose body is empty or only whitespace (a 200 promises JSON)."""
+def _parse_json(content: bytes, status: int = 200, method: str = "GET") -> Any:
+    """The JSON of a body; raises ValueError when it is not JSON.
+
+    Empty is None only where RingCentral answers with no body: a 204, or a write (linkNumbers
+    answers 200 "Numbers linked successfully" with none). A read's 200 promises JSON, so an empty
+    one is an error, and a body of only whitespace is one anywhere (it is not "no body").
+    """
     if not content.strip():
-        if status == 200 or content:
+        if content or (status == 200 and method in ("GET", "HEAD")):
             raise ValueError("an empty answer")
         return None
     return json.loads(content)

@@ -27,6 +27,7 @@ from rc_sms_desktop.cli.sign_in import ProgressLine, SignInProblem, open_client
 from rc_sms_desktop.core.account_join import AccountRow
 from rc_sms_desktop.core.account_table import rows_to_csv, rows_to_json, summarize
 from rc_sms_desktop.core.formatting import format_duration
+from rc_sms_desktop.core.text_safety import for_terminal
 from rc_sms_desktop.workflows.account_scan import (
     AccountScan,
     ScanFailed,
@@ -112,6 +113,7 @@ async def _scan(
 ) -> list[AccountRow]:
     client = await (client_factory or _open)(args)
     progress = ProgressLine(err)
+    warned: set[str] = set()
     async with client:
         path = state_path if state_path is not None else _state_for(args, client)
         scan = AccountScan(client, path)
@@ -123,8 +125,11 @@ async def _scan(
                 why = "RingCentral asked us to pause" if event.reason == "penalty" else "Pacing"
                 progress.show(f"{why} ({event.group}): next request in {format_duration(wait)}")
             elif isinstance(event, ScanWarning):
+                if event.message in warned:
+                    continue  # each warning once
+                warned.add(event.message)
                 progress.clear()
-                err.write(f"{PROG}: warning: {event.message}\n")
+                err.write(f"{PROG}: warning: {for_terminal(event.message)}\n")
             elif isinstance(event, ScanPermissionDenied):
                 progress.clear()
                 raise AccountCheckError(f"{event.message} {event.role_needed}")
@@ -147,7 +152,6 @@ def _progress_text(event: ScanProgress) -> str:
 def render_table(rows: list[AccountRow]) -> str:
     """Plain text: one line per number, then the summary."""
     from rc_sms_desktop.core.formatting import format_number
-    from rc_sms_desktop.core.text_safety import for_terminal
 
     header = ("Number", "Owner", "SMS holder", "Verdict", "Main reason")
     # Server strings reach a terminal here: control characters become visible escapes.
