@@ -25,6 +25,8 @@ from PySide6.QtCore import QCoreApplication, QEvent, QObject, Qt, Signal
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
+# First of the app's modules after PySide6: it spares PySide6 reading their sources.
+import rc_sms_desktop.ui.pyside_source_scan  # noqa: F401
 from rc_sms_desktop import APP_NAME
 from rc_sms_desktop.api.client import warm_up_tls
 from rc_sms_desktop.infra import guarded_file

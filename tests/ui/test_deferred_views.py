@@ -227,3 +227,22 @@ def test_the_demo_paints_its_numbers_before_importing_what_can_wait() -> None:
     # The Qt-free half came before PySide6, which would otherwise read each module's source.
     assert seen["before_qt"] == ["httpx", "rc_sms_desktop.core.models",
                                  "rc_sms_desktop.workflows.loader", "rc_sms_desktop.simulator.app"]
+
+
+def test_pyside_does_not_read_the_source_of_the_modules_the_window_imports() -> None:
+    # PySide6's import hook would read (and keep in linecache) the source of every module
+    # imported after it (ui/pyside_source_scan.py); the window's own modules are spared.
+    probe = textwrap.dedent(
+        """
+        import json, linecache, sys
+        import rc_sms_desktop.ui.app
+        import rc_sms_desktop.ui.compose_panel
+        print(json.dumps(sorted(name for name in linecache.cache if "rc_sms_desktop" in name)))
+        """
+    )
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen")
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
+                          timeout=100, env=env, cwd=ROOT, check=False)
+    assert done.returncode == 0, done.stderr
+    read = json.loads(done.stdout.strip().splitlines()[-1])
+    assert [name for name in read if "rc_sms_desktop/ui/" in name] == []
