@@ -55,6 +55,7 @@ def window_options(args: argparse.Namespace) -> WindowOptions:
         screenshot_picker=bool(getattr(args, "screenshot_picker", False)),
         select=getattr(args, "select", None),
         color_scheme=getattr(args, "color_scheme", None),
+        server=getattr(args, "server", None),
     )
 
 
@@ -88,7 +89,9 @@ async def _run_window(
         from rc_sms_desktop.ui.theme import apply_appearance
 
         apply_appearance(appearance)
-    window = MainWindow(default_services(settings), options=options, settings=settings)
+    services = default_services(settings)
+    services.server_text = options.server
+    window = MainWindow(services, options=options, settings=settings)
     views = install_views_after_first_paint(window)
     exit_code: asyncio.Future[int] = loop.create_future()
 

@@ -85,6 +85,7 @@ class WindowOptions:
     screenshot_picker: bool = False
     select: str | None = None  # a number to choose at start: E.164 or phone-number id
     color_scheme: str | None = None  # "system", "light" or "dark"; None: the setting decides
+    server: str | None = None  # `--server URL`: open that server's account (JWT from the environment)
 
 
 def error_text(error: object) -> str:
