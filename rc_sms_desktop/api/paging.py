@@ -137,9 +137,10 @@ class PageWalker:
         total = page.total_pages
         if self._pages == 1:
             self._first_total = total
-        elif self._first_total is not None and total is not None and total > self._first_total:
-            # A list that grows while we walk it, page after page, never ends: the whole walk is
-            # bounded by what the server announced first.
+        elif (self._first_total is not None and total is not None
+              and self._pages >= 2 * self._first_total + 2):
+            # A list may grow a little while we walk it (a number added meanwhile), but one
+            # that keeps growing never ends: the walk is bounded by twice what was first announced.
             return self._stop(
                 f"The server kept adding pages (first {self._first_total}, now {total}); "
                 f"stopped after {self._pages} pages."
