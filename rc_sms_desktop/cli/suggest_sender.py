@@ -22,12 +22,10 @@ from typing import Any
 
 from rc_sms_desktop.api.errors import ApiError
 from rc_sms_desktop.core.content_checks import SenderFit, rank_senders
-from rc_sms_desktop.core.eligibility import Verdict
 from rc_sms_desktop.core.formatting import format_number
 from rc_sms_desktop.core.number_kinds import number_kind
 from rc_sms_desktop.core.recipients import parse_recipients
 from rc_sms_desktop.core.use_cases import use_case_titles
-from rc_sms_desktop.workflows.loader import LoadFailed, NumbersListed, SenderLoader, VerdictUpdated
 
 PROG = "rc-sms-desktop suggest-sender"
 
@@ -56,28 +54,6 @@ def add_parser(subparsers: Any) -> None:
     where.add_argument("--demo", action="store_true", help="use the built-in demo account")
     where.add_argument("--server", metavar="URL", help="RingCentral server (or a simulator) URL")
     parser.add_argument("--format", choices=("table", "json"), default="table")
-
-
-async def load_verdicts(client: Any) -> list[Verdict]:
-    """Every number of the signed-in user with its final verdict (the loader `check` uses)."""
-    order: list[str] = []
-    verdicts: dict[str, Verdict] = {}
-    async for event in SenderLoader(client).load():
-        if isinstance(event, NumbersListed):
-            order, verdicts = [], {}
-            for index, verdict in enumerate(event.verdicts):
-                key = verdict.number.id or f"#{index}"
-                order.append(key)
-                verdicts[key] = verdict
-        elif isinstance(event, VerdictUpdated):
-            verdicts[event.verdict.number.id] = event.verdict
-        elif isinstance(event, LoadFailed):
-            raise SuggestError(event.message)
-    return [verdicts[key] for key in order]
-
-
-class SuggestError(Exception):
-    """Loading the numbers failed; the message says why in words."""
 
 
 def render_json(ranked: Sequence[SenderFit]) -> str:
@@ -109,12 +85,15 @@ def render_table(ranked: Sequence[SenderFit]) -> str:
     if not ranked:
         lines.append("(no phone numbers)")
     lines.append("✓ may send it and fits · ⚠ may send it, with warnings · ✗ would be refused")
-    return "\n".join(lines) + "\n"
+    # Labels, statuses and quoted words come from the server or the user: one safe line each.
+    return "\n".join(_plain(line) for line in lines) + "\n"
 
 
 async def suggest(args: argparse.Namespace, client: Any) -> list[SenderFit]:
     """Rank the numbers `client` can see for `args.text` (and `args.to`)."""
-    verdicts = await load_verdicts(client)
+    from rc_sms_desktop.cli.check import load_verdicts
+
+    verdicts, _owner = await load_verdicts(client)
     recipients = parse_recipients(args.to, from_region="US") if args.to else []
     return rank_senders(args.text, verdicts, recipients)
 
@@ -138,7 +117,7 @@ def run(args: argparse.Namespace) -> int:
     except KeyboardInterrupt:
         sys.stderr.write(f"{PROG}: interrupted\n")
         return 130
-    except (SignInProblem, SuggestError) as error:
+    except SignInProblem as error:  # a failed load is a CheckError, one of these
         sys.stderr.write(f"{PROG}: {error}\n")
         return 1
     except ApiError as error:
