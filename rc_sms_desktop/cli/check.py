@@ -29,17 +29,15 @@ from rc_sms_desktop.cli.sign_in import (
     SignInProblem,
     open_client,
 )
-from rc_sms_desktop.core.eligibility import Verdict
 from rc_sms_desktop.workflows.loader import (
     LoadFailed,
     LoadWarning,
-    NumbersListed,
     Progress,
     RateLimited,
     SenderLoader,
     SignedInAs,
-    VerdictUpdated,
 )
+from rc_sms_desktop.workflows.verdict_list import VerdictList
 
 PROG = "rc-sms-desktop check"
 
@@ -135,49 +133,35 @@ def _configure_logging(verbose: bool) -> Callable[[], None]:
 # --- the check ----------------------------------------------------------------------------------
 
 
-async def load_verdicts(client: Any) -> tuple[list[Verdict], str | None]:
-    """The signed-in user's numbers with their final verdicts, in listing order, and the owner's
-    name; progress, pacing and warnings on stderr (`suggest-sender` loads the same way)."""
-    progress = ProgressLine(sys.stderr)
-    verdicts: dict[str, Verdict] = {}
-    order: list[str] = []
-    owner: str | None = None
-    async for event in SenderLoader(client).load():
-        if isinstance(event, SignedInAs):
-            ext = event.extension
-            owner = ext.name or (f"extension {ext.extension_number}" if ext.extension_number else None)
-        elif isinstance(event, NumbersListed):
-            order = []
-            verdicts = {}
-            for index, verdict in enumerate(event.verdicts):
-                key = verdict.number.id or f"#{index}"
-                order.append(key)
-                verdicts[key] = verdict
-        elif isinstance(event, VerdictUpdated):
-            verdicts[event.verdict.number.id] = event.verdict
-        elif isinstance(event, Progress):
-            progress.show(f"Checking SMS registration: {event.done} of {event.total}")
-        elif isinstance(event, RateLimited):
-            if event.resume_at is not None:
-                wait = max(0, round((event.resume_at - datetime.now(UTC)).total_seconds()))
-                why = "RingCentral asked us to pause" if event.reason == "penalty" else "Pacing to the rate limit"
-                progress.show(f"{why} ({event.group}): resuming in {wait} s")
-        elif isinstance(event, LoadWarning):
-            progress.clear()
-            sys.stderr.write(f"{PROG}: warning: {event.message}\n")
-        elif isinstance(event, LoadFailed):
-            progress.clear()
-            raise CheckError(event.message)
-    progress.clear()
-    return [verdicts[key] for key in order], owner
-
-
 async def _check(args: argparse.Namespace) -> int:
     client = await open_client(args)
+    progress = ProgressLine(sys.stderr)
+    found = VerdictList()
+    owner: str | None = None
     async with client:
-        final, owner = await load_verdicts(client)
+        async for event in SenderLoader(client).load():
+            if found.apply(event):
+                continue
+            if isinstance(event, SignedInAs):
+                ext = event.extension
+                owner = ext.name or (f"extension {ext.extension_number}" if ext.extension_number else None)
+            elif isinstance(event, Progress):
+                progress.show(f"Checking SMS registration: {event.done} of {event.total}")
+            elif isinstance(event, RateLimited):
+                if event.resume_at is not None:
+                    wait = max(0, round((event.resume_at - datetime.now(UTC)).total_seconds()))
+                    why = "RingCentral asked us to pause" if event.reason == "penalty" else "Pacing to the rate limit"
+                    progress.show(f"{why} ({event.group}): resuming in {wait} s")
+            elif isinstance(event, LoadWarning):
+                progress.clear()
+                sys.stderr.write(f"{PROG}: warning: {event.message}\n")
+            elif isinstance(event, LoadFailed):
+                progress.clear()
+                raise CheckError(event.message)
+    progress.clear()
     from rc_sms_desktop.cli.explain import render_json, render_table, write_stdout
 
+    final = found.verdicts()
     text = render_json(final) if args.format == "json" else render_table(final, owner)
     write_stdout(text)
     return 0

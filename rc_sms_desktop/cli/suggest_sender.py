@@ -22,10 +22,13 @@ from typing import Any
 
 from rc_sms_desktop.api.errors import ApiError
 from rc_sms_desktop.core.content_checks import SenderFit, rank_senders
+from rc_sms_desktop.core.eligibility import Verdict
 from rc_sms_desktop.core.formatting import format_number
 from rc_sms_desktop.core.number_kinds import number_kind
 from rc_sms_desktop.core.recipients import parse_recipients
 from rc_sms_desktop.core.use_cases import use_case_titles
+from rc_sms_desktop.workflows.loader import LoadFailed, SenderLoader
+from rc_sms_desktop.workflows.verdict_list import VerdictList
 
 PROG = "rc-sms-desktop suggest-sender"
 
@@ -54,6 +57,19 @@ def add_parser(subparsers: Any) -> None:
     where.add_argument("--demo", action="store_true", help="use the built-in demo account")
     where.add_argument("--server", metavar="URL", help="RingCentral server (or a simulator) URL")
     parser.add_argument("--format", choices=("table", "json"), default="table")
+
+
+async def load_verdicts(client: Any) -> list[Verdict]:
+    """Every number of the signed-in user with its final verdict (the loader `check` uses)."""
+    found = VerdictList()
+    async for event in SenderLoader(client).load():
+        if not found.apply(event) and isinstance(event, LoadFailed):
+            raise SuggestError(event.message)
+    return found.verdicts()
+
+
+class SuggestError(Exception):
+    """Loading the numbers failed; the message says why in words."""
 
 
 def render_json(ranked: Sequence[SenderFit]) -> str:
@@ -91,9 +107,7 @@ def render_table(ranked: Sequence[SenderFit]) -> str:
 
 async def suggest(args: argparse.Namespace, client: Any) -> list[SenderFit]:
     """Rank the numbers `client` can see for `args.text` (and `args.to`)."""
-    from rc_sms_desktop.cli.check import load_verdicts
-
-    verdicts, _owner = await load_verdicts(client)
+    verdicts = await load_verdicts(client)
     recipients = parse_recipients(args.to, from_region="US") if args.to else []
     return rank_senders(args.text, verdicts, recipients)
 
@@ -117,7 +131,7 @@ def run(args: argparse.Namespace) -> int:
     except KeyboardInterrupt:
         sys.stderr.write(f"{PROG}: interrupted\n")
         return 130
-    except SignInProblem as error:  # a failed load is a CheckError, one of these
+    except (SignInProblem, SuggestError) as error:
         sys.stderr.write(f"{PROG}: {error}\n")
         return 1
     except ApiError as error:
