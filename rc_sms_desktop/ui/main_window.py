@@ -747,7 +747,10 @@ class MainWindow(QMainWindow):
         verdict = self.current_sender()
         self.detail_pane.show_verdict(verdict)
         self.senderChanged.emit(verdict)
-        if verdict is not None and self.sender_combo.hasFocus() and not self.sender_combo.view().isVisible():
+        # focusWidget, not hasFocus: the window need not be active (no window manager, or the
+        # screen reader's own window in front) for the user to be on the picker.
+        if (verdict is not None and self.focusWidget() is self.sender_combo
+                and not self.sender_combo.view().isVisible()):
             # Arrow keys on the closed picker: Qt sends the new value (number and state, see
             # sender_model); the verdict's headline is announced too, as the detail pane shows it.
             announce(self.sender_combo, verdict.headline)
