@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from rc_sms_desktop.api.client import RingCentralClient
-from rc_sms_desktop.api.errors import ApiError, SessionEndedError
+from rc_sms_desktop.api.errors import ApiError, SessionEndedError, explain
 from rc_sms_desktop.core.attachments import Attachment, describe_attachment
 from rc_sms_desktop.core.content_checks import content_problems
 from rc_sms_desktop.core.eligibility import Severity, Verdict
@@ -35,7 +35,6 @@ from rc_sms_desktop.core.recipients import parse_recipient, parse_recipients, se
 from rc_sms_desktop.workflows.sending import (
     SendRefused,
     StatusUpdate,
-    explain_api_error,
     find_sender,
     follow_status,
     send_message,
@@ -201,7 +200,7 @@ async def send_command(
         report.line(f"Sign-in failed: {exc}")
         return report.finish("sign-in-failed", EXIT_SIGN_IN, error=str(exc))
     except ApiError as error:
-        explanation = explain_api_error(error)
+        explanation = explain(error)
         for text in ["Sign-in failed.", *_explanation_lines(explanation)]:
             report.line(text)
         return report.finish("sign-in-failed", EXIT_SIGN_IN, error=explanation.to_json())
@@ -224,7 +223,7 @@ async def _send_with(
     try:
         verdict = await find_sender(client, sender)
     except ApiError as error:
-        explanation = explain_api_error(error)
+        explanation = explain(error)
         if isinstance(error, SessionEndedError):
             for text in ["Sign-in failed.", *_explanation_lines(explanation)]:
                 report.line(text)

@@ -17,6 +17,7 @@ from datetime import datetime
 from typing import Any
 
 from rc_sms_desktop.core.eligibility import ConfigState, Verdict, evaluate, needs_configuration
+from rc_sms_desktop.core.marks import Mark, verdict_mark
 from rc_sms_desktop.core.models import (
     ExtensionRef,
     PhoneNumber,
@@ -110,23 +111,20 @@ class AccountRow:
     notes: tuple[str, ...] = ()
     unavailable: str | None = None  # why the verdict cannot be known (a list could not be read)
     # Derived once here: filters, sorting and the summary read them for every row.
-    verdict_label: str = field(init=False)  # "Can send SMS", "Blocked", "Unknown", "Checking…"
+    mark: Mark = field(init=False)  # its `label` is the Verdict column: "Can send SMS", "Blocked"…
     reason_code: str = field(init=False)  # the main reason's code ("checking" while pending)
     reason_text: str = field(init=False)  # the main reason in words
     reason_summary: str = field(init=False)  # a few words: "campaign pending review" (filters)
 
     def __post_init__(self) -> None:
         verdict = self.verdict
+        mark = verdict_mark(verdict, unavailable=self.unavailable is not None)
         if verdict is None and self.unavailable is not None:
-            label, code, text = "Unknown", UNAVAILABLE_REASON, self.unavailable
+            code, text = UNAVAILABLE_REASON, self.unavailable
         elif verdict is None:
-            label, code, text = "Checking…", PENDING_REASON, "Still loading this number's features"
+            code, text = PENDING_REASON, "Still loading this number's features"
         else:
             main = verdict.main_reason
-            if verdict.can_send_sms:
-                label = "Can send SMS"
-            else:
-                label = "Blocked" if verdict.sms == "blocked" else "Unknown"
             code = main.code if main is not None else ""
             if verdict.can_send_sms or main is None:
                 text = verdict.headline  # "Ready to send SMS and MMS": the caveats are in details
@@ -144,7 +142,7 @@ class AccountRow:
                     )
             else:
                 text = main.message
-        object.__setattr__(self, "verdict_label", label)
+        object.__setattr__(self, "mark", mark)
         object.__setattr__(self, "reason_code", code)
         summary = reason_label(code)
         if verdict is not None and code != SHARED_UNASSIGNED_CODE:
@@ -152,6 +150,11 @@ class AccountRow:
             summary = main_reason.summary if main_reason is not None and main_reason.summary else summary
         object.__setattr__(self, "reason_summary", summary)
         object.__setattr__(self, "reason_text", text)
+
+    @property
+    def verdict_label(self) -> str:
+        """The mark in words ("Can send SMS", "Blocked", "Unknown", "Checking…")."""
+        return self.mark.label
 
     @property
     def pending(self) -> bool:

@@ -17,8 +17,7 @@ from typing import Any
 
 from rc_sms_desktop.core.account_join import UNASSIGNED, AccountRow
 from rc_sms_desktop.core.formatting import format_number
-
-VERDICT_ORDER = {"Blocked": 0, "Unknown": 1, "Checking…": 2, "Can send SMS": 3}
+from rc_sms_desktop.core.marks import Mark
 
 
 @functools.lru_cache(maxsize=65_536)
@@ -49,7 +48,7 @@ def _owner_text(row: AccountRow) -> str:
 COLUMNS: tuple[Column, ...] = (
     Column("number", "Number", lambda r: _format_e164(r.e164), lambda r: r.e164),
     Column("label", "Label", lambda r: r.number.label or "", lambda r: (r.number.label or "").casefold()),
-    Column("verdict", "Verdict", lambda r: r.verdict_label, lambda r: VERDICT_ORDER.get(r.verdict_label, 9)),
+    Column("verdict", "Verdict", lambda r: r.mark.label, lambda r: r.mark.rank),
     Column("reason", "Main reason", lambda r: r.reason_text, lambda r: r.reason_code),
     Column("usage_type", "Usage type", lambda r: r.number.usage_type or "", lambda r: r.number.usage_type or ""),
     Column("status", "Status", lambda r: r.number.status or "", lambda r: r.number.status or ""),
@@ -100,13 +99,13 @@ def summarize(rows: Iterable[AccountRow]) -> AccountSummary:
     reasons: dict[str, int] = {}
     for row in rows:
         total += 1
-        label = row.verdict_label
-        if label == "Can send SMS":
+        mark = row.mark
+        if mark is Mark.READY:
             can_send += 1
-        elif label == "Blocked":
+        elif mark is Mark.BLOCKED:
             blocked += 1
             reasons[row.reason_summary] = reasons.get(row.reason_summary, 0) + 1
-        elif label == "Checking…":
+        elif mark is Mark.LOADING:
             checking += 1
         else:
             unknown += 1

@@ -47,6 +47,7 @@ from rc_sms_desktop.core.attachments import (
 )
 from rc_sms_desktop.core.eligibility import Severity, Verdict
 from rc_sms_desktop.core.formatting import format_number
+from rc_sms_desktop.core.marks import Mark
 from rc_sms_desktop.core.message_text import analyse_text
 from rc_sms_desktop.core.preflight import PreflightProblem, blocking_reason, preflight
 from rc_sms_desktop.core.recipients import Recipient, parse_recipients, sender_region
@@ -54,7 +55,7 @@ from rc_sms_desktop.core.use_cases import describe_use_case
 from rc_sms_desktop.ui.accessibility import announce, describe
 from rc_sms_desktop.ui.content_findings import ContentFindingsView
 from rc_sms_desktop.ui.sender_suggestion import SenderSuggestion, install_sender_suggestion
-from rc_sms_desktop.ui.theme import Mark, mark_colour
+from rc_sms_desktop.ui.theme import mark_colour
 from rc_sms_desktop.workflows.sending import (
     SendRefused,
     StatusUpdate,

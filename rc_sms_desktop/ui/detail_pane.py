@@ -40,13 +40,11 @@ from rc_sms_desktop.core.eligibility import (
     is_us_or_canada,
 )
 from rc_sms_desktop.core.formatting import format_number
+from rc_sms_desktop.core.marks import Mark, verdict_mark
 from rc_sms_desktop.core.number_kinds import is_shared, is_toll_free, number_kind, ownership
 from rc_sms_desktop.core.use_cases import describe_use_case
-from rc_sms_desktop.ui.sender_model import verdict_mark
 from rc_sms_desktop.ui.theme import (
     MARK_GLYPHS,
-    MARK_WORDS,
-    Mark,
     link_colour,
     mark_colour,
     mark_icon,
@@ -199,7 +197,6 @@ def tier_text(verdict: Verdict) -> str | None:
 # the colours apart) gets the state from the text, not from a picture.
 _CONDITION_WORDS = {
     Mark.READY: "met",
-    Mark.LIMITED: "met",
     Mark.BLOCKED: "not met",
     Mark.UNKNOWN: "not known",
     Mark.LOADING: "being checked",
@@ -331,7 +328,7 @@ class DetailPane(QWidget):
             return
         mark = verdict_mark(verdict)
         self._icon.setPixmap(mark_icon(mark).pixmap(QSize(28, 28), self.devicePixelRatioF()))
-        self._icon.setAccessibleName(MARK_WORDS[mark])
+        self._icon.setAccessibleName(mark.label)
         self._headline.setText(verdict.headline)
         number = verdict.number
         e164 = number.phone_number or "(no number)"

@@ -46,22 +46,18 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from rc_sms_desktop.api.errors import SessionEndedError
+from rc_sms_desktop.api.errors import SessionEndedError, explain
 from rc_sms_desktop.core.eligibility import Verdict
+from rc_sms_desktop.core.marks import Mark, verdict_mark
 from rc_sms_desktop.infra.settings import Settings
 from rc_sms_desktop.ui.accessibility import announce, value_changed
 from rc_sms_desktop.ui.detail_pane import DetailPane
 from rc_sms_desktop.ui.qt_loader import QtLoadRunner
 from rc_sms_desktop.ui.screenshot import SCREENSHOT_SIZE, Screenshot
 from rc_sms_desktop.ui.sender_delegate import SenderDelegate
-from rc_sms_desktop.ui.sender_model import (
-    SendableFilterModel,
-    SenderListModel,
-    SenderRole,
-    verdict_mark,
-)
+from rc_sms_desktop.ui.sender_model import SendableFilterModel, SenderListModel, SenderRole
 from rc_sms_desktop.ui.status_banner import StatusBanner
-from rc_sms_desktop.ui.theme import Appearance, Mark, apply_appearance, text_on, tint
+from rc_sms_desktop.ui.theme import Appearance, apply_appearance, text_on, tint
 from rc_sms_desktop.ui.window_geometry import restore_window_geometry
 from rc_sms_desktop.ui.window_services import AccountSession, WindowServices
 
@@ -91,15 +87,10 @@ class WindowOptions:
 
 
 def error_text(error: object) -> str:
-    """Plain words for an error: the API errors' `user_message`, else the message itself."""
-    with contextlib.suppress(Exception):
-        text = getattr(error, "user_message", None)
-        if callable(text):
-            text = text()
-        if isinstance(text, str) and text:
-            return text
-    text = str(error) if error is not None else ""
-    return text or "Something went wrong while loading your numbers."
+    """Plain words for what the loader or a task failed with (`api.errors.explain`)."""
+    if isinstance(error, BaseException):
+        return explain(error).message
+    return str(error or "") or "Something went wrong while loading your numbers."
 
 
 class MainWindow(QMainWindow):
@@ -425,15 +416,17 @@ class MainWindow(QMainWindow):
             self.tabs.setCurrentIndex(index)
         return index
 
-    def reserve_tab(self, title: str) -> None:
+    def reserve_tab(self, title: str, text: str = "Opening…") -> QWidget:
         """Show a tab whose view is still being built; `add_tab` with the same title fills it.
 
-        The app builds its heavier views after the first paint: reserving their places keeps
-        the window's layout from jumping when they arrive.
+        The app builds its heavier views after the first paint or when first opened: reserving
+        their places keeps the window's layout from jumping when they arrive. Returns the
+        placeholder (it says `text`).
         """
-        placeholder = _placeholder(self.tabs, "Opening…")
+        placeholder = _placeholder(self.tabs, text)
         self._reserved_tabs[title] = placeholder
         self.tabs.addTab(placeholder, title)
+        return placeholder
 
     def add_shutdown_hook(self, hook: Callable[[], Awaitable[None]]) -> None:
         """Await `hook()` on shutdown, before the session's client is closed."""
@@ -456,9 +449,9 @@ class MainWindow(QMainWindow):
         self.splitter.setStretchFactor(0, 3)
         self.splitter.setStretchFactor(1, 2)
 
-    def reserve_compose_panel(self) -> None:
+    def reserve_compose_panel(self, text: str = "") -> None:
         """Keep the compose panel's place while it is built (see `reserve_tab`)."""
-        self.set_compose_panel(_placeholder(self.splitter, ""))
+        self.set_compose_panel(_placeholder(self.splitter, text))
 
     def wait_before_screenshot(self, work: Awaitable[Any]) -> None:
         """`--screenshot` waits for `work` too (views still being built) before the picture."""

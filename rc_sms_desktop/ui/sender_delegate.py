@@ -15,8 +15,9 @@ from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QRect, QRectF, QS
 from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter, QPalette
 from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QStyleOptionViewItem, QWidget
 
+from rc_sms_desktop.core.marks import Mark
 from rc_sms_desktop.ui.sender_model import SenderRole
-from rc_sms_desktop.ui.theme import Mark, mark_colour, paint_mark, secondary_text_colour
+from rc_sms_desktop.ui.theme import mark_colour, paint_mark, secondary_text_colour
 
 Index = QModelIndex | QPersistentModelIndex
 
@@ -96,7 +97,7 @@ class SenderDelegate(QStyledItemDelegate):
 
         selected = bool(opt.state & QStyle.StateFlag.State_Selected)
         mark = Mark(index.data(SenderRole.MarkRole) or Mark.UNKNOWN)  # Qt hands back a plain str
-        can_send = mark in (Mark.READY, Mark.LIMITED) and not index.data(SenderRole.RefusedForTextRole)
+        can_send = mark is Mark.READY and not index.data(SenderRole.RefusedForTextRole)
         group = QPalette.ColorGroup.Active
         text_colour = palette.color(group, QPalette.ColorRole.HighlightedText if selected else QPalette.ColorRole.Text)
         if not can_send and not selected:

@@ -24,16 +24,14 @@ from PySide6.QtCore import (
 )
 from PySide6.QtGui import QGuiApplication
 
-from rc_sms_desktop.core.eligibility import Verdict, sender_sort_key
+from rc_sms_desktop.core.eligibility import State, Verdict, sender_sort_key
 from rc_sms_desktop.core.formatting import format_number
+from rc_sms_desktop.core.marks import Mark, verdict_mark
 from rc_sms_desktop.core.number_kinds import is_toll_free, number_kind
 from rc_sms_desktop.core.use_cases import use_case_titles
-from rc_sms_desktop.ui.theme import MARK_WORDS, Mark, mark_icon
+from rc_sms_desktop.ui.theme import mark_icon
 
 Index = QModelIndex | QPersistentModelIndex
-
-# Reason codes (core/eligibility.py) meaning "the SMS configuration is still being fetched".
-_LOADING_STATES = frozenset({"loading", "not_loaded", "not-loaded"})
 
 CANNOT_SEND_CAPTION = "Cannot send SMS"
 
@@ -53,23 +51,6 @@ class SenderRole(IntEnum):
     SectionCaptionRole = Qt.ItemDataRole.UserRole + 10
     # True while the picker suggests senders for a text and this number would be refused it.
     RefusedForTextRole = Qt.ItemDataRole.UserRole + 11
-
-
-def _state(value: object) -> str:
-    text = getattr(value, "value", value)
-    return str(text).lower() if text is not None else "unknown"
-
-
-def verdict_mark(verdict: Verdict) -> Mark:
-    """The mark a verdict gets in the picker (ready, blocked, unknown, still loading)."""
-    sms = _state(verdict.sms)
-    if sms == "ready":
-        return Mark.READY
-    if sms == "blocked":
-        return Mark.BLOCKED
-    if _state(getattr(verdict, "config_state", None)) in _LOADING_STATES:
-        return Mark.LOADING
-    return Mark.UNKNOWN
 
 
 @dataclass(frozen=True, slots=True)
@@ -104,14 +85,14 @@ def describe_row(verdict: Verdict) -> SenderRow:
         elif is_toll_free(number):
             detail = "Toll-free number · text only, no MMS"
         else:
-            detail = "Ready to send SMS" + ("" if _state(verdict.mms) == "ready" else " (no MMS)")
+            detail = "Ready to send SMS" + ("" if verdict.mms is State.READY else " (no MMS)")
     elif mark is Mark.LOADING:
         detail = "Checking SMS registration…"
     elif main is not None and (main.summary or main.message):
         detail = _sentence_case(main.summary or main.message)
     else:
         detail = verdict.headline
-    words = MARK_WORDS[mark]
+    words = mark.label
     title = f"{formatted} · {kind}" + (f" · {label}" if label else "")
     tooltip_lines = [f"<b>{_escape(e164 or 'no number')}</b>", _escape(verdict.headline)]
     if main is not None and main.message and mark is not Mark.READY:
@@ -289,7 +270,7 @@ class SenderListModel(QAbstractListModel):
 
     def _update_first_blocked(self) -> None:
         self._first_blocked = next(
-            (row for row, v in enumerate(self._verdicts) if _state(v.sms) == "blocked"), -1
+            (row for row, v in enumerate(self._verdicts) if v.sms is State.BLOCKED), -1
         )
         if self._first_blocked == 0:
             self._first_blocked = -1  # nothing can send: no "cannot send" heading needed

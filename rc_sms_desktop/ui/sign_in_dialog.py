@@ -33,13 +33,15 @@ from PySide6.QtWidgets import (
 
 from rc_sms_desktop.api.auth import ClientCredentials
 from rc_sms_desktop.api.client import RingCentralClient
+from rc_sms_desktop.api.errors import ApiError, explain
 from rc_sms_desktop.api.servers import KNOWN_SERVERS, Server, ServerUrlError, custom_server
 from rc_sms_desktop.api.session import TokenSession, open_system_browser
 from rc_sms_desktop.api.tokens import TokenStore
+from rc_sms_desktop.core.marks import Mark
 from rc_sms_desktop.infra.redaction import Secret
 from rc_sms_desktop.infra.settings import Settings
 from rc_sms_desktop.ui.accessibility import announce
-from rc_sms_desktop.ui.theme import Mark, mark_colour
+from rc_sms_desktop.ui.theme import mark_colour
 from rc_sms_desktop.ui.window_services import AccountSession, signed_in_session
 
 _log = logging.getLogger(__name__)
@@ -54,11 +56,8 @@ _SERVER_CHOICES = (
 
 
 def _words(error: BaseException) -> str:
-    text = getattr(error, "user_message", None)
-    if isinstance(text, str) and text:
-        return text
-    if isinstance(error, ServerUrlError):
-        return str(error)
+    if isinstance(error, ApiError | ServerUrlError):
+        return explain(error).message
     return "Sign-in did not work. Please check the details and try again."
 
 

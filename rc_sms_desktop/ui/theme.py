@@ -27,34 +27,15 @@ from PySide6.QtGui import (
     QPixmap,
 )
 
-
-class Mark(StrEnum):
-    """What a sender's state mark says at a glance."""
-
-    READY = "ready"
-    LIMITED = "limited"  # can send SMS, but something (MMS, international) is off
-    BLOCKED = "blocked"
-    UNKNOWN = "unknown"
-    LOADING = "loading"
-
+from rc_sms_desktop.core.marks import Mark
 
 # (light palette, dark palette): dark variants are lighter so they keep contrast on dark grey.
 _COLOURS: dict[Mark, tuple[str, str]] = {
     Mark.READY: ("#1b7f3b", "#5cc97d"),
-    Mark.LIMITED: ("#1b7f3b", "#5cc97d"),
     Mark.BLOCKED: ("#c62828", "#ff6b6b"),
     Mark.UNKNOWN: ("#a15c00", "#f0b450"),
     Mark.LOADING: ("#6b7280", "#9ca3af"),
 }
-
-MARK_WORDS: dict[Mark, str] = {
-    Mark.READY: "Ready",
-    Mark.LIMITED: "Ready (SMS only)",
-    Mark.BLOCKED: "Cannot send",
-    Mark.UNKNOWN: "Unknown",
-    Mark.LOADING: "Checking…",
-}
-
 
 class Appearance(StrEnum):
     """The "Appearance" setting and `--color-scheme`: follow the system, or force one."""
@@ -168,7 +149,6 @@ def readable(colour: QColor, background: QColor, minimum: float = AA_TEXT) -> QC
 # follow the text's colour and size and a screen reader reads the words written after them.
 MARK_GLYPHS: dict[Mark, str] = {
     Mark.READY: "✔",
-    Mark.LIMITED: "✔",
     Mark.BLOCKED: "✖",
     Mark.UNKNOWN: "?",
     Mark.LOADING: "…",
@@ -226,7 +206,7 @@ def text_on(background: QColor, palette: QPalette | None = None) -> QColor:
 
 
 def paint_mark(painter: QPainter, rect: QRectF, mark: Mark, colour: QColor) -> None:
-    """Paint a round mark: tick (ready), tick with dot (limited), cross, question mark or dots."""
+    """Paint a round mark: tick (ready), cross (blocked), question mark (unknown) or dots (loading)."""
     side = min(rect.width(), rect.height())
     box = QRectF(0, 0, side, side)
     box.moveCenter(rect.center())
@@ -253,7 +233,7 @@ def paint_mark(painter: QPainter, rect: QRectF, mark: Mark, colour: QColor) -> N
     painter.setPen(pen)
     painter.setBrush(Qt.BrushStyle.NoBrush)
     x, y = box.x(), box.y()
-    if mark in (Mark.READY, Mark.LIMITED):
+    if mark is Mark.READY:
         path = QPainterPath(QPointF(x + side * 0.27, y + side * 0.52))
         path.lineTo(QPointF(x + side * 0.44, y + side * 0.69))
         path.lineTo(QPointF(x + side * 0.74, y + side * 0.34))

@@ -29,7 +29,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Protocol
 
-from rc_sms_desktop.api.errors import ApiError, PermissionDeniedError, SessionEndedError
+from rc_sms_desktop.api.errors import ApiError, PermissionDeniedError, SessionEndedError, explain
 from rc_sms_desktop.core.account_join import AccountJoin, AccountRow
 from rc_sms_desktop.core.eligibility import ConfigState
 from rc_sms_desktop.core.models import MalformedPage, parse_page
@@ -887,8 +887,7 @@ def _ext_signature(raw: object) -> tuple[Any, ...]:
 
 
 def _user_message(exc: BaseException) -> str:
-    message = getattr(exc, "user_message", None)
-    if isinstance(message, str) and message:
-        code = getattr(exc, "error_code", None)
-        return f"{message} ({code})" if code else message
-    return str(exc) or type(exc).__name__
+    """`explain`'s words, with RingCentral's code when it sent one (to quote to support)."""
+    words = explain(exc).message
+    code = exc.error_code if isinstance(exc, ApiError) else None
+    return f"{words} ({code})" if code else words

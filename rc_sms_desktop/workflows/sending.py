@@ -31,6 +31,7 @@ from rc_sms_desktop.api.errors import (
     NotFoundError,
     RateLimitedError,
     ServerError,
+    explain,
 )
 from rc_sms_desktop.core.attachments import Attachment
 from rc_sms_desktop.core.eligibility import (
@@ -126,24 +127,6 @@ class StatusUpdate:
         return f"{words}. {self.error.text()}" if self.error else f"{words}."
 
 
-def explain_api_error(error: ApiError) -> ErrorExplanation:
-    """The plain explanation of a failed call: from its code, else from the error's own words."""
-    if error.error_code:
-        return explain_error(error.error_code, error.rc_message)
-    retry = isinstance(error, NetworkError | ServerError | RateLimitedError)
-    code = f"HTTP {error.status}" if error.status is not None else type(error).__name__
-    return ErrorExplanation(
-        code=code,
-        message=error.user_message,
-        who=Fixer.RINGCENTRAL_SUPPORT if isinstance(error, ServerError) else Fixer.YOU,
-        fix="Try again in a few minutes." if retry else "Check the message and try again.",
-        kind="general",
-        known=False,
-        retry_later=retry,
-        server_message=error.rc_message,
-    )
-
-
 def _phone(recipient: Recipient | str) -> str:
     if isinstance(recipient, Recipient):
         return recipient.e164 or recipient.typed.strip()
@@ -232,7 +215,7 @@ async def send_message(
         else:
             answer = await client.post_json(SMS_PATH, body)
     except ApiError as error:
-        raise SendRefused(explain_api_error(error), error) from None
+        raise SendRefused(explain(error), error) from None
     message_id = _message_id(answer) or ""
     status = _status_of(answer) or QUEUED
     log.info("%s accepted by RingCentral: id %s, status %s", kind, message_id or "?", status)
@@ -301,7 +284,7 @@ async def follow_status(
             log.info("Status check for message %s failed (%s); retrying", sent.id, error)
             continue
         except ApiError as error:
-            yield StatusUpdate(sent.id, current.status, explain_api_error(error), gave_up=True)
+            yield StatusUpdate(sent.id, current.status, explain(error), gave_up=True)
             return
         update = _update(sent.id, record, _status_of(record) or current.status)
         if update != current:

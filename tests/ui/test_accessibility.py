@@ -23,6 +23,7 @@ from PySide6.QtWidgets import QAbstractButton, QApplication, QLabel, QWidget
 from pytestqt.qtbot import QtBot
 
 from rc_sms_desktop.cli.main import build_parser, main, qt_arguments, window_arguments
+from rc_sms_desktop.core.marks import Mark
 from rc_sms_desktop.infra.settings import Settings
 from rc_sms_desktop.ui import accessibility
 from rc_sms_desktop.ui.main_window import APP_DISPLAY_NAME, MainWindow
@@ -30,7 +31,6 @@ from rc_sms_desktop.ui.sender_model import SenderRole
 from rc_sms_desktop.ui.theme import (
     AA_TEXT,
     Appearance,
-    Mark,
     apply_appearance,
     contrast_ratio,
     link_colour,
@@ -374,7 +374,7 @@ async def test_the_detail_body_reads_as_text_with_each_marks_meaning_in_words(
     assert "<img" not in html and "<table" not in html.lower().replace("<table border=\"0\"", "")
     assert 'href="https://developers.ringcentral.com/' in html
     icon = QAccessible.queryAccessibleInterface(pane.findChild(QWidget, "verdictIcon"))
-    assert icon.text(QAccessible.Text.Name) == "Cannot send"
+    assert icon.text(QAccessible.Text.Name) == Mark.BLOCKED.label  # the one word for the mark, as in the picker and the Account table
     await window.shutdown()
 
 
