@@ -17,8 +17,8 @@ import time
 from typing import Any
 
 from jeepney import DBusAddress, HeaderFields, MatchRule, new_method_call
-from jeepney.io.blocking import Proxy, open_dbus_connection
 from jeepney.bus_messages import message_bus
+from jeepney.io.blocking import Proxy, open_dbus_connection
 
 ROLE_COMBO_BOX = 11
 ROLE_PUSH_BUTTON = 43
