@@ -47,7 +47,7 @@ def _node(conn: Any, ref: tuple[str, str]) -> dict[str, Any]:
     }
 
 
-def _walk(conn: Any, ref: tuple[str, str], limit: int = 800) -> list[dict[str, Any]]:
+def _walk(conn: Any, ref: tuple[str, str], limit: int = 4000) -> list[dict[str, Any]]:
     out: list[dict[str, Any]] = []
     todo = [ref]
     while todo and len(out) < limit:
@@ -91,8 +91,8 @@ def main() -> int:
             for ref in apps:
                 nodes = _walk(conn, tuple(ref))
                 combos = [n for n in nodes if n["role"] == ROLE_COMBO_BOX and " — " in n["name"]]
-                # Wait for the views built after the first paint (the Account tab's Scan button).
-                if combos and any(n["name"] == "Scan account" for n in nodes):
+                # Wait for the compose panel, built after the first paint (its Send button).
+                if combos and any(n["name"] == "Send" and n["role"] == ROLE_PUSH_BUTTON for n in nodes):
                     combo = combos[0]
                     result["application"] = nodes[0]["name"]
                     break
@@ -100,7 +100,8 @@ def main() -> int:
                 break
         if combo is None:
             result["error"] = "no Send from picker found over AT-SPI"
-            result["seen"] = [(n["role"], n["name"]) for n in nodes][:60]
+            result["seen"] = [(n["role"], n["name"]) for n in nodes if n["name"]][-80:]
+            result["seen_count"] = len(nodes)
             app.terminate()
             pass
             return 1

@@ -44,7 +44,7 @@ def test_a_screen_reader_reads_the_window_and_hears_a_change_of_sender() -> None
     assert read["application"] == "rc-sms-desktop"
     # The picker's name/value (AT-SPI's Name of a combo box) carries the number and its state.
     assert read["picker_before"].startswith("(650) 555-0101") and read["picker_before"].endswith("— ready")
-    assert {"Refresh the numbers", "Scan account", "Clear the search", "Send"} <= set(read["buttons"])
+    assert {"Refresh the numbers", "Attach…", "Send"} <= set(read["buttons"])
     body = read["detail_body"]
     assert "Number status: Active (met)" in body
     assert not re.findall("[\ufdd0-\ufdef\ufffc\ue000-\uf8ff]", body)
