@@ -25,6 +25,8 @@ from PySide6.QtCore import QCoreApplication, QEvent, QObject, Qt, Signal
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
+# First of the app's modules after PySide6: it spares PySide6 reading their sources.
+import rc_sms_desktop.ui.pyside_source_scan  # noqa: F401
 from rc_sms_desktop import APP_NAME
 from rc_sms_desktop.api.client import warm_up_tls
 from rc_sms_desktop.infra.app_logging import configure_logging
@@ -120,34 +122,54 @@ async def _run_window(
                 loop.remove_signal_handler(signum)
 
 
-# What the window does not need for its first paint, imported after it one module per
-# event-loop turn (each step ~1-7 ms here; importing them first made start-up ~0.2 s slower).
-# A module's dependencies come earlier in its list.
-COMPOSE_MODULES = (
+# What the window does not need for its first paint, imported after it. The Qt-free modules
+# (core, workflows, sign-in's keyring and loopback server) are imported in a worker thread:
+# pure-Python imports give the GIL back every switch interval (5 ms), so the loop keeps turning,
+# where one of them on the loop was one long turn (content_checks compiles ~60 regular
+# expressions: 15-55 ms; keyring finds its backends through entry points: 25-75 ms). The Qt
+# modules are imported on the loop, one per turn (PySide6 builds their Qt classes and enums
+# there). Dependencies come first in each list.
+COMPOSE_THREAD_MODULES = (
     "rc_sms_desktop.core.attachments",
     "rc_sms_desktop.core.message_text",
     "rc_sms_desktop.core.recipients",
     "rc_sms_desktop.core.preflight",
     "rc_sms_desktop.workflows.sending",
+    "rc_sms_desktop.core.content_checks",
+)
+COMPOSE_MODULES = (
+    "rc_sms_desktop.ui.content_findings",
+    "rc_sms_desktop.ui.sender_suggestion",
     "rc_sms_desktop.ui.compose_panel",
 )
-ACCOUNT_MODULES = (
+ACCOUNT_THREAD_MODULES = (
     "rc_sms_desktop.core.account_join",
     "rc_sms_desktop.workflows.account_scan",
+)
+ACCOUNT_MODULES = (
     "rc_sms_desktop.ui.admin_model",
     "rc_sms_desktop.ui.admin_view",
 )
-# Sign-in's Qt-free modules are imported in a worker thread: keyring alone takes 25-35 ms (its
-# backends are found through entry points), one loop turn too many. Pure-Python imports give the
-# GIL back every switch interval (5 ms), so the loop keeps turning meanwhile.
 SIGN_IN_THREAD_MODULES = ("keyring", "h11", "rc_sms_desktop.api.loopback")
 SIGN_IN_MODULES = ("rc_sms_desktop.ui.sign_in_dialog",)
-DEFERRED_MODULES = COMPOSE_MODULES + ACCOUNT_MODULES + SIGN_IN_THREAD_MODULES + SIGN_IN_MODULES
+# The Campaigns tab and the fixes' buttons (ui/fix_view.py).
+FIX_MODULES = (
+    "rc_sms_desktop.core.registrations",
+    "rc_sms_desktop.infra.audit_log",
+    "rc_sms_desktop.workflows.fixes",
+    "rc_sms_desktop.ui.fix_view",
+)
+DEFERRED_MODULES = (
+    COMPOSE_THREAD_MODULES + COMPOSE_MODULES + FIX_MODULES + ACCOUNT_THREAD_MODULES + ACCOUNT_MODULES
+    + SIGN_IN_THREAD_MODULES + SIGN_IN_MODULES
+)
 # The views come this long after start at the latest, even if no number shows by then.
 VIEWS_AT_THE_LATEST_S = 1.0
 ACCOUNT_TAB_TITLE = "&Account"
 ACCOUNT_OPENING_TEXT = "Opening the Account tab…"
 COMPOSE_OPENING_TEXT = "Opening the message panel…"
+CAMPAIGNS_TAB_TITLE = "Ca&mpaigns"  # ui/fix_view.py's tab
+CAMPAIGNS_OPENING_TEXT = "Opening the Campaigns tab…"
 
 
 def install_views_after_first_paint(window: MainWindow) -> asyncio.Task[None]:
@@ -163,12 +185,18 @@ def install_views_after_first_paint(window: MainWindow) -> asyncio.Task[None]:
     window.reserve_compose_panel(COMPOSE_OPENING_TEXT)
     account_place = window.reserve_tab(ACCOUNT_TAB_TITLE, ACCOUNT_OPENING_TEXT)
     _AccountTabOnFirstOpen(window, account_place)
+    window.reserve_tab(CAMPAIGNS_TAB_TITLE, CAMPAIGNS_OPENING_TEXT)
     painted = _PaintWatch(window)
     task = asyncio.get_running_loop().create_task(
         _install_views(window, painted), name="install-views"
     )
     window.wait_before_screenshot(asyncio.shield(task))
     return task
+
+
+async def _import_in_thread(names: tuple[str, ...]) -> None:
+    with contextlib.suppress(Exception):
+        await asyncio.to_thread(_import_all, names)
 
 
 async def _import_one_per_turn(names: tuple[str, ...]) -> None:
@@ -200,19 +228,31 @@ async def _install_views(window: MainWindow, painted: _PaintWatch) -> None:
 
         # After the first paint: decoding every PNG size took ~10 ms before it.
         QGuiApplication.setWindowIcon(app_icon())
+    await _import_in_thread(COMPOSE_THREAD_MODULES)
     await _import_one_per_turn(COMPOSE_MODULES)
     await asyncio.sleep(0)
     if window.is_closing:
         return
     _install_compose_panel(window)
+    await _import_one_per_turn(FIX_MODULES)
+    await asyncio.sleep(0)
+    if _closing(window):
+        return
+    from rc_sms_desktop.ui.fix_view import install_fixes
+
+    install_fixes(window)
+    await _import_in_thread(ACCOUNT_THREAD_MODULES)
     await _import_one_per_turn(ACCOUNT_MODULES)
-    with contextlib.suppress(Exception):
-        await asyncio.to_thread(_import_all, SIGN_IN_THREAD_MODULES)
+    await _import_in_thread(SIGN_IN_THREAD_MODULES)
     await _import_one_per_turn(SIGN_IN_MODULES)
     # A later sign-in's first client then skips its TLS set-up (~20-40 ms) on the loop.
     with contextlib.suppress(Exception):
         await asyncio.to_thread(warm_up_tls)
     _log.debug("compose panel installed, later views' modules imported")
+
+
+def _closing(window: MainWindow) -> bool:
+    return window.is_closing  # read again after each await (mypy would keep the first answer)
 
 
 def end_start_up_gc_pause() -> None:
@@ -235,14 +275,21 @@ def _install_compose_panel(window: MainWindow) -> None:
 def _install_account_tab(window: MainWindow) -> None:
     from rc_sms_desktop.ui.admin_view import AccountView
 
-    AccountView().install(window, ACCOUNT_TAB_TITLE)
+    view = AccountView()
+    view.install(window, ACCOUNT_TAB_TITLE)
+    window.account_view = view  # the fixes' buttons attach to it (ui/fix_view.py)
+    controller = getattr(window, "fix_controller", None)
+    if controller is not None:
+        from rc_sms_desktop.ui.fix_view import attach_account_view
+
+        attach_account_view(controller, view)
 
 
 class _AccountTabOnFirstOpen(QObject):
     """Builds the Account tab the first time its (reserved) tab is opened.
 
-    Its modules are imported one per loop turn first if the background import has not got to
-    them yet, so opening it never holds the loop for more than one module or the build.
+    Its modules are imported first (as after the first paint) if the background import has not
+    got to them yet, so opening it never holds the loop for more than one Qt module or the build.
     """
 
     def __init__(self, window: MainWindow, place: QWidget) -> None:
@@ -259,6 +306,7 @@ class _AccountTabOnFirstOpen(QObject):
         self.task = asyncio.get_running_loop().create_task(self._build(), name="account-tab")
 
     async def _build(self) -> None:
+        await _import_in_thread(ACCOUNT_THREAD_MODULES)
         await _import_one_per_turn(ACCOUNT_MODULES)
         await asyncio.sleep(0)  # the placeholder paints before the build
         if not self._window.is_closing:

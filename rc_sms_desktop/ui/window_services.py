@@ -13,7 +13,7 @@ import inspect
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 # Imported here, not on first use: a first import inside a coroutine would stall the Qt loop
 # (api.client takes ~60 ms to import), and the window is not shown yet at this point. The
@@ -22,10 +22,14 @@ from typing import Any, Protocol
 import rc_sms_desktop.simulator.app  # noqa: F401 - the demo's simulator, warmed up likewise
 from rc_sms_desktop.api.client import RingCentralClient, warm_up_tls
 from rc_sms_desktop.api.demo import open_demo_client
-from rc_sms_desktop.api.servers import KNOWN_SERVERS, ServerUrlError, custom_server
+from rc_sms_desktop.api.servers import last_server
 from rc_sms_desktop.infra.cache import VerdictCache
 from rc_sms_desktop.infra.settings import Settings
 from rc_sms_desktop.workflows.loader import SenderLoader
+
+if TYPE_CHECKING:  # the keyring and the sign-in code load after the first paint
+    from rc_sms_desktop.api.servers import Server
+    from rc_sms_desktop.api.session import TokenSession
 
 _log = logging.getLogger(__name__)
 
@@ -41,12 +45,12 @@ class AccountSession:
     URL, the demo); `forget` revokes and removes stored tokens on sign-out (None for the demo).
     """
 
-    client: Any
+    client: RingCentralClient
     environment: str
     is_demo: bool
     server_url: str = ""
     forget: Callable[[], Awaitable[None]] | None = None
-    auth: Any = None
+    auth: TokenSession | None = None
 
     async def aclose(self) -> None:
         """Stop a token refresh in flight and close the HTTP client (tokens stay stored)."""
@@ -60,31 +64,19 @@ class AccountSession:
                     await result
 
 
-def signed_in_session(client: Any, token_session: Any, server: Any) -> AccountSession:
+def signed_in_session(
+    client: RingCentralClient, token_session: TokenSession, server: Server
+) -> AccountSession:
     """Wrap a client and its `TokenSession` (from sign-in or restore) for the window."""
     client.authenticator = token_session
     return AccountSession(
         client=client,
-        environment=str(getattr(server, "name", "") or getattr(server, "url", "RingCentral")),
+        environment=server.name or server.url,
         is_demo=False,
-        server_url=str(getattr(server, "url", "")),
+        server_url=server.url,
         forget=token_session.sign_out,
         auth=token_session,
     )
-
-
-def server_from_settings(settings: Settings) -> Any:
-    """The server of the last sign-in, or None when there was none (or its URL is now refused)."""
-
-    key = settings.last_server
-    if key in KNOWN_SERVERS:
-        return KNOWN_SERVERS[key]
-    if key == "custom" and settings.custom_server_url:
-        try:
-            return custom_server(settings.custom_server_url)
-        except ServerUrlError:
-            return None
-    return None
 
 
 class WindowServices(Protocol):
@@ -122,7 +114,7 @@ class DefaultServices:
 
     async def open_stored_session(self) -> AccountSession | None:
 
-        server = server_from_settings(self._settings)
+        server = last_server(self._settings)
         client_id = self._settings.last_client_id
         if server is None or not client_id:
             return None

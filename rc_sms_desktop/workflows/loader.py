@@ -32,11 +32,13 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, cast
 
+from rc_sms_desktop.api import endpoints
 from rc_sms_desktop.api.client import RingCentralClient
 from rc_sms_desktop.api.errors import ApiError, RateLimitedError, SessionEndedError
 from rc_sms_desktop.api.rate_limits import RateLimitPause, throttling_group
 from rc_sms_desktop.core.eligibility import (
     ConfigState,
+    UserFeatures,
     Verdict,
     evaluate,
     needs_configuration,
@@ -53,9 +55,6 @@ from rc_sms_desktop.infra.cache import CachedLoad, CacheKey, VerdictCache
 
 log = logging.getLogger(__name__)
 
-EXTENSION_PATH = "/restapi/v1.0/account/~/extension/~"
-NUMBERS_PATH = "/restapi/v1.0/account/~/extension/~/phone-number"
-CONFIG_PATH = "/restapi/v1.0/account/~/extension/~/phone-number/{id}/sms-configuration"
 # Configuration requests in flight at most, whatever the plan allows: the rate-limit group's
 # limit (Light: 50 per window on the default plan) normally binds first.
 MAX_WORKERS = 64
@@ -174,6 +173,7 @@ class SenderLoader:
         self.cache = cache
         self.max_workers = max(1, max_workers)
         self._current: asyncio.Task[None] | None = None
+        self._user: UserFeatures | None = None  # the signed-in user's serviceFeatures
 
     def cancel(self) -> None:
         """Stop the load in flight, if any."""
@@ -251,15 +251,16 @@ class SenderLoader:
                 await asyncio.sleep(0)
 
         extension_raw = await self.client.get_json(
-            EXTENSION_PATH, group=throttling_group("GET", EXTENSION_PATH)
+            endpoints.MY_EXTENSION, group=throttling_group("GET", endpoints.MY_EXTENSION)
         )
         extension = parse_extension(extension_raw)
+        user = self._user = extension.service_features  # the user's role applies to every number
         emit(SignedInAs(extension))
         key = CacheKey(self.client.server_url, extension.account_id or "", extension.id)
         if cached is not None and cached.key != key:
             cached = self.cache.load(key) if self.cache is not None else None
 
-        listing = await self.client.get_all(NUMBERS_PATH, params={"perPage": 1000})
+        listing = await self.client.get_all(endpoints.MY_NUMBERS, params={"perPage": 1000})
         for warning in listing.warnings:
             emit(LoadWarning(warning))
         numbers_raw = list(listing.records)
@@ -277,11 +278,12 @@ class SenderLoader:
                         number,
                         parse_sms_configuration(cached_raw),
                         config_state=ConfigState.LOADED,
+                        user=user,
                     )
                 else:
-                    verdict = evaluate(number, None, config_state=ConfigState.LOADING)
+                    verdict = evaluate(number, None, config_state=ConfigState.LOADING, user=user)
             else:
-                verdict = evaluate(number)
+                verdict = evaluate(number, user=user)
             verdicts[_verdict_key(number, index)] = verdict
             if index % _YIELD_EVERY == _YIELD_EVERY - 1:
                 await asyncio.sleep(0)
@@ -320,14 +322,13 @@ class SenderLoader:
         fresh: dict[str, object] = {}
         done = 0
         warned_long_pause = False
-        group = throttling_group("GET", CONFIG_PATH.format(id="1"))
+        group = throttling_group("GET", endpoints.sms_configuration("1"))
         # As many requests in flight as the group's window takes (the listing's answer has taught
         # the scheduler its limit), so one round trip fetches them all: sized by the limit, not
         # by what remains now, because slots free up while the workers run and the scheduler
         # gates every request anyway (no 429). Never more than the client's connection pool,
         # or a request would wait for a connection while holding a rate-limit slot.
-        limit, _window = self.client.scheduler.limit_for(group)
-        workers = max(1, min(self.max_workers, limit, total, self.client.max_connections))
+        workers = max(1, min(self.max_workers, total, self.client.concurrency_for(group)))
 
         # A cancelled load must start no new request, even in the loop turns before the
         # cancellation reaches the workers through the task group.
@@ -344,7 +345,7 @@ class SenderLoader:
                 else:
                     try:
                         raw = await self.client.get_json(
-                            CONFIG_PATH.format(id=number.id), group=group
+                            endpoints.sms_configuration(number.id), group=group
                         )
                     except SessionEndedError:
                         raise
@@ -359,7 +360,9 @@ class SenderLoader:
                     else:
                         config = parse_sms_configuration(raw)
                         fresh[number.id] = raw
-                emit(VerdictUpdated(evaluate(number, config, config_state=config_state)))
+                emit(VerdictUpdated(
+                    evaluate(number, config, config_state=config_state, user=self._user)
+                ))
                 done += 1
                 emit(Progress(done, total))
 
@@ -375,18 +378,19 @@ def _verdict_key(number: PhoneNumber, index: int) -> str:
 
 def _cached_event(entry: CachedLoad) -> CachedVerdicts:
     numbers = [parse_phone_number(record) for record in entry.numbers]
+    extension = parse_extension(entry.extension) if entry.extension is not None else None
+    user = extension.service_features if extension is not None else None
     verdicts = []
     for number in numbers:
         raw = entry.configurations.get(number.id)
         if raw is not None and needs_configuration(number):
-            verdicts.append(
-                evaluate(number, parse_sms_configuration(raw), config_state=ConfigState.LOADED)
-            )
+            verdicts.append(evaluate(
+                number, parse_sms_configuration(raw), config_state=ConfigState.LOADED, user=user
+            ))
         elif needs_configuration(number):
-            verdicts.append(evaluate(number, None, config_state=ConfigState.NOT_LOADED))
+            verdicts.append(evaluate(number, None, config_state=ConfigState.NOT_LOADED, user=user))
         else:
-            verdicts.append(evaluate(number))
-    extension = parse_extension(entry.extension) if entry.extension is not None else None
+            verdicts.append(evaluate(number, user=user))
     return CachedVerdicts(verdicts=tuple(verdicts), as_of=entry.as_of, extension=extension)
 
 

@@ -6,7 +6,7 @@ Medium rate-limit group, which the client's scheduler enforces; a throttled send
 silently (the user decides). A refusal becomes `SendRefused` carrying the plain explanation.
 
 RingCentral accepting a message only means it was queued: "Delivery status should always be
-verified through the message record" (facts §2.5). `follow_status` polls `GET …/message-store/{id}`
+verified through the message record" (readMessage; https://developers.ringcentral.com/guide/messaging/sms/sms-errors). `follow_status` polls `GET …/message-store/{id}`
 with growing pauses and a deadline, yielding each change of `messageStatus` (Queued, Sent,
 Delivered, DeliveryFailed, SendingFailed) with the `deliveryErrorCode` explained.
 
@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Final
 
+from rc_sms_desktop.api import endpoints
 from rc_sms_desktop.api.client import RingCentralClient
 from rc_sms_desktop.api.errors import (
     ApiError,
@@ -42,17 +43,16 @@ from rc_sms_desktop.core.eligibility import (
     needs_configuration,
 )
 from rc_sms_desktop.core.error_codes import ErrorExplanation, explain_error
-from rc_sms_desktop.core.models import SmsConfiguration, parse_phone_number, parse_sms_configuration
+from rc_sms_desktop.core.models import (
+    SmsConfiguration,
+    parse_extension,
+    parse_phone_number,
+    parse_sms_configuration,
+)
 from rc_sms_desktop.core.recipients import Recipient
 
 log = logging.getLogger(__name__)
 
-EXTENSION_PATH: Final = "/restapi/v1.0/account/~/extension/~"
-SMS_PATH: Final = EXTENSION_PATH + "/sms"
-MMS_PATH: Final = EXTENSION_PATH + "/mms"
-MESSAGE_PATH: Final = EXTENSION_PATH + "/message-store/{id}"
-NUMBERS_PATH: Final = EXTENSION_PATH + "/phone-number"
-CONFIG_PATH: Final = EXTENSION_PATH + "/phone-number/{id}/sms-configuration"
 
 QUEUED: Final = "Queued"
 SENT: Final = "Sent"
@@ -211,9 +211,9 @@ async def send_message(
                     )
                 ) from None
             request_part = ("request.json", json.dumps(body).encode(), "application/json")
-            answer = await client.post_json(MMS_PATH, files=[("request", request_part), *files])
+            answer = await client.post_json(endpoints.MMS, files=[("request", request_part), *files])
         else:
-            answer = await client.post_json(SMS_PATH, body)
+            answer = await client.post_json(endpoints.SMS, body)
     except ApiError as error:
         raise SendRefused(explain(error), error) from None
     message_id = _message_id(answer) or ""
@@ -264,7 +264,7 @@ async def follow_status(
         return
     started = clock()
     delay = first_delay
-    path = MESSAGE_PATH.format(id=sent.id)
+    path = endpoints.message(sent.id)
     while True:
         remaining = deadline - (clock() - started)
         if remaining <= 0:
@@ -323,20 +323,26 @@ async def find_sender(client: RingCentralClient, phone_number: str) -> Verdict |
     configuration only when it can change the verdict. A failed configuration read leaves the
     verdict `unknown` (pre-flight warns, RingCentral decides), as in the window.
     """
-    listing = await client.get_all(NUMBERS_PATH)
+    # The user's own serviceFeatures (may their role text at all?): not a refusal when unread.
+    user = None
+    try:
+        user = parse_extension(await client.get_json(endpoints.MY_EXTENSION)).service_features
+    except ApiError as error:
+        log.info("Could not read the signed-in extension: %s", error)
+    listing = await client.get_all(endpoints.MY_NUMBERS)
     for raw in listing.records:
         number = parse_phone_number(raw)
         if number.phone_number != phone_number:
             continue
         if not needs_configuration(number):
-            return evaluate(number, None, config_state=ConfigState.NOT_NEEDED)
+            return evaluate(number, None, config_state=ConfigState.NOT_NEEDED, user=user)
         config: SmsConfiguration | None = None
         try:
             config = parse_sms_configuration(
-                await client.get_json(CONFIG_PATH.format(id=number.id))
+                await client.get_json(endpoints.sms_configuration(number.id))
             )
         except ApiError as error:
             log.info("SMS configuration of %s unavailable: %s", phone_number, error)
-            return evaluate(number, None, config_state=ConfigState.FAILED)
-        return evaluate(number, config, config_state=ConfigState.LOADED)
+            return evaluate(number, None, config_state=ConfigState.FAILED, user=user)
+        return evaluate(number, config, config_state=ConfigState.LOADED, user=user)
     return None

@@ -301,3 +301,10 @@ def test_campaign_table_keeps_hostile_names_inert() -> None:
     text = campaigns.render_table([(brand, [campaign])], None)
     assert "\x1b" not in text and "\u202e" not in text and "\x07" not in text
     assert "Weird" in text and "NewThing" in text
+
+
+def test_simulator_provisioning_option() -> None:
+    from rc_sms_desktop.cli.simulator_command import config_from_args
+
+    assert config_from_args(parse("simulator", "--provisioning-s", "0")).provisioning_s == 0
+    assert config_from_args(parse("simulator")).provisioning_s == 3.0
