@@ -143,7 +143,7 @@ def main() -> int:
         result["events"] = [e for e in events if e[0] in ("Announcement", "PropertyChange", "StateChanged")][:200]
         return 0
     finally:
-        print(json.dumps(result, ensure_ascii=False))
+        sys.stdout.write(json.dumps(result, ensure_ascii=False) + "\n")
         app.terminate()
         try:
             app.wait(10)
