@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import html
 import logging
 from collections.abc import Callable, Coroutine, Sequence
@@ -98,6 +99,8 @@ class FixController(QObject):
         self.account_view: Any = None
         self.tasks: set[asyncio.Task[Any]] = set()
         self.dialogs: list[QDialog] = []
+        # Numbers linked but not yet SMS-enabled -> the campaign's name (their rows say so).
+        self.waiting: dict[str, str] = {}
 
     def spawn(self, coro: Coroutine[Any, Any, Any]) -> asyncio.Task[Any]:
         task = asyncio.get_running_loop().create_task(coro)
@@ -162,6 +165,14 @@ class FixController(QObject):
 
     # -- after a change --------------------------------------------------------------------
 
+    def _with_waiting(self, row: Any) -> Any:
+        campaign = self.waiting.get(row.e164)
+        if campaign is None:
+            return row
+        note = (f"Linked to “{campaign}”: waiting for RingCentral to enable SMS (the app "
+                "re-checks this number).")
+        return dataclasses.replace(row, notes=(*row.notes, note))
+
     async def refresh_after_change(self, numbers: Sequence[str],
                                    extension_ids: Sequence[str] = ()) -> None:
         """Re-read the verdicts of `numbers` only: the picker's (the user's own numbers) and
@@ -188,7 +199,7 @@ class FixController(QObject):
                 with contextlib.suppress(ApiError):
                     rows = await fixes.refresh_join(session.client, scan.join, keys,
                                                     list(extension_ids))
-                    view.model.upsert(rows)
+                    view.model.upsert([self._with_waiting(row) for row in rows])
                     refresh = getattr(view, "_refresh_current", None)
                     if refresh is not None:
                         refresh()
@@ -361,6 +372,8 @@ class LinkDialog(QDialog):
         elif not result.changes:
             self.status.setText(" ".join(f"{p.message} {p.fix}" for p in result.problems))
         if result.changes:
+            for change in result.changes:
+                controller.waiting[change.phone_number] = plan.target["campaignName"]
             controller.changed.emit()
             await controller.refresh_after_change([c.phone_number for c in result.changes])
             await self._follow([c.phone_number for c in result.changes],
@@ -375,6 +388,7 @@ class LinkDialog(QDialog):
                                     f"Waiting for RingCentral (checked {datetime.now():%H:%M:%S})")
             self._fill()
             if ready:
+                self.controller.waiting.pop(e164, None)
                 await self.controller.refresh_after_change([e164])
         self.status.setText("Done: every linked number is ready to text.")
 

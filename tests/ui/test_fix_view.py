@@ -128,6 +128,7 @@ async def test_link_from_the_account_tab_previews_confirms_applies_and_refreshes
     # Verdicts re-read without a reload: the Account tab's row and the picker's entry.
     assert s.row(NEW_LINE).config is not None and s.row(NEW_LINE).config.campaign.id == "2008"
     assert s.row(NEW_LINE).verdict.can_send_sms
+    assert not any("waiting" in note for note in s.row(NEW_LINE).notes)
     picker = s.window._model  # the picker's model: the user's own numbers
     fresh = [v for v in picker.verdicts() if v.number.phone_number == NEW_LINE]
     assert fresh and fresh[0].can_send_sms
@@ -135,6 +136,24 @@ async def test_link_from_the_account_tab_previews_confirms_applies_and_refreshes
     assert entry["action"] == "link-numbers" and entry["numbers"] == [NEW_LINE]
     assert NEW_LINE in s.controller.campaigns_view.recent.toPlainText() or (
         "(415) 555-0109" in s.controller.campaigns_view.recent.toPlainText())
+    dialog.close()
+
+
+async def test_a_linked_number_says_it_is_waiting_until_provisioned(
+    setup: Callable[..., Any],
+) -> None:
+    s = await setup(provisioning_s=3600)
+    await s.scan()
+    dialog = s.controller.open_link_dialog([NEW_LINE])
+    assert isinstance(dialog, LinkDialog)
+    dialog.first_wait = 3600  # the follow-up never comes during the test
+    await dialog.load_task
+    dialog.link_button.click()
+    dialog.link_button.click()
+    await wait_until(lambda: NEW_LINE in s.controller.waiting and any(
+        "waiting for RingCentral" in n for n in s.row(NEW_LINE).notes), within=10)
+    assert "waiting for RingCentral" in dialog.row_text(NEW_LINE)
+    assert not s.row(NEW_LINE).verdict.can_send_sms
     dialog.close()
 
 
