@@ -153,14 +153,15 @@ ACCOUNT_MODULES = (
 SIGN_IN_THREAD_MODULES = ("keyring", "h11", "rc_sms_desktop.api.loopback")
 SIGN_IN_MODULES = ("rc_sms_desktop.ui.sign_in_dialog",)
 # The Campaigns tab and the fixes' buttons (ui/fix_view.py).
-FIX_MODULES = (
+FIX_THREAD_MODULES = (
     "rc_sms_desktop.core.registrations",
     "rc_sms_desktop.infra.audit_log",
     "rc_sms_desktop.workflows.fixes",
-    "rc_sms_desktop.ui.fix_view",
 )
+FIX_MODULES = ("rc_sms_desktop.ui.fix_view",)
 DEFERRED_MODULES = (
-    COMPOSE_THREAD_MODULES + COMPOSE_MODULES + FIX_MODULES + ACCOUNT_THREAD_MODULES + ACCOUNT_MODULES
+    COMPOSE_THREAD_MODULES + COMPOSE_MODULES + FIX_THREAD_MODULES + FIX_MODULES
+    + ACCOUNT_THREAD_MODULES + ACCOUNT_MODULES
     + SIGN_IN_THREAD_MODULES + SIGN_IN_MODULES
 )
 # The views come this long after start at the latest, even if no number shows by then.
@@ -234,6 +235,7 @@ async def _install_views(window: MainWindow, painted: _PaintWatch) -> None:
     if window.is_closing:
         return
     _install_compose_panel(window)
+    await _import_in_thread(FIX_THREAD_MODULES)
     await _import_one_per_turn(FIX_MODULES)
     await asyncio.sleep(0)
     if _closing(window):
