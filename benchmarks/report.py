@@ -177,7 +177,10 @@ def run_row(results: dict[str, Any]) -> str:
         complete = f"{_f(startup['complete_ratio_worst'])}×"
         memory = f"{_f(startup['memory_ratio'])}×"
     if beat:
-        typing = beat.get("compose_typing", {}).get("max_gap_ms")
+        typing_gaps = [float(part["max_gap_ms"]) for part in (
+            beat.get("compose_typing"), (beat.get("content_suggestion") or {}).get("typing"))
+            if part]
+        typing = max(typing_gaps) if typing_gaps else None
         gaps = (f"{_f(beat['window_load']['max_gap_ms'], 0)} / {_f(typing, 0)} / "
                 f"{_f(beat['account_table']['max_gap_ms'], 0)} ms")
     met = [r.get("goal_met") for r in s.values()]
