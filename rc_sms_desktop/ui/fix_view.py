@@ -39,6 +39,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from rc_sms_desktop.api import endpoints
 from rc_sms_desktop.api.errors import ApiError
 from rc_sms_desktop.core.formatting import format_number
 from rc_sms_desktop.core.models import PhoneNumber, parse_extension
@@ -471,7 +472,7 @@ class AssignDialog(QDialog):
                 owner = self.account_number.extension
                 if owner and owner.id and self.owner_type in ("Department", "IvrMenu", "Site"):
                     self.holders = await fixes.sms_recipients(client, owner.id)
-            listed = await client.get_all(fixes.ACCOUNT + "/extension",
+            listed = await client.get_all(endpoints.EXTENSIONS,
                                           params={"type": "User", "status": "Enabled"})
         except ApiError as error:
             problem = fixes.api_problem(error, "assign-sms")
