@@ -57,6 +57,7 @@ from rc_sms_desktop.core.registrations import (
     tier_words,
     use_case_lines,
 )
+from rc_sms_desktop.core.text_safety import without_bidi_controls
 from rc_sms_desktop.infra.audit_log import AuditLog
 from rc_sms_desktop.workflows import fixes
 
@@ -73,11 +74,8 @@ def _shown(number: str) -> str:
 
 
 def _plain(text: object) -> str:
-    """Server text for a plain-text widget: no control or bidi-override characters."""
-    import unicodedata
-
-    return "".join(ch if ch in "\n\t" or unicodedata.category(ch) not in ("Cc", "Cf")
-                   else "\ufffd" for ch in str(text))
+    """Server text for a widget: no bidi control may reorder what follows it (core/text_safety)."""
+    return without_bidi_controls(str(text))
 
 
 def _e(text: object) -> str:
