@@ -549,8 +549,8 @@ def _not_permitted(feature: str, reason: str | None) -> Reason:
         message=f"Your RingCentral user is not allowed to {doing}: the “{feature}” feature is off "
         f"for your extension.{why} This applies to every number you use.",
         fix=f"An account admin enables {feature} for you: in the Admin Portal, give your user a "
-        "role that includes SMS (Users → your user → Roles and permissions), or check your "
-        "service plan with RingCentral.",
+        f"role that includes {feature} (Users → your user → Roles and permissions), or check "
+        "your service plan with RingCentral.",
         who=Fixer.ACCOUNT_ADMIN,
         link=LINK_ADMIN_PORTAL,
         summary=summary,
