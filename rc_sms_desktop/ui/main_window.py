@@ -80,6 +80,7 @@ class WindowOptions:
     """Command-line window options (see `rc_sms_desktop/cli/main.py`, "window options")."""
 
     demo: bool = False
+    demo_user: str | None = None  # who the demo signs in as (`--demo-user`; alex by default)
     screenshot: Path | None = None
     screenshot_picker: bool = False
     select: str | None = None  # a number to choose at start: E.164 or phone-number id
