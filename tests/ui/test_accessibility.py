@@ -176,7 +176,6 @@ async def test_mnemonics_are_unique_among_what_is_shown_together(
     window = await _demo_window(qtbot, demo_services(), ui_settings)
     from rc_sms_desktop.ui.admin_view import AccountView
     from rc_sms_desktop.ui.compose_panel import ComposePanel
-
     from rc_sms_desktop.ui.fix_view import CAMPAIGNS_TAB_TITLE, install_fixes
 
     ComposePanel().install(window)
