@@ -147,6 +147,7 @@ class MainWindow(QMainWindow):
 
         self._runner = QtLoadRunner(self)
         self._progress_counts = (0, 0)
+        self._load_note = ""  # why a Refresh pressed during the load did nothing
         self._pacing_timer = QTimer(self)
         self._pacing_timer.setInterval(PACING_CHECK_MS)
         self._pacing_timer.timeout.connect(self._check_pacing)
@@ -279,6 +280,9 @@ class MainWindow(QMainWindow):
         self._compose_panel: QWidget | None = None
 
         self.setCentralWidget(central)
+        # Typing after the window opens goes to the picker (keyboard search), not to the first
+        # button in the tab order: a space on a focused Refresh pressed it (#14).
+        self.sender_combo.setFocus(Qt.FocusReason.OtherFocusReason)
         refresh = QShortcut(QKeySequence(QKeySequence.StandardKey.Refresh), self)
         refresh.activated.connect(self.refresh)
 
@@ -308,7 +312,7 @@ class MainWindow(QMainWindow):
                 left = "under a minute" if minutes < 1 else f"about {minutes:.0f} min"
                 note = (f"RingCentral allows {per_minute:,.0f} of these requests a minute, so the "
                         f"rest follow at that pace ({left} left).")
-        self.status_banner.set_pacing(note)
+        self.status_banner.set_pacing(" ".join(part for part in (self._load_note, note) if part))
 
     def _connect(self) -> None:
         self.refresh_button.clicked.connect(self.refresh)
@@ -477,14 +481,31 @@ class MainWindow(QMainWindow):
             self._spawn(self._close_session(old))
         self._show_session(session)
         self.sessionChanged.emit(session)
-        self.refresh()
+        self._start_load()  # the previous session's load may still be winding down
 
     def refresh(self) -> None:
-        """Reload the current account (cancels the load in flight)."""
+        """Reload the current account, unless a load of it is running: then say so and go on.
+
+        Restarting would not be cleaner. The requests a cancelled load has sent count in
+        RingCentral's per-minute window all the same (Light: 50 a minute on the default plan,
+        https://developers.ringcentral.com/guide/basics/rate-limits), so a few Refreshes in a row
+        spent it on loads nobody saw finish, and the load shown then waited up to a minute with
+        its numbers "being checked" (#14).
+        """
         if self._session is None or self._shut_down or self._shutdown_task is not None:
             return
+        if self._runner.running:
+            self._load_note = "Already loading; Refresh again once this load has finished."
+            self._check_pacing()
+            return
+        self._start_load()
+
+    def _start_load(self) -> None:
+        """Load the current account now (a new session; Retry; Refresh when nothing loads)."""
+        if self._session is None or self._shut_down or self._shutdown_task is not None:
+            return
+        self._load_note = ""
         self._runner.start(self._services.load(self._session))
-        self.refresh_button.setEnabled(True)
 
     def sign_out(self) -> None:
         """Forget the stored session and show the demo account."""
