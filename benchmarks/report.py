@@ -30,13 +30,25 @@ def goal_rows(results: dict[str, Any]) -> list[tuple[str, str, str, str]]:
     rows: list[tuple[str, str, str, str]] = []
     if "startup" in s:
         r = s["startup"]
+        bare = r["bare_first_paint_s"]
         rows.append((
             "1. Start-up (process start → first paint of the populated demo window)",
-            "≤ 2.5× a bare PySide6 window",
-            f"{_f(r['window_first_paint_s'])} s vs {_f(r['bare_first_paint_s'])} s bare = "
-            f"**{_f(r['ratio'], 1)}×**; peak memory {_f(r['window_peak_rss_mb'], 0)} MB vs "
-            f"{_f(r['bare_peak_rss_mb'], 0)} MB",
-            _status(r["goal_met"]),
+            "worst run ≤ 2.5× a bare PySide6 window; memory ≤ 1.7× bare",
+            f"median {_f(r['window_first_paint_s'])} s, worst "
+            f"{_f(r['window_first_paint_worst_s'])} s vs {_f(bare)} s bare = "
+            f"**{_f(r['ratio_worst'], 2)}× worst** ({_f(r['ratio'], 2)}× median, "
+            f"{r['runs']} runs); peak memory {_f(r['window_peak_rss_mb'], 0)} MB vs "
+            f"{_f(r['bare_peak_rss_mb'], 0)} MB = **{_f(r['memory_ratio'], 2)}×**",
+            _status(r["goal_met_first_paint"] and r["goal_met_memory"]),
+        ))
+        rows.append((
+            "1b. Complete window (process start → Account tab opened at first paint and painted,"
+            " compose panel painted: every view usable)",
+            "worst run ≤ 4× a bare PySide6 window",
+            f"median {_f(r['complete_s'])} s, worst {_f(r['complete_worst_s'])} s = "
+            f"**{_f(r['complete_ratio_worst'], 2)}× worst** ({_f(r['complete_ratio'], 2)}× "
+            "median)",
+            _status(r["goal_met_complete"]),
         ))
     if "user_load" in s:
         r = s["user_load"]
@@ -75,12 +87,14 @@ def goal_rows(results: dict[str, Any]) -> list[tuple[str, str, str, str]]:
         w, t = r["window_load"], r["account_table"]
         rows.append((
             "5. UI responsiveness (5 ms heartbeat, offscreen)",
-            "largest event-loop gap ≤ 50 ms",
-            f"window load (3): max **{_f(w['max_gap_ms'], 1)} ms**, p99 {_f(w['p99_gap_ms'], 0)} ms; "
+            "largest event-loop gap ≤ 50 ms (window load: worst run)",
+            f"window load (3, views built, Account tab opened): worst **{_f(w['max_gap_ms'], 1)} "
+            f"ms** (median {_f(w.get('max_gap_ms_median'), 1)} ms, {w.get('runs', 1)} runs), "
+            f"p99 {_f(w['p99_gap_ms'], 0)} ms; "
             f"Account tab scanning (4, {t['rows']:,} rows, scan {_f(t['wall_s'], 0)} s): "
-            f"max **{_f(t['max_gap_ms'], 0)} ms**, p99 {_f(t['p99_gap_ms'], 0)} ms; filter {_f(t['filter_text_ms'], 0)} ms (text) / "
-            f"{_f(t['filter_verdict_ms'], 0)} ms (verdict), sort {_f(t['sort_number_ms'], 0)}–"
-            f"{_f(t['sort_owner_ms'], 0)} ms",
+            f"max **{_f(t['max_gap_ms'], 0)} ms**, p99 {_f(t['p99_gap_ms'], 0)} ms; filter "
+            f"{_f(t['filter_text_ms'], 0)} ms (text) / {_f(t['filter_verdict_ms'], 0)} ms "
+            f"(verdict), sort {_f(t['sort_number_ms'], 0)}–{_f(t['sort_owner_ms'], 0)} ms",
             _status(r["goal_met"]),
         ))
     if "warm_start" in s:

@@ -1,7 +1,10 @@
-"""Scenario 1, start-up: process start to the first paint of the populated demo window.
+"""Scenario 1, start-up: process start to the first paint of the populated demo window, and
+to the complete window (the Account tab opened at that paint and painted, then the compose
+panel painted: every view usable).
 
 Against a bare PySide6 window process measured in the same run (interleaved, so both see the
-same machine load); peak memory of both is the child's `ru_maxrss`.
+same machine load); peak memory of both is the child's `ru_maxrss`. Median and worst run are
+reported; the goals apply to the worst.
 """
 
 from __future__ import annotations
@@ -12,7 +15,9 @@ from typing import Any
 from benchmarks.isolation import sandbox_env
 from benchmarks.timing import median, run_child
 
-GOAL_RATIO = 2.5
+GOAL_RATIO = 2.5  # first paint, worst run, vs the bare window's median
+GOAL_COMPLETE_RATIO = 4.0  # every view usable, worst run, vs the bare window's median
+GOAL_MEMORY_RATIO = 1.7  # peak memory of the first-paint run vs the bare window
 
 
 def _time_child(mode: str, env: dict[str, str]) -> tuple[float, float, dict[str, Any]]:
@@ -21,15 +26,22 @@ def _time_child(mode: str, env: dict[str, str]) -> tuple[float, float, dict[str,
     painted = result.data.get("first_paint")
     if painted is None:
         raise RuntimeError(f"{mode}: the window never painted numbers")
-    return float(painted) - started, result.peak_rss_mb, result.data
+    data = dict(result.data)
+    if mode == "complete":
+        if data.get("complete") is None:
+            raise RuntimeError("complete: the views never painted")
+        data["complete_s"] = float(data["complete"]) - started
+    return float(painted) - started, result.peak_rss_mb, data
 
 
 def run(quick: bool) -> dict[str, Any]:
-    # A run takes ~0.5 s and moves by ±30 ms on shared cores: 9 interleaved pairs (5 quick).
+    # A run takes ~0.5 s and moves by ±30 ms on shared cores: 9 interleaved rounds (5 quick),
+    # each a bare window, the app to its first paint, the app until every view is usable.
     runs = 5 if quick else 9
     env = sandbox_env()
     window_s: list[float] = []
     bare_s: list[float] = []
+    complete_s: list[float] = []
     window_mb: list[float] = []
     bare_mb: list[float] = []
     rows = 0
@@ -41,18 +53,35 @@ def run(quick: bool) -> dict[str, Any]:
         window_s.append(seconds)
         window_mb.append(peak)
         rows = int(data.get("rows") or 0)
-    window = median(window_s)
+        _seconds, _peak, data = _time_child("complete", env)
+        complete_s.append(data["complete_s"])
     bare = median(bare_s)
-    ratio = window / bare
+    # The goals apply to the worst run of the app against a typical bare window.
+    ratio_worst = max(window_s) / bare
+    complete_worst = max(complete_s) / bare
+    memory_ratio = max(window_mb) / median(bare_mb)
     return {
         "runs": runs,
-        "window_first_paint_s": window,
+        "window_first_paint_s": median(window_s),
+        "window_first_paint_worst_s": max(window_s),
         "bare_first_paint_s": bare,
-        "ratio": ratio,
+        "ratio": median(window_s) / bare,
+        "ratio_worst": ratio_worst,
+        "complete_s": median(complete_s),
+        "complete_worst_s": max(complete_s),
+        "complete_ratio": median(complete_s) / bare,
+        "complete_ratio_worst": complete_worst,
         "window_peak_rss_mb": max(window_mb),
-        "bare_peak_rss_mb": max(bare_mb),
+        "bare_peak_rss_mb": median(bare_mb),
+        "memory_ratio": memory_ratio,
         "rows_shown": rows,
-        "samples": {"window_s": window_s, "bare_s": bare_s},
-        "goal": f"ratio ≤ {GOAL_RATIO}",
-        "goal_met": ratio <= GOAL_RATIO,
+        "samples": {"window_s": window_s, "bare_s": bare_s, "complete_s": complete_s,
+                    "window_mb": window_mb, "bare_mb": bare_mb},
+        "goal": (f"worst first paint ≤ {GOAL_RATIO}× bare, worst complete window ≤ "
+                 f"{GOAL_COMPLETE_RATIO}× bare, memory ≤ {GOAL_MEMORY_RATIO}× bare"),
+        "goal_met_first_paint": ratio_worst <= GOAL_RATIO,
+        "goal_met_complete": complete_worst <= GOAL_COMPLETE_RATIO,
+        "goal_met_memory": memory_ratio <= GOAL_MEMORY_RATIO,
+        "goal_met": (ratio_worst <= GOAL_RATIO and complete_worst <= GOAL_COMPLETE_RATIO
+                     and memory_ratio <= GOAL_MEMORY_RATIO),
     }

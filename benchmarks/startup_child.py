@@ -25,7 +25,8 @@ def bare() -> int:
 
     app = QApplication(sys.argv[:1])
     window = QMainWindow()
-    window.setCentralWidget(QLabel("Hello"))
+    label = QLabel("Hello")
+    window.setCentralWidget(label)
     window.resize(1100, 720)
 
     class FirstPaint(QObject):
@@ -37,7 +38,9 @@ def bare() -> int:
             return False
 
     spy = FirstPaint()
-    app.installEventFilter(spy)
+    # On the label, as the app's spy watches its picker: an application-wide filter would make
+    # every event of the process cross into Python.
+    label.installEventFilter(spy)
     window.show()
     return app.exec()
 
@@ -68,42 +71,84 @@ def after_import(name: str, patch: Callable[[Any], None]) -> None:
     sys.meta_path.insert(0, Finder())
 
 
-def real_window(argv: list[str], services: Any = None) -> int:
+def real_window(argv: list[str], services: Any = None, *, complete: bool = False) -> int:
     """Run the real `rc-sms-desktop` entry point, noting the first paint with numbers shown.
 
     Nothing is imported before the entry point runs (it decides what start-up imports, and in
-    which order): the paint is spotted by an event filter that a patched `ui.app._application`
-    installs on the app's own QApplication as soon as it exists.
+    which order). The paint is spotted by an event filter on the window's "Send from" picker,
+    installed by a patched `ui.app.install_views_after_first_paint` (which the app calls with
+    its window before showing it); no application-wide filter, which would make every event
+    of the process cross into Python.
+
+    `complete`: at that first paint, open the Account tab as a user would; once it has painted
+    as the real view, go back to "Send from"; note when every view is usable: the compose
+    panel and the Account tab are their real views and have both painted (`complete_paint`).
     """
     marks: dict[str, float] = {}
 
     def patch_app(ui_app: Any) -> None:
-        from PySide6.QtCore import QEvent, QObject
-        from PySide6.QtWidgets import QApplication
+        from PySide6.QtCore import QEvent, QObject, QTimer
 
-        window_type = sys.modules["rc_sms_desktop.ui.main_window"].MainWindow
+        original = ui_app.install_views_after_first_paint
+        spies: list[QObject] = []
 
-        class PopulatedPaint(QObject):
-            def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-                if event.type() == QEvent.Type.Paint and "populated_paint" not in marks:
-                    for window in QApplication.topLevelWidgets():
-                        if isinstance(window, window_type) and window.sender_model.rowCount():
-                            marks["populated_paint"] = time.monotonic()
-                            marks["rows"] = window.sender_model.rowCount()
+        def install(window: Any) -> Any:
+            task = original(window)
+            painted: set[str] = set()
+
+            class RealViewPaint(QObject):
+                def __init__(self, name: str) -> None:
+                    super().__init__()
+                    self.name = name
+
+                def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+                    if event.type() == QEvent.Type.Paint and self.name not in painted:
+                        painted.add(self.name)
+                        if painted >= {"compose", "account"}:
+                            marks["complete_paint"] = time.monotonic()
                             window.request_close()
-                            break
-                return False
+                        elif self.name == "account":
+                            # Back to "Send from", where the compose panel shows.
+                            QTimer.singleShot(0, lambda: window.tabs.setCurrentIndex(0))
+                    return False
 
-        original = ui_app._application
-        spy: list[QObject] = []
+            def watched(name: str, put: Any) -> Any:
+                # The views replace their placeholders through these extension points.
+                def put_and_watch(view: Any, *args: Any) -> Any:
+                    # A container widget may draw nothing itself: any of its widgets painting
+                    # means the view is on screen.
+                    from PySide6.QtWidgets import QWidget
 
-        def application() -> QApplication:
-            app: QApplication = original()
-            spy.append(PopulatedPaint())
-            app.installEventFilter(spy[0])
-            return app
+                    spies.append(RealViewPaint(name))
+                    for widget in (view, *view.findChildren(QWidget)):
+                        widget.installEventFilter(spies[-1])
+                    return put(view, *args)
 
-        ui_app._application = application
+                return put_and_watch
+
+            class PopulatedPaint(QObject):
+                def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+                    if (
+                        event.type() == QEvent.Type.Paint
+                        and "populated_paint" not in marks
+                        and window.sender_model.rowCount()
+                    ):
+                        marks["populated_paint"] = time.monotonic()
+                        marks["rows"] = window.sender_model.rowCount()
+                        if complete:  # the user opens the Account tab
+                            QTimer.singleShot(0, lambda: window.tabs.setCurrentIndex(1))
+                        else:
+                            window.request_close()
+                    return False
+
+            spies.append(PopulatedPaint())
+            window.sender_combo.installEventFilter(spies[-1])
+            if complete:
+                window.set_compose_panel = watched("compose", window.set_compose_panel)
+                window.add_tab = watched("account", window.add_tab)
+            return task
+
+        ui_app.install_views_after_first_paint = install
         if services is not None:
             # The window's outside world, replaced the way its tests replace it.
             ui_app.default_services = lambda _settings: services
@@ -112,7 +157,8 @@ def real_window(argv: list[str], services: Any = None) -> int:
     from rc_sms_desktop.cli.main import main
 
     code = main(argv)
-    _report(first_paint=marks.get("populated_paint"), rows=marks.get("rows"), exit_code=code)
+    _report(first_paint=marks.get("populated_paint"), rows=marks.get("rows"),
+            complete=marks.get("complete_paint"), exit_code=code)
     return 0
 
 
@@ -122,6 +168,8 @@ def main() -> int:
         return bare()
     if mode == "window":
         return real_window(["--demo"])
+    if mode == "complete":
+        return real_window(["--demo"], complete=True)
     if mode == "cached":
         from pathlib import Path
 

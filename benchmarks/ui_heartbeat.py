@@ -1,7 +1,9 @@
 """Scenario 5, UI responsiveness, offscreen.
 
 A `QTimer` ticks every 5 ms on the Qt loop and records the gaps between ticks:
-- while the main window loads scenario 3 (150 numbers, production limits, 6 s windows);
+- while the main window loads scenario 3 (150 numbers, production limits, 6 s windows), the
+  compose panel is built after the first paint and the Account tab, opened as soon as numbers
+  show, is built (5 runs: median and worst);
 - while the real Account tab (`ui.admin_view.AccountView`, shown) runs the admin scan of
   scenario 4 (its progress saved under a throw-away XDG_CACHE_HOME, as for a user);
 then filter (typing in its search box, choosing a verdict) and column sort times on the filled
@@ -23,6 +25,7 @@ from benchmarks.simulator_process import SimulatorOptions, served_simulator
 from benchmarks.timing import median, percentile, run_child
 
 HEARTBEAT_MS = 5
+WINDOW_RUNS = 5
 GOAL_MAX_GAP_MS = 50.0
 
 
@@ -82,8 +85,9 @@ async def _window(url: str) -> dict[str, Any]:
 
     settings = Settings.load()
     window = MainWindow(ServedSimulatorServices(url), settings=settings)
-    # As the app assembles it: the compose panel and the Account tab (and their imports) come
-    # after the first paint, while the heartbeat runs.
+    # As the app assembles it: the compose panel (and its imports) comes after the first paint,
+    # while the heartbeat runs; the user opens the Account tab as soon as numbers show, so its
+    # build runs under the heartbeat too.
     views = install_views_after_first_paint(window)
     window.show()
     done: asyncio.Future[None] = asyncio.get_running_loop().create_future()
@@ -92,16 +96,30 @@ async def _window(url: str) -> dict[str, Any]:
         if not done.done():
             done.set_result(None)
 
+    def numbers_shown() -> None:
+        if window.sender_model.rowCount() and window.tabs.currentIndex() == 0:
+            window.tabs.setCurrentIndex(1)
+
     window.load_runner.stopped.connect(stopped)
+    window.sender_model.rowsInserted.connect(numbers_shown)
+    window.sender_model.modelReset.connect(numbers_shown)
     heartbeat = Heartbeat()
     heartbeat.start()
     started = time.perf_counter()
     await window.start()
     await asyncio.wait_for(done, 600)
+    await asyncio.wait_for(asyncio.shield(views), 60)
+    from rc_sms_desktop.ui.admin_view import AccountView
+
+    for _ in range(2000):  # the Account tab is built on its own task once opened
+        if isinstance(window.tabs.widget(1), AccountView):
+            break
+        await asyncio.sleep(0.005)
     wall = time.perf_counter() - started
     heartbeat.stop()
     rows = window.sender_model.rowCount()
-    views_built = views.done() and not views.cancelled() and views.exception() is None
+    views_built = (views.done() and not views.cancelled() and views.exception() is None
+                   and isinstance(window.tabs.widget(1), AccountView))
     await window.shutdown()
     return {**heartbeat.summary(), "wall_s": wall, "rows": rows, "views_built": views_built}
 
@@ -111,7 +129,7 @@ async def _table(url: str) -> dict[str, Any]:
     from PySide6.QtWidgets import QApplication
 
     from benchmarks.simulator_process import RunningSimulator, signed_in_client
-    from rc_sms_desktop.core.account_join import COLUMN_INDEX
+    from rc_sms_desktop.core.account_table import COLUMN_INDEX
     from rc_sms_desktop.ui.admin_view import AccountView
     from rc_sms_desktop.ui.window_services import AccountSession
 
@@ -182,8 +200,17 @@ def run(quick: bool) -> dict[str, Any]:
     options = SimulatorOptions(rate_limits="production",
                                rate_window_s=rate_limit_floor.WINDOW_S,
                                user_numbers=rate_limit_floor.NUMBERS)
-    with served_simulator(options) as simulator:
-        window = run_child("benchmarks.ui_heartbeat", ["window", simulator.url], env=env).data
+    # The window load is short (~7 s): ≥ 5 runs, median and worst (the goal applies to the worst).
+    window_runs = []
+    for _ in range(WINDOW_RUNS):
+        with served_simulator(options) as simulator:
+            window_runs.append(run_child("benchmarks.ui_heartbeat", ["window", simulator.url],
+                                         env=env).data)
+    window = max(window_runs, key=lambda run: float(run["max_gap_ms"]))
+    window = {**window, "runs": len(window_runs),
+              "max_gap_ms_median": median([float(r["max_gap_ms"]) for r in window_runs]),
+              "max_gap_ms_runs": [float(r["max_gap_ms"]) for r in window_runs],
+              "views_built_all": all(r["views_built"] for r in window_runs)}
     numbers, extensions = admin_scan.QUICK_SIZE if quick else admin_scan.FULL_SIZE
     options = SimulatorOptions(rate_limits="production", rate_window_s=admin_scan.WINDOW_S,
                                account_numbers=numbers, extensions=extensions)
@@ -192,7 +219,7 @@ def run(quick: bool) -> dict[str, Any]:
                           timeout_s=1800).data
     worst = max(window["max_gap_ms"], table["max_gap_ms"])
     return {
-        "runs": 1,
+        "runs": WINDOW_RUNS,
         "heartbeat_ms": HEARTBEAT_MS,
         "window_load": window,
         "account_table": table,

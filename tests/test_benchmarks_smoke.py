@@ -87,6 +87,26 @@ def test_bare_window_child_reports_its_first_paint() -> None:
     assert isinstance(child.data["first_paint"], float)
 
 
+def test_complete_window_child_opens_every_view_after_the_first_paint() -> None:
+    # The real app: the Account tab is opened at the first paint with numbers, and the run
+    # ends once it and the compose panel have painted as their real views.
+    child = run_child("benchmarks.startup_child", ["complete"], env=sandbox_env(), timeout_s=60)
+    assert child.data["rows"] > 0
+    assert child.data["complete"] > child.data["first_paint"]
+
+
+def test_start_up_row_judges_the_worst_run() -> None:
+    startup = {"runs": 5, "window_first_paint_s": 0.30, "window_first_paint_worst_s": 0.40,
+               "bare_first_paint_s": 0.15, "ratio": 2.0, "ratio_worst": 2.67,
+               "complete_s": 0.45, "complete_worst_s": 0.5, "complete_ratio": 3.0,
+               "complete_ratio_worst": 3.33, "window_peak_rss_mb": 90.0,
+               "bare_peak_rss_mb": 60.0, "memory_ratio": 1.5, "goal_met_first_paint": False,
+               "goal_met_complete": True, "goal_met_memory": True, "goal_met": False}
+    rows = report.goal_rows(_results(startup=startup))
+    assert "2.67× worst" in rows[0][2] and "❌" in rows[0][3]
+    assert rows[1][0].startswith("1b. Complete window") and "✅" in rows[1][3]
+
+
 def _results(**scenarios: Any) -> dict[str, Any]:
     return {
         "date": "2026-11-27T12:00:00+00:00", "quick": True, "duration_s": 1.0,

@@ -2,7 +2,7 @@
 
 import sys
 
-from rc_sms_desktop.ui.app import gui_main
+from rc_sms_desktop.cli.main import gui_main
 
 if __name__ == "__main__":
     sys.exit(gui_main())

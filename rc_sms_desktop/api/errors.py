@@ -8,10 +8,13 @@ log, to show and to put in a crash report.
 
 from __future__ import annotations
 
-import importlib
 import json
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
+from dataclasses import replace
 from typing import Any
+
+from rc_sms_desktop.core.eligibility import Fixer
+from rc_sms_desktop.core.error_codes import ErrorExplanation, describe_error_code, explain_error
 
 # Codes RingCentral documents for "you may not do this" (403): app scope, admin, user permission.
 PERMISSION_CODES = frozenset({"CMN-401", "CMN-402", "CMN-403", "CMN-404", "CMN-408", "CMN-109"})
@@ -27,36 +30,6 @@ _FALLBACK_MESSAGES: dict[str, str] = {
     "MalformedResponseError": "RingCentral sent an answer we could not read.",
     "BadRequestError": "RingCentral rejected the request.",
 }
-
-
-def _catalogue_message(code: str) -> str | None:
-    """Plain text for a RingCentral error code from core/error_codes.py, if that catalogue has it.
-
-    Looked up lazily and defensively: the catalogue belongs to the core and may name its lookup
-    function differently; an error message must never itself fail.
-    """
-    try:
-        module = importlib.import_module("rc_sms_desktop.core.error_codes")
-    except ImportError:
-        return None
-    for name in ("describe_error_code", "describe", "lookup", "explain_error_code", "error_message"):
-        func: Callable[..., Any] | None = getattr(module, name, None)
-        if func is None:
-            continue
-        try:
-            found = func(code)
-        except Exception:  # a broken catalogue entry must not mask the real error
-            return None
-        if found is None:
-            return None
-        if isinstance(found, str):
-            return found
-        for attribute in ("message", "text", "plain", "summary"):
-            value = getattr(found, attribute, None)
-            if isinstance(value, str) and value:
-                return value
-        return None
-    return None
 
 
 class ApiError(Exception):
@@ -86,9 +59,9 @@ class ApiError(Exception):
     def user_message(self) -> str:
         """One plain sentence for a person, from the error code when the catalogue knows it."""
         if self.error_code:
-            text = _catalogue_message(self.error_code)
-            if text:
-                return text
+            known = describe_error_code(self.error_code)
+            if known is not None:
+                return known.message
         return _FALLBACK_MESSAGES.get(type(self).__name__, "RingCentral returned an error.")
 
     def __str__(self) -> str:
@@ -237,3 +210,49 @@ def error_for_status(
     if status >= 500:
         return ServerError("RingCentral server error", **kwargs)
     return BadRequestError("Request rejected", **kwargs)
+
+
+def explain(error: BaseException) -> ErrorExplanation:
+    """Any failure in plain words, with who can fix it and what to do: the one mapping used by
+    the window, the sign-in dialog, the account scan, sending and the command line.
+
+    An API error with a catalogued RingCentral code gives that entry (core/error_codes.py); a
+    refusal with an unknown code comes back raw, with RingCentral's text; other API errors give
+    their `user_message`, RingCentral's text kept as a detail; anything else (a bug, an
+    OSError) its message.
+    """
+    if isinstance(error, ApiError):
+        retry = isinstance(error, NetworkError | ServerError | RateLimitedError)
+        if error.error_code:
+            found = explain_error(error.error_code, error.rc_message)
+            # A catalogued code in the error's own words (a long 429 wait says how long). An
+            # unknown code of a refusal comes back raw, with RingCentral's text, never hidden;
+            # of an outage or an ended session, the class's words say more ("try again later").
+            if found.known:
+                return replace(found, message=error.user_message)
+            if not retry and not isinstance(error, SessionEndedError):
+                return found
+        if isinstance(error, SessionEndedError):
+            fix = "Sign in again."
+        elif retry:
+            fix = "Try again in a few minutes."
+        else:
+            fix = "Check the message and try again."
+        return ErrorExplanation(
+            code=error.error_code or (f"HTTP {error.status}" if error.status is not None else type(error).__name__),
+            message=error.user_message,
+            who=Fixer.RINGCENTRAL_SUPPORT if isinstance(error, ServerError) else Fixer.YOU,
+            fix=fix,
+            kind="auth" if isinstance(error, SessionEndedError) else "general",
+            known=False,
+            retry_later=retry,
+            server_message=error.rc_message,
+        )
+    return ErrorExplanation(
+        code=type(error).__name__,
+        message=str(error) or "Something went wrong.",
+        who=Fixer.YOU,
+        fix="Try again; if it keeps happening, send the log file to the app's maintainers.",
+        kind="general",
+        known=False,
+    )

@@ -78,6 +78,9 @@ _OPERATION_GROUPS: tuple[tuple[str, re.Pattern[str], str], ...] = tuple(
         ("GET", _ACCOUNT + r"/phone-number/[^/]+", "Light"),
         ("GET", r"/restapi/v2/accounts/[^/]+/phone-numbers", "Heavy"),
         ("GET", _ACCOUNT + r"/sms-registration-brands(/.*)?", "Light"),
+        ("POST", _ACCOUNT + r"/sms-registration-brands/[^/]+/campaigns/[^/]+/submit-phone-numbers",
+         "Light"),
+        ("POST", _EXTENSION + r"/sms-recipients/bulk-assign", "Medium"),
         ("POST", _ACCOUNT + r"/a2p-sms/batches", "Light"),
         ("GET", _ACCOUNT + r"/a2p-sms/.+", "Light"),
     )

@@ -147,6 +147,11 @@ class TokenSession:
         return self._tokens.owner_id
 
     @property
+    def scope(self) -> str:
+        """The permissions granted to the app, as the token response listed them."""
+        return self._tokens.scope
+
+    @property
     def is_active(self) -> bool:
         return self._ended is None
 

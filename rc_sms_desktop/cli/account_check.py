@@ -23,8 +23,9 @@ from typing import TextIO
 
 from rc_sms_desktop.api.client import RingCentralClient
 from rc_sms_desktop.api.errors import ApiError
-from rc_sms_desktop.cli.check import ProgressLine
-from rc_sms_desktop.core.account_join import AccountRow, rows_to_csv, rows_to_json, summarize
+from rc_sms_desktop.cli.sign_in import ProgressLine, SignInProblem, open_client
+from rc_sms_desktop.core.account_join import AccountRow
+from rc_sms_desktop.core.account_table import rows_to_csv, rows_to_json, summarize
 from rc_sms_desktop.core.formatting import format_duration
 from rc_sms_desktop.workflows.account_scan import (
     AccountScan,
@@ -88,11 +89,9 @@ def run_account_check(
 
 
 async def _open(args: argparse.Namespace) -> RingCentralClient:
-    from rc_sms_desktop.cli.check import CheckError, open_client
-
     try:
         return await open_client(args)
-    except CheckError as error:
+    except SignInProblem as error:
         raise AccountCheckError(str(error)) from None
 
 

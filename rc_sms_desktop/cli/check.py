@@ -1,8 +1,7 @@
 """`rc-sms-desktop check`: sign in, load every number of the user and print the verdicts.
 
-Sign-in, in order: the JWT grant from `RC_CLIENT_ID`, `RC_CLIENT_SECRET` and `RC_JWT` (server
-from `--server`, else `RC_SERVER_URL`, else production); else the session the window stored in
-the keyring; else a one-line hint. `--demo` uses the built-in simulated account instead.
+Sign-in is cli/sign_in.py's (`--demo`, a JWT from the environment, or the window's stored
+session); `check --account` is cli/account_check.py's admin scan.
 
 Output is what `explain` prints (the same table, or `--format json`: an array of
 `Verdict.to_json()` objects). Progress goes to stderr when it is a terminal. Exit status: 0 when
@@ -14,16 +13,22 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import importlib
 import logging
-import os
 import sys
 from collections.abc import Callable
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any, TextIO
+from typing import Any
 
-from rc_sms_desktop.api.client import RingCentralClient
 from rc_sms_desktop.api.errors import ApiError
+from rc_sms_desktop.cli.sign_in import (
+    ENV_CLIENT_ID,
+    ENV_CLIENT_SECRET,
+    ENV_JWT,
+    ENV_SERVER,
+    ProgressLine,
+    SignInProblem,
+    open_client,
+)
 from rc_sms_desktop.core.eligibility import Verdict
 from rc_sms_desktop.workflows.loader import (
     LoadFailed,
@@ -36,23 +41,11 @@ from rc_sms_desktop.workflows.loader import (
     VerdictUpdated,
 )
 
-if TYPE_CHECKING:
-    from rc_sms_desktop.api.servers import Server
-
 PROG = "rc-sms-desktop check"
-ENV_CLIENT_ID = "RC_CLIENT_ID"
-ENV_CLIENT_SECRET = "RC_CLIENT_SECRET"
-ENV_JWT = "RC_JWT"
-ENV_SERVER = "RC_SERVER_URL"
-
-NOT_SIGNED_IN_HINT = (
-    f"not signed in: set {ENV_CLIENT_ID}, {ENV_CLIENT_SECRET} and {ENV_JWT} (JWT sign-in), "
-    "sign in once in the window, or try --demo"
-)
 
 
-class CheckError(Exception):
-    """A failure to report as one line (exit 1)."""
+class CheckError(SignInProblem):
+    """A failure to report as one line (exit 1): signing in, or listing the numbers."""
 
 
 def add_parser(subparsers: Any) -> None:
@@ -98,7 +91,7 @@ def run(args: argparse.Namespace) -> int:
     except KeyboardInterrupt:
         sys.stderr.write(f"{PROG}: interrupted\n")
         return 130
-    except CheckError as error:
+    except SignInProblem as error:  # CheckError included
         sys.stderr.write(f"{PROG}: {error}\n")
         return 1
     except ApiError as error:
@@ -113,14 +106,10 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _run_account_check(args: argparse.Namespace) -> int:
-    """The admin scan lives in cli/account_check.py (another part of the app), loaded lazily."""
-    try:
-        module = importlib.import_module("rc_sms_desktop.cli.account_check")
-        runner: Callable[[argparse.Namespace], int] = module.run_account_check
-    except (ImportError, AttributeError):
-        sys.stderr.write(f"{PROG} --account: not available in this version\n")
-        return 2
-    return runner(args)
+    """The admin scan lives in cli/account_check.py, imported only when asked for."""
+    from rc_sms_desktop.cli.account_check import run_account_check
+
+    return run_account_check(args)
 
 
 def _configure_logging(verbose: bool) -> Callable[[], None]:
@@ -141,76 +130,6 @@ def _configure_logging(verbose: bool) -> Callable[[], None]:
         logger.setLevel(previous)
 
     return remove
-
-
-# --- sign-in ------------------------------------------------------------------------------------
-
-
-async def open_client(args: argparse.Namespace) -> RingCentralClient:
-    """A signed-in client by the rules in the module doc; raises CheckError/ApiError."""
-    if getattr(args, "demo", False):
-        from rc_sms_desktop.api.demo import open_demo_client
-
-        return await open_demo_client()
-    from rc_sms_desktop.api.auth import ClientCredentials
-    from rc_sms_desktop.api.session import TokenSession
-    from rc_sms_desktop.infra.redaction import Secret
-
-    client_id = os.environ.get(ENV_CLIENT_ID, "").strip()
-    secret = os.environ.get(ENV_CLIENT_SECRET, "").strip()
-    jwt = os.environ.get(ENV_JWT, "").strip()
-    server_text = getattr(args, "server", None) or os.environ.get(ENV_SERVER, "").strip() or None
-    if client_id and secret and jwt:
-        server = _server(server_text)
-        client = RingCentralClient(server.url)
-        try:
-            client.authenticator = await TokenSession.sign_in_with_jwt(
-                client.http,
-                server,
-                ClientCredentials(client_id, Secret(secret)),
-                Secret(jwt),
-            )
-        except BaseException:
-            await client.aclose()
-            raise
-        return client
-    return await _stored_session_client(server_text, client_id or None)
-
-
-def _server(server_text: str | None) -> Server:
-    """The `Server` named by `--server`, the environment or settings (production when none)."""
-    from rc_sms_desktop.api.servers import ServerUrlError, resolve_server
-
-    try:
-        return resolve_server(server_text or "production")
-    except ServerUrlError as error:
-        raise CheckError(str(error)) from None
-
-
-async def _stored_session_client(server_text: str | None, client_id: str | None) -> RingCentralClient:
-    from rc_sms_desktop.api.session import TokenSession
-    from rc_sms_desktop.api.tokens import TokenStore
-    from rc_sms_desktop.infra.settings import Settings
-
-    settings = Settings.load()
-    client_id = client_id or settings.last_client_id
-    if server_text is None:
-        last = settings.last_server
-        server_text = settings.custom_server_url if last == "custom" else last
-    if not client_id:
-        raise CheckError(NOT_SIGNED_IN_HINT)
-    server = _server(server_text)
-    client = RingCentralClient(server.url)
-    try:
-        session = await TokenSession.restore(server, client_id, TokenStore(), http=client.http)
-    except BaseException:
-        await client.aclose()
-        raise
-    if session is None:
-        await client.aclose()
-        raise CheckError(NOT_SIGNED_IN_HINT)
-    client.authenticator = session
-    return client
 
 
 # --- the check ----------------------------------------------------------------------------------
@@ -256,25 +175,3 @@ async def _check(args: argparse.Namespace) -> int:
     text = render_json(final) if args.format == "json" else render_table(final, owner)
     write_stdout(text)
     return 0
-
-
-class ProgressLine:
-    """One self-overwriting status line on a terminal; silent when stderr is a file or pipe."""
-
-    def __init__(self, stream: TextIO) -> None:
-        self._stream = stream
-        self._enabled = bool(getattr(stream, "isatty", lambda: False)())
-        self._width = 0
-
-    def show(self, text: str) -> None:
-        if not self._enabled:
-            return
-        self._stream.write("\r" + text.ljust(self._width))
-        self._stream.flush()
-        self._width = len(text)
-
-    def clear(self) -> None:
-        if self._enabled and self._width:
-            self._stream.write("\r" + " " * self._width + "\r")
-            self._stream.flush()
-            self._width = 0

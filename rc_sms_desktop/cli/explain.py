@@ -96,9 +96,11 @@ def load_input(path: Path) -> tuple[list[Verdict], str | None]:
         raise InputError("smsConfigurations must be an object keyed by phone number id")
 
     owner = None
+    user = None  # the user's serviceFeatures: their role may forbid SMS on every number
     extension_body = data.get("extension")
     if extension_body is not None:
         extension = parse_extension(extension_body)
+        user = extension.service_features
         if extension.problem is None:
             parts = [part for part in (extension.name, extension.extension_number) if part]
             owner = " ext. ".join(parts) if parts else None
@@ -118,7 +120,7 @@ def load_input(path: Path) -> tuple[list[Verdict], str | None]:
         else:
             state = ConfigState.LOADED
             config = parse_sms_configuration(configs[number.id])
-        verdicts.append(evaluate(number, config, config_state=state))
+        verdicts.append(evaluate(number, config, config_state=state, user=user))
     return verdicts, owner
 
 

@@ -19,7 +19,11 @@ SUBCOMMANDS: dict[str, str] = {
     "explain": "rc_sms_desktop.cli.explain",
     "check": "rc_sms_desktop.cli.check",
     "send": "rc_sms_desktop.cli.send",
+    "suggest-sender": "rc_sms_desktop.cli.suggest_sender",
     "simulator": "rc_sms_desktop.cli.simulator_command",
+    "campaigns": "rc_sms_desktop.cli.campaigns",
+    "link-numbers": "rc_sms_desktop.cli.link_numbers",
+    "assign-sms": "rc_sms_desktop.cli.assign_sms",
     "install-desktop-entry": "rc_sms_desktop.cli.desktop_entry_command",
 }
 
@@ -51,6 +55,69 @@ def _add_window_options(parser: argparse.ArgumentParser) -> None:
         metavar="NUMBER",
         help="choose this sender at start (E.164 like +16505550101, or a phone-number id)",
     )
+    window.add_argument(
+        "--color-scheme",
+        choices=COLOR_SCHEMES,
+        help="light or dark window, or follow the system (the default; also a setting in the "
+        "window's View menu)",
+    )
+    _add_qt_options(parser)
+
+
+COLOR_SCHEMES = ("system", "light", "dark")
+
+# The options every Qt application accepts, as documented for QGuiApplication and QApplication
+# (https://doc.qt.io/qt-6/qguiapplication.html#QGuiApplication,
+# https://doc.qt.io/qt-6/qapplication.html#QApplication): (name, metavar or None for a flag, help).
+# They are parsed here so that --help lists them and a typo is still an error, then handed to
+# QApplication unchanged (`qt_arguments`).
+QT_OPTIONS: tuple[tuple[str, str | None, str], ...] = (
+    ("-style", "NAME", "the widget style (e.g. fusion, windows)"),
+    ("-stylesheet", "FILE", "a Qt style sheet file applied to the window"),
+    ("-platform", "NAME", "the platform plugin (xcb, wayland, offscreen, …)"),
+    ("-platformtheme", "NAME", "the platform theme"),
+    ("-platformpluginpath", "DIR", "where to look for platform plugins"),
+    ("-plugin", "NAME", "load this plugin (e.g. evdevtablet)"),
+    ("-qwindowgeometry", "WxH+X+Y", "the main window's geometry, e.g. 1100x720+40+40"),
+    ("-geometry", "WxH+X+Y", "the same as -qwindowgeometry (X11)"),
+    ("-qwindowtitle", "TITLE", "the main window's title"),
+    ("-qwindowicon", "FILE", "the main window's icon file"),
+    ("-display", "HOST:SCREEN", "the X server display (X11)"),
+    ("-session", "ID", "restore this session (session management)"),
+    ("-reverse", None, "lay the window out right to left"),
+    ("-widgetcount", None, "print how many widgets were left at exit (debugging)"),
+    ("-nograb", None, "never grab the mouse or keyboard (debugging)"),
+    ("-dograb", None, "grab even under a debugger"),
+    ("-sync", None, "run X11 in synchronous mode (debugging)"),
+)
+
+
+def _qt_dest(name: str) -> str:
+    return "qt_" + name.lstrip("-")
+
+
+def _add_qt_options(parser: argparse.ArgumentParser) -> None:
+    group = parser.add_argument_group(
+        "Qt options (no command)",
+        "Passed to Qt as it documents them; -name=value works too.",
+    )
+    for name, metavar, help_text in QT_OPTIONS:
+        if metavar is not None:
+            group.add_argument(name, dest=_qt_dest(name), metavar=metavar, help=help_text)
+        else:
+            group.add_argument(name, dest=_qt_dest(name), action="store_true", help=help_text)
+
+
+def qt_arguments(args: argparse.Namespace) -> list[str]:
+    """The Qt options given on the command line, as QApplication takes them (no program name)."""
+    out: list[str] = []
+    for name, metavar, _help in QT_OPTIONS:
+        value = getattr(args, _qt_dest(name), None)
+        if metavar is not None and value is not None:
+            out += [name, str(value)]
+        elif metavar is None and value:
+            out.append(name)
+    return out
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -100,10 +167,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         import rc_sms_desktop.ui.window_services  # noqa: F401
         from rc_sms_desktop.ui.app import run_window  # Qt is imported only for the window
 
+        args.qt_options = qt_arguments(args)
         return run_window(args)
     module = importlib.import_module(SUBCOMMANDS[args.command])
     result: int = module.run(args)
     return result
+
+
+def gui_main() -> None:
+    """The `rc-sms-desktop-gui` entry point (no console on Windows): the same command line."""
+    sys.exit(main(sys.argv[1:]))
 
 
 if __name__ == "__main__":

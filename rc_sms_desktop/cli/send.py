@@ -1,8 +1,12 @@
 """`rc-sms-desktop send`: send one SMS/MMS from one of your numbers and wait for its final status.
 
 Exit codes: 0 delivered; 1 sign-in failed; 2 bad command line; 3 RingCentral refused the message
-or delivery failed (with the explained code); 4 pre-flight refused it (with the reason code);
-5 accepted, but no final status before `--wait` ran out.
+or delivery failed (with the explained code); 4 pre-flight refused it (with the reason code, or
+any warning with `--strict`); 5 accepted, but no final status before `--wait` ran out.
+
+Pre-flight includes the content checks (core/content_checks.py): whether the text fits the
+sender's campaign use cases and the carriers' content rules. They are warnings: the message
+still goes unless `--strict` is given.
 
 Sign-in is `check`'s: `--demo`, else the JWT grant from RC_CLIENT_ID / RC_CLIENT_SECRET / RC_JWT
 (server from `--server` or RC_SERVER_URL), else the session the window stored in the keyring.
@@ -20,9 +24,10 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from rc_sms_desktop.api.client import RingCentralClient
-from rc_sms_desktop.api.errors import ApiError, SessionEndedError
+from rc_sms_desktop.api.errors import ApiError, SessionEndedError, explain
 from rc_sms_desktop.core.attachments import Attachment, describe_attachment
-from rc_sms_desktop.core.eligibility import Verdict
+from rc_sms_desktop.core.content_checks import content_problems
+from rc_sms_desktop.core.eligibility import Severity, Verdict
 from rc_sms_desktop.core.error_codes import ErrorExplanation
 from rc_sms_desktop.core.formatting import format_number
 from rc_sms_desktop.core.preflight import PreflightProblem, blocking_reason, preflight
@@ -30,7 +35,6 @@ from rc_sms_desktop.core.recipients import parse_recipient, parse_recipients, se
 from rc_sms_desktop.workflows.sending import (
     SendRefused,
     StatusUpdate,
-    explain_api_error,
     find_sender,
     follow_status,
     send_message,
@@ -68,7 +72,7 @@ def add_parser(subparsers: Any) -> None:
             "Check that the number may send this message (the same pre-flight as the window), "
             "send it, and follow it until RingCentral reports it delivered or failed. "
             "Exit 0 delivered, 1 sign-in failed, 3 refused or delivery failed, 4 pre-flight "
-            "refused, 5 no final status before --wait ran out."
+            "refused (or a warning with --strict), 5 no final status before --wait ran out."
         ),
     )
     where = parser.add_mutually_exclusive_group()
@@ -107,6 +111,12 @@ def add_parser(subparsers: Any) -> None:
         action="store_true",
         help="do not ask before sending a real message (asked only at an interactive terminal)",
     )
+    parser.add_argument(
+        "--strict",
+        action="store_true",
+        help="refuse before sending when pre-flight has any warning (content outside the "
+        "campaign's use cases, no opt-out wording, a public link shortener, restricted content…)",
+    )
     parser.add_argument("--format", choices=("table", "json"), default="table")
 
 
@@ -130,11 +140,11 @@ def read_attachments(paths: Sequence[str]) -> list[Attachment]:
 async def _open_client(args: argparse.Namespace) -> RingCentralClient:
     """Sign in exactly as `check` does (JWT from the environment, the window's stored session,
     or `--demo`); its one-line failures become `SignInFailed`."""
-    from rc_sms_desktop.cli import check
+    from rc_sms_desktop.cli.sign_in import SignInProblem, open_client
 
     try:
-        return await check.open_client(args)
-    except check.CheckError as error:
+        return await open_client(args)
+    except SignInProblem as error:
         raise SignInFailed(str(error)) from None
 
 
@@ -190,7 +200,7 @@ async def send_command(
         report.line(f"Sign-in failed: {exc}")
         return report.finish("sign-in-failed", EXIT_SIGN_IN, error=str(exc))
     except ApiError as error:
-        explanation = explain_api_error(error)
+        explanation = explain(error)
         for text in ["Sign-in failed.", *_explanation_lines(explanation)]:
             report.line(text)
         return report.finish("sign-in-failed", EXIT_SIGN_IN, error=explanation.to_json())
@@ -213,7 +223,7 @@ async def _send_with(
     try:
         verdict = await find_sender(client, sender)
     except ApiError as error:
-        explanation = explain_api_error(error)
+        explanation = explain(error)
         if isinstance(error, SessionEndedError):
             for text in ["Sign-in failed.", *_explanation_lines(explanation)]:
                 report.line(text)
@@ -249,10 +259,19 @@ async def _preflight_and_send(
     recipients = parse_recipients(args.to, from_region=region)
     attachments = read_attachments(args.attach)
     problems = preflight(verdict, recipients, args.text, attachments)
+    if blocking_reason(problems) is None:
+        # Content is worth judging only once the message could go at all.
+        rank = {Severity.ERROR: 0, Severity.WARNING: 1, Severity.INFO: 2}
+        problems = sorted([*problems, *content_problems(args.text, verdict)],
+                          key=lambda problem: rank[problem.severity])
     for problem in problems:
         report.line(_problem_line(problem))
     shown_problems = [problem.to_json() for problem in problems]
     if blocking_reason(problems) is not None:
+        return report.finish("preflight-refused", EXIT_PREFLIGHT, problems=shown_problems)
+    warnings = [problem for problem in problems if problem.severity is Severity.WARNING]
+    if getattr(args, "strict", False) and warnings:
+        report.line(f"Not sent: --strict refuses {len(warnings)} warning(s) ({warnings[0].code}).")
         return report.finish("preflight-refused", EXIT_PREFLIGHT, problems=shown_problems)
 
     sender = number.phone_number or ""

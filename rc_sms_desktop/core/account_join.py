@@ -10,18 +10,14 @@ up to date, so a scan can show rows while it is still running. Pure: no I/O, no 
 
 from __future__ import annotations
 
-import csv
 import dataclasses
-import functools
-import io
-import json
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
 from rc_sms_desktop.core.eligibility import ConfigState, Verdict, evaluate, needs_configuration
-from rc_sms_desktop.core.formatting import format_number
+from rc_sms_desktop.core.marks import Mark, verdict_mark
 from rc_sms_desktop.core.models import (
     ExtensionRef,
     PhoneNumber,
@@ -115,23 +111,20 @@ class AccountRow:
     notes: tuple[str, ...] = ()
     unavailable: str | None = None  # why the verdict cannot be known (a list could not be read)
     # Derived once here: filters, sorting and the summary read them for every row.
-    verdict_label: str = field(init=False)  # "Can send SMS", "Blocked", "Unknown", "Checking…"
+    mark: Mark = field(init=False)  # its `label` is the Verdict column: "Can send SMS", "Blocked"…
     reason_code: str = field(init=False)  # the main reason's code ("checking" while pending)
     reason_text: str = field(init=False)  # the main reason in words
     reason_summary: str = field(init=False)  # a few words: "campaign pending review" (filters)
 
     def __post_init__(self) -> None:
         verdict = self.verdict
+        mark = verdict_mark(verdict, unavailable=self.unavailable is not None)
         if verdict is None and self.unavailable is not None:
-            label, code, text = "Unknown", UNAVAILABLE_REASON, self.unavailable
+            code, text = UNAVAILABLE_REASON, self.unavailable
         elif verdict is None:
-            label, code, text = "Checking…", PENDING_REASON, "Still loading this number's features"
+            code, text = PENDING_REASON, "Still loading this number's features"
         else:
             main = verdict.main_reason
-            if verdict.can_send_sms:
-                label = "Can send SMS"
-            else:
-                label = "Blocked" if verdict.sms == "blocked" else "Unknown"
             code = main.code if main is not None else ""
             if verdict.can_send_sms or main is None:
                 text = verdict.headline  # "Ready to send SMS and MMS": the caveats are in details
@@ -149,7 +142,7 @@ class AccountRow:
                     )
             else:
                 text = main.message
-        object.__setattr__(self, "verdict_label", label)
+        object.__setattr__(self, "mark", mark)
         object.__setattr__(self, "reason_code", code)
         summary = reason_label(code)
         if verdict is not None and code != SHARED_UNASSIGNED_CODE:
@@ -157,6 +150,11 @@ class AccountRow:
             summary = main_reason.summary if main_reason is not None and main_reason.summary else summary
         object.__setattr__(self, "reason_summary", summary)
         object.__setattr__(self, "reason_text", text)
+
+    @property
+    def verdict_label(self) -> str:
+        """The mark in words ("Can send SMS", "Blocked", "Unknown", "Checking…")."""
+        return self.mark.label
 
     @property
     def pending(self) -> bool:
@@ -744,61 +742,6 @@ def join_account(
     return join.rows()
 
 
-# -- columns, summary and export (shared by the table model, the exports and the command line) --
-
-VERDICT_ORDER = {"Blocked": 0, "Unknown": 1, "Checking…": 2, "Can send SMS": 3}
-
-
-@functools.lru_cache(maxsize=65_536)
-def _format_e164(e164: str) -> str:
-    # Each number in its own country's style; unparseable values come back raw. Cached: parsing
-    # costs ~60 µs and the table, its search index and the exports ask again for every update.
-    return format_number(e164, None)
-
-
-def _time_text(value: datetime | None) -> str:
-    return value.isoformat(timespec="seconds") if value else ""
-
-
-@dataclass(frozen=True, slots=True)
-class Column:
-    """One column of the account view: its title, its text and how it sorts."""
-
-    key: str
-    title: str
-    text: Callable[[AccountRow], str]
-    sort_key: Callable[[AccountRow], Any]
-
-
-def _owner_text(row: AccountRow) -> str:
-    return row.owner.describe() if row.owner.kind != UNASSIGNED else ""
-
-
-COLUMNS: tuple[Column, ...] = (
-    Column("number", "Number", lambda r: _format_e164(r.e164), lambda r: r.e164),
-    Column("label", "Label", lambda r: r.number.label or "", lambda r: (r.number.label or "").casefold()),
-    Column("verdict", "Verdict", lambda r: r.verdict_label, lambda r: VERDICT_ORDER.get(r.verdict_label, 9)),
-    Column("reason", "Main reason", lambda r: r.reason_text, lambda r: r.reason_code),
-    Column("usage_type", "Usage type", lambda r: r.number.usage_type or "", lambda r: r.number.usage_type or ""),
-    Column("status", "Status", lambda r: r.number.status or "", lambda r: r.number.status or ""),
-    Column("owner", "Owner", _owner_text, lambda r: _owner_text(r).casefold()),
-    Column("owner_kind", "Owner kind", lambda r: r.owner.kind, lambda r: r.owner.kind),
-    Column(
-        "sms_holder",
-        "SMS holder",
-        lambda r: r.sms_holder.describe() if r.sms_holder else "",
-        lambda r: (r.sms_holder.describe() if r.sms_holder else "").casefold(),
-    ),
-    Column("features", "Features", lambda r: ", ".join(r.features), lambda r: ", ".join(r.features)),
-    Column("campaign", "Campaign", lambda r: r.campaign_status or "", lambda r: r.campaign_status or ""),
-    Column("brand", "Brand", lambda r: r.brand_status or "", lambda r: r.brand_status or ""),
-    Column("tier", "Tier", lambda r: r.tier or "", lambda r: r.tier or ""),
-    Column("use_cases", "Use cases", lambda r: ", ".join(r.use_cases), lambda r: ", ".join(r.use_cases)),
-    Column("as_of", "As of", lambda r: _time_text(r.as_of), lambda r: _time_text(r.as_of)),
-)
-COLUMN_INDEX = {column.key: i for i, column in enumerate(COLUMNS)}
-
-
 def reason_label(code: str) -> str:
     """A short label for a reason code in the summary bar: "campaign-pending" → "campaign pending"."""
     if code == PENDING_REASON:
@@ -808,66 +751,3 @@ def reason_label(code: str) -> str:
     if code == UNAVAILABLE_REASON:
         return "number list unreadable"
     return code.replace("-", " ").replace("_", " ") if code else "no reason given"
-
-
-@dataclass(frozen=True, slots=True)
-class AccountSummary:
-    """Counts for the summary bar: how many rows can send, are blocked (by reason), or pending."""
-
-    total: int
-    can_send: int
-    blocked: int
-    unknown: int
-    checking: int
-    blocked_by_reason: tuple[tuple[str, int], ...]  # (reason summary, count), largest first
-
-    def text(self) -> str:
-        """"412 can send SMS, 37 blocked: 20 campaign pending, 9 no SMS feature"."""
-        parts = [f"{self.can_send} can send SMS", f"{self.blocked} blocked"]
-        text = ", ".join(parts)
-        if self.blocked_by_reason:
-            text += ": " + ", ".join(f"{n} {reason}" for reason, n in self.blocked_by_reason)
-        if self.unknown:
-            text += f"; {self.unknown} unknown"
-        if self.checking:
-            text += f"; {self.checking} still checking"
-        return text
-
-
-def summarize(rows: Iterable[AccountRow]) -> AccountSummary:
-    total = can_send = blocked = unknown = checking = 0
-    reasons: dict[str, int] = {}
-    for row in rows:
-        total += 1
-        label = row.verdict_label
-        if label == "Can send SMS":
-            can_send += 1
-        elif label == "Blocked":
-            blocked += 1
-            reasons[row.reason_summary] = reasons.get(row.reason_summary, 0) + 1
-        elif label == "Checking…":
-            checking += 1
-        else:
-            unknown += 1
-    ordered = tuple(sorted(reasons.items(), key=lambda item: (-item[1], item[0])))
-    return AccountSummary(total, can_send, blocked, unknown, checking, ordered)
-
-
-def rows_to_csv(rows: Iterable[AccountRow]) -> str:
-    """The rows as CSV with the table's columns (E.164 numbers, so spreadsheets can match them)."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(["Phone number id", *(c.title for c in COLUMNS), "Reason code", "Owner id", "SMS holder id"])
-    number_column = COLUMN_INDEX["number"]
-    for row in rows:
-        cells = [c.text(row) for c in COLUMNS]
-        cells[number_column] = row.e164
-        writer.writerow(
-            [row.key, *cells, row.reason_code, row.owner.id or "", row.sms_holder.id if row.sms_holder else ""]
-        )
-    return buffer.getvalue()
-
-
-def rows_to_json(rows: Iterable[AccountRow]) -> str:
-    """The rows as a JSON array of `AccountRow.to_json()` objects."""
-    return json.dumps([row.to_json() for row in rows], indent=2, ensure_ascii=False, default=str)

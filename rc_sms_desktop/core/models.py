@@ -27,6 +27,7 @@ __all__ = [
     "MalformedPage",
     "Page",
     "PhoneNumber",
+    "ServiceFeature",
     "SmsConfiguration",
     "parse_extension",
     "parse_page",
@@ -121,8 +122,25 @@ class SmsConfiguration:
 
 
 @dataclass(frozen=True, slots=True)
+class ServiceFeature:
+    """One of `readExtension`'s `serviceFeatures`: may this user use `name` (`SMS`, `MMS`…)?
+
+    `reason` is RingCentral's words for a disabled feature (a string in ExtensionServiceFeatureInfo,
+    returned only when `enabled` is false).
+    """
+
+    name: str
+    enabled: bool | None = None
+    reason: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class Extension:
-    """The signed-in extension (`readExtension`), or one record of `listExtensions`."""
+    """The signed-in extension (`readExtension`), or one record of `listExtensions`.
+
+    `service_features` is None when RingCentral sent none: it returns them only for the signed-in
+    user's own extension, so their absence says nothing about what the user may do.
+    """
 
     id: str = ""
     extension_number: str | None = None
@@ -132,8 +150,16 @@ class Extension:
     account_id: str | None = None  # account.id
     is_admin: bool | None = None  # permissions.admin.enabled
     site_name: str | None = None  # site.name
+    service_features: tuple[ServiceFeature, ...] | None = None
     raw: Any = field(default=None, repr=False, compare=False)
     problem: str | None = None
+
+    def service_feature(self, name: str) -> ServiceFeature | None:
+        """The named service feature, or None when RingCentral did not report it."""
+        for feature in self.service_features or ():
+            if feature.name == name:
+                return feature
+        return None
 
 
 @dataclass(frozen=True, slots=True)
@@ -293,6 +319,10 @@ def _brand(f: _Fields) -> Brand:
     return Brand(id=f.ident("id"), status=f.text("status"), errors=f.nested_list("errors", _api_error))
 
 
+def _service_feature(f: _Fields) -> ServiceFeature:
+    return ServiceFeature(name=f.text("featureName") or "", enabled=f.flag("enabled"), reason=f.text("reason"))
+
+
 def _not_an_object(what: str, obj: object) -> str:
     return f"{what} is {_json_kind(obj)}, not a JSON object"
 
@@ -367,6 +397,9 @@ def parse_extension(obj: object) -> Extension:
         account_id=account.ident("id") if account else None,
         is_admin=admin.flag("enabled") if admin else None,
         site_name=site.text("name") if site else None,
+        service_features=(
+            f.nested_list("serviceFeatures", _service_feature) if obj.get("serviceFeatures") is not None else None
+        ),
         raw=obj,
         problem=f.problem(),
     )

@@ -14,15 +14,33 @@ from rc_sms_desktop.core.models import PhoneNumber
 
 __all__ = [
     "COMPANY_USAGE_TYPES",
+    "NEVER_TEXTS_USAGE_TYPES",
     "SHARED_OWNER_TYPES",
     "TOLL_FREE_PAYMENT_TYPES",
+    "US_OR_CANADA_REGIONS",
     "NamedExtension",
     "Ownership",
+    "cannot_text_kind",
     "is_shared",
     "is_toll_free",
+    "is_us_or_canada_region",
     "number_kind",
     "ownership",
 ]
+
+# "US or Canada", the one definition the sender rules (TCR registration, High Volume) and the
+# recipient rules (domestic or international) share. The US territories in the North American
+# Numbering Plan (Puerto Rico, US Virgin Islands, Guam, American Samoa, Northern Mariana Islands)
+# are numbered as US area codes by NANPA (https://nationalnanpa.com/area_codes/index.html) and
+# their carriers are US carriers under the same 10DLC rules, so they count as the US. The other
+# +1 countries (Jamaica, the Bahamas, the Dominican Republic…) are separate countries: a number
+# there is neither TCR-registered nor domestic for a US sender. Tests prove both rule sets agree.
+US_OR_CANADA_REGIONS = frozenset({"US", "CA", "PR", "VI", "GU", "AS", "MP"})
+
+
+def is_us_or_canada_region(region: str | None) -> bool:
+    """True for an ISO region code of the US (with its NANP territories) or Canada."""
+    return region is not None and region.upper() in US_OR_CANADA_REGIONS
 
 COMPANY_USAGE_TYPES = frozenset({"MainCompanyNumber", "CompanyNumber", "AdditionalCompanyNumber"})
 # Extension types that own numbers for many people; `Department` is the legacy name of call queue.
@@ -35,6 +53,50 @@ _MOBILE_USAGE_TYPES = frozenset({
     "PartnerBusinessMobileNumber", "NumberPoolPartnerBusinessMobileNumber", "InventoryMobileNumber",
 })
 _FORWARDED_USAGE_TYPES = frozenset({"ForwardedNumber", "ForwardedCompanyNumber"})
+
+# Kinds of number that never text, whatever their features say. RingCentral's usage types
+# (https://developers.ringcentral.com/guide/account/phone-numbers): a forwarded number is another
+# carrier's number that forwards calls to RingCentral, and the spec's PlatformPaymentType says
+# `External` "is returned for forwarded numbers which are not terminated in the RingCentral phone
+# system" (listExtensionPhoneNumbers): RingCentral cannot send a text from a number it does not
+# terminate. A company fax number is fax only; ELIN numbers identify an emergency location for
+# 911; conferencing and meetings numbers are dial-in numbers; a contact-center number routes calls
+# to the contact center (CCRN). RingCentral's SMS guide
+# (https://developers.ringcentral.com/guide/messaging/sms/sms-requirements) enables SMS only on
+# local and toll-free business numbers, through TCR or toll-free verification, none of these.
+NEVER_TEXTS_USAGE_TYPES = frozenset({
+    *_FORWARDED_USAGE_TYPES, "CompanyFaxNumber", "ELIN", "ConferencingNumber", "MeetingsNumber",
+    "ContactCenterNumber",
+})
+# Usage types RingCentral's SMS guide documents: company and direct business numbers. Any other
+# kind (business mobile numbers, integration numbers, values added later) is undocumented for
+# SMS: its features still decide (RingCentral attaches SmsSender only where SMS works), but
+# without SmsSender it is not told to register with TCR, which cannot help it.
+_DOCUMENTED_SMS_USAGE_TYPES = frozenset({*COMPANY_USAGE_TYPES, "DirectNumber"})
+
+
+def cannot_text_kind(number: PhoneNumber) -> str | None:
+    """Why this kind of number can never text (a few words), or None when it may.
+
+    A number of a kind not documented for SMS is "cannot text" only while it lacks `SmsSender`.
+    """
+    if number.payment_type == "External":
+        return "a forwarded number that RingCentral does not terminate"
+    usage = number.usage_type
+    if usage in _FORWARDED_USAGE_TYPES:
+        return "a forwarded number (another carrier's number forwarding calls to RingCentral)"
+    if usage in NEVER_TEXTS_USAGE_TYPES:
+        return {
+            "CompanyFaxNumber": "a company fax number",
+            "ELIN": "an emergency location (ELIN) number",
+            "ConferencingNumber": "a conferencing dial-in number",
+            "MeetingsNumber": "a meetings dial-in number",
+            "ContactCenterNumber": "a contact-center routing number",
+        }[usage]
+    sms_features = {"SmsSender", "A2PSmsSender"} & set(number.features)
+    if usage is not None and usage not in _DOCUMENTED_SMS_USAGE_TYPES and not sms_features:
+        return f"a number of a kind RingCentral does not document for SMS (“{usage}”)"
+    return None
 
 
 def is_toll_free(number: PhoneNumber) -> bool:
@@ -176,6 +238,21 @@ def ownership(
             shared=True,
         )
     if number.extension is None:
+        if "SmsSender" not in number.features and chosen is None:
+            # The spec lets the `extension` object be absent from a user's list: then a number
+            # the user can only show as caller ID may be another extension's, or theirs without
+            # SMS. Say what is known, never "yours".
+            return Ownership(
+                owner="Not reported by RingCentral",
+                caller_id="This extension (it is on its number list)",
+                sms_features="Another extension, or nobody: the number is not SMS-enabled here",
+                explanation=(
+                    "RingCentral lists this number for caller ID only and did not say which "
+                    "extension it belongs to: either another extension holds its SMS features, or "
+                    "it is not SMS-enabled. An admin's Account tab shows who owns it."
+                ),
+                shared=False,
+            )
         owner = "This extension"
     elif owner_type in (None, "User"):
         owner = _resource_name(number, "User extension")

@@ -16,6 +16,7 @@ from rc_sms_desktop.core.eligibility import (
     INTERNATIONAL,
     LINK_TCR,
     MMS,
+    SMS,
     Fixer,
     Reason,
     Severity,
@@ -75,8 +76,10 @@ class PreflightProblem:
 
 
 def _from_reason(code: str, reason: Reason, prefix: str = "") -> PreflightProblem:
+    """A problem carrying the eligibility reason's own code (`sms-not-permitted`…), so scripts
+    and `send` see what to fix; `code` is the fallback when no reason says more."""
     return PreflightProblem(
-        code=code,
+        code=reason.code or code,
         severity=Severity.ERROR,
         message=prefix + reason.message,
         fix=reason.fix,
@@ -132,8 +135,9 @@ def _sender_problems(verdict: Verdict) -> list[PreflightProblem]:
                 HIGH_VOLUME_API_LINK,
             )
         ]
-    main = verdict.main_reason
-    if main is None:
+    # Every error that keeps SMS from working, root cause first, each under its own code.
+    blocking = [r for r in verdict.reasons if SMS in r.affects and r.severity is Severity.ERROR]
+    if not blocking:
         return [
             PreflightProblem(
                 SENDER_CANNOT_SEND,
@@ -142,7 +146,10 @@ def _sender_problems(verdict: Verdict) -> list[PreflightProblem]:
                 "Pick a number that shows as ready to send SMS.",
             )
         ]
-    return [_from_reason(SENDER_CANNOT_SEND, main, "This number cannot send SMS: ")]
+    return [
+        _from_reason(SENDER_CANNOT_SEND, reason, "This number cannot send SMS: " if i == 0 else "")
+        for i, reason in enumerate(blocking)
+    ]
 
 
 def _mms_problem(verdict: Verdict) -> PreflightProblem:
@@ -252,7 +259,7 @@ def preflight(
                 DAILY_LIMIT,
                 Severity.INFO,
                 f"Low-volume campaign: at most {verdict.daily_limit:,} messages a day to US "
-                "mobile carriers, across all of your company's numbers.",
+                "mobile carriers, across all the numbers linked to this number's campaign.",
                 "If you need more, an account admin can register a standard-volume campaign.",
                 Fixer.ACCOUNT_ADMIN,
                 LINK_TCR,

@@ -15,10 +15,12 @@ from typing import Final
 
 import phonenumbers
 
+from rc_sms_desktop.core.number_kinds import is_us_or_canada_region
+
 # US and Canada text each other as domestic (RingCentral's High Volume guide lists US↔CA apart
-# from international); US territories share the US numbering plan. Other +1 countries
-# (Jamaica, Bahamas, …) are international even though they share the country code.
-_NORTH_AMERICA_DOMESTIC: Final = frozenset({"US", "CA", "PR", "VI", "GU", "AS", "MP"})
+# from international). "US or Canada" has one definition, shared with the sender rules
+# (`number_kinds.US_OR_CANADA_REGIONS`: the US territories count as the US; other +1 countries,
+# Jamaica, the Bahamas…, are international even though they share the country code).
 
 # Commas, semicolons and line breaks separate recipients; spaces do not (numbers contain them).
 _SEPARATORS: Final = re.compile(r"[,;\n\r]+")
@@ -74,9 +76,7 @@ def is_international(recipient_region: str | None, from_region: str | None) -> b
         return False
     if recipient_region == from_region:
         return False
-    return not (
-        recipient_region in _NORTH_AMERICA_DOMESTIC and from_region in _NORTH_AMERICA_DOMESTIC
-    )
+    return not (is_us_or_canada_region(recipient_region) and is_us_or_canada_region(from_region))
 
 
 def _refused(typed: str, problem: str) -> Recipient:
@@ -108,8 +108,15 @@ def parse_recipient(typed: str, *, from_region: str | None) -> Recipient:
     e164 = phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
     region = phonenumbers.region_code_for_number(parsed)
     region = region if region and region != "ZZ" else None
-    international = is_international(region, from_region)
-    country_name = _country_name(region) or region
+    # A number libphonenumber does not know (no region) is still in the country its calling code
+    # names: +44 7700 900123 is British for RingCentral whatever libphonenumber thinks of it, so
+    # it is international from a US number. +1 is shared by many countries: its main region (US)
+    # stands in, which a US or Canadian sender treats as domestic.
+    by_calling_code: str | None = phonenumbers.region_code_for_country_code(parsed.country_code or 0)
+    by_calling_code = by_calling_code if by_calling_code not in (None, "ZZ") else None
+    international = is_international(region or by_calling_code, from_region)
+    named = region or (by_calling_code if parsed.country_code != 1 else None)  # +1: which one?
+    country_name = _country_name(named) or named
     display = phonenumbers.format_number(
         parsed,
         phonenumbers.PhoneNumberFormat.INTERNATIONAL

@@ -225,6 +225,18 @@ class Settings:
         self._doc["only_numbers_that_can_send"] = bool(value)
         self.save()
 
+    # --- appearance ------------------------------------------------------------------------
+    @property
+    def appearance(self) -> str:
+        """"system" (follow the system's colour scheme, the default), "light" or "dark"."""
+        value = self._doc.get("appearance")
+        return value if value in ("system", "light", "dark") else "system"
+
+    @appearance.setter
+    def appearance(self, value: str) -> None:
+        self._doc["appearance"] = value if value in ("system", "light", "dark") else "system"
+        self.save()
+
     # --- window geometry -------------------------------------------------------------------
     @property
     def window_geometry(self) -> bytes | None:

@@ -8,7 +8,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from rc_sms_desktop.simulator import directory, messaging
+from rc_sms_desktop.simulator import directory, messaging, recipient_assign, registrations
 from rc_sms_desktop.simulator.config import SimulatorConfig
 from rc_sms_desktop.simulator.control import SimulatorControl
 from rc_sms_desktop.simulator.gate import SimulatorGate
@@ -67,6 +67,11 @@ async def _advance(request: Request) -> Response:
     return Response(status_code=204)
 
 
+async def _reset_demo(request: Request) -> Response:
+    _control(request).reset_demo()
+    return Response(status_code=204)
+
+
 async def _health(request: Request) -> Response:
     return JSONResponse({"status": "ok"})
 
@@ -91,6 +96,8 @@ def create_app(config: SimulatorConfig | None = None) -> Starlette:
         Route(_ACCOUNT + "/phone-number/{phoneNumberId}", directory.read_account_number,
               methods=["GET"]),
         *messaging.routes(_EXTENSION),
+        *registrations.routes(_ACCOUNT),
+        *recipient_assign.routes(_EXTENSION),
         Route("/_simulator/stats", _stats, methods=["GET"]),
         Route("/_simulator/stats/reset", _reset_stats, methods=["POST"]),
         Route("/_simulator/expire-tokens", _expire_tokens, methods=["POST"]),
@@ -99,6 +106,7 @@ def create_app(config: SimulatorConfig | None = None) -> Starlette:
         Route("/_simulator/fault", _fault, methods=["POST"]),
         Route("/_simulator/advance", _advance, methods=["POST"]),
         Route("/_simulator/health", _health, methods=["GET"]),
+        Route("/_simulator/reset-demo", _reset_demo, methods=["POST"]),
     ]
     app = Starlette(routes=routes, middleware=[Middleware(SimulatorGate, control=control)])
     app.state.simulator = control

@@ -41,6 +41,11 @@ class SimulatorConfig:
     account_numbers: int | None = None  # total numbers in the account (large-account mode)
     extensions: int | None = None  # total extensions in the account (large-account mode)
     delivery_delay_s: float = 1.0  # Queued → Sent after this, → Delivered/failed after twice it
+    # After linkNumbers, how long until sms-configuration shows the campaign and SmsSender.
+    provisioning_s: float = 3.0
+    # The permissions the app was granted (the token's `scope`); the write endpoints answer
+    # 403 CMN-401 without EditAccounts / EditExtensions (their x-app-permission).
+    app_scope: str = "ReadAccounts ReadMessages SMS EditAccounts EditExtensions"
     client_id: str = DEMO_CLIENT_ID
     client_secret: str = DEMO_CLIENT_SECRET
     jwt: str = DEMO_JWT
@@ -50,7 +55,8 @@ class SimulatorConfig:
             raise ValueError(f"rate_limits must be one of {', '.join(RATE_LIMIT_MODES)}")
         if self.rate_window_s <= 0:
             raise ValueError("rate_window_s must be positive")
-        for name in ("latency_ms", "slow_fault_s", "delivery_delay_s", "auth_code_ttl_s"):
+        for name in ("latency_ms", "slow_fault_s", "delivery_delay_s", "auth_code_ttl_s",
+                     "provisioning_s"):
             if getattr(self, name) < 0:
                 raise ValueError(f"{name} must not be negative")
         if self.access_token_ttl_s <= 0 or self.refresh_token_ttl_s <= 0:

@@ -10,6 +10,7 @@ from rc_sms_desktop.simulator.generators import scaled
 from rc_sms_desktop.simulator.limits import RateLimiter
 from rc_sms_desktop.simulator.messaging import MessageStore
 from rc_sms_desktop.simulator.oauth import OAuthServer
+from rc_sms_desktop.simulator.registrations import Registrations
 from rc_sms_desktop.simulator.stats import SimulatorStats
 
 
@@ -24,9 +25,7 @@ class SimulatorControl:
         self.config = config
         self.clock = SimulatorClock()
         self.stats = SimulatorStats()
-        self.account: Account = scaled(build_demo_account(admin=config.admin),
-                                       config.user_numbers, config.account_numbers,
-                                       config.extensions)
+        self.account: Account = self._build_account()
         self.oauth = OAuthServer(config, self.clock, self.stats, self.account.signed_in_id)
         self.limiter = RateLimiter(self.clock, window_s=config.rate_window_s)
         self.rate_limits_enabled = config.rate_limits == "production"
@@ -34,6 +33,25 @@ class SimulatorControl:
         self.latency_ms = config.latency_ms
         self.slow_fault_s = config.slow_fault_s
         self.messages = MessageStore(self.clock, config.delivery_delay_s)
+        self.registrations = Registrations(self.clock, config.provisioning_s)
+        self.assign_requests = 0  # bulkAssignSmsRecipients calls that reached the handler
+
+    def _build_account(self) -> Account:
+        config = self.config
+        return scaled(build_demo_account(admin=config.admin), config.user_numbers,
+                      config.account_numbers, config.extensions)
+
+    # Demo changes (linking numbers, choosing who texts from a shared number)
+    def settle_provisioning(self) -> None:
+        """Finish the number links whose provisioning delay is over (called before each request)."""
+        self.registrations.settle(self.account)
+
+    def reset_demo(self) -> None:
+        """Undo every change made through the API: the demo account as it started ("Reset demo")."""
+        admin = self.account.signed_in.admin
+        self.account = self._build_account()
+        self.account.signed_in.admin = admin
+        self.registrations = Registrations(self.clock, self.config.provisioning_s)
 
     # Tokens and sessions
     def expire_access_tokens(self) -> None:

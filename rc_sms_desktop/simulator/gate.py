@@ -37,6 +37,11 @@ OPERATIONS: tuple[tuple[str, re.Pattern[str], str], ...] = tuple(
         ("POST", _EXTENSION + r"/sms", "Medium"),  # createSMSMessage
         ("POST", _EXTENSION + r"/mms", "Medium"),  # createMMS
         ("GET", _EXTENSION + r"/message-store/[^/]+", "Light"),  # readMessage
+        ("GET", _ACCOUNT + r"/sms-registration-brands(/[^/]+(/campaigns(/[^/]+)?)?)?",
+         "Light"),  # listAllTcrBrands, findTcrBrandById, listAllTcrCampaigns, findTcrCampaignById
+        ("POST", _ACCOUNT + r"/sms-registration-brands/[^/]+/campaigns/[^/]+"
+         r"/submit-phone-numbers", "Light"),  # linkNumbers
+        ("POST", _EXTENSION + r"/sms-recipients/bulk-assign", "Medium"),  # bulkAssignSmsRecipients
     )
 )
 
@@ -64,6 +69,7 @@ class SimulatorGate:
             await self.app(scope, receive, send)
             return
         control = self.control
+        control.settle_provisioning()
         if control.latency_ms > 0:
             await asyncio.sleep(control.latency_ms / 1000)
         method = "GET" if scope["method"] == "HEAD" else scope["method"]

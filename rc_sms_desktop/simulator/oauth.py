@@ -152,7 +152,7 @@ class OAuthServer:
             "access_token": access,
             "token_type": "bearer",
             "expires_in": ttl,
-            "scope": SCOPE,
+            "scope": self.config.app_scope,
             "owner_id": str(session.owner_id),
             "endpoint_id": session.endpoint_id,
             "session_id": session.id,

@@ -31,8 +31,10 @@ from PySide6.QtCore import (
 )
 from PySide6.QtGui import QIcon
 
-from rc_sms_desktop.core.account_join import COLUMN_INDEX, COLUMNS, AccountRow
-from rc_sms_desktop.ui.theme import Mark, mark_icon
+from rc_sms_desktop.core.account_join import AccountRow
+from rc_sms_desktop.core.account_table import COLUMN_INDEX, COLUMNS
+from rc_sms_desktop.core.marks import Mark
+from rc_sms_desktop.ui.theme import mark_icon
 
 # The columns the view offers filter choices for, in `facet_values` order.
 FACETS = ("verdict", "reason", "usage", "kind", "status")
@@ -51,7 +53,7 @@ _AnyIndex = QModelIndex | QPersistentModelIndex
 
 
 class AccountTableModel(QAbstractTableModel):
-    """The account's numbers as a table; the columns are `core.account_join.COLUMNS`."""
+    """The account's numbers as a table; the columns are `core.account_table.COLUMNS`."""
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -93,7 +95,7 @@ class AccountTableModel(QAbstractTableModel):
                 return row.e164
             return None
         if role == Qt.ItemDataRole.DecorationRole and column.key == "verdict":
-            return _verdict_icon(row.verdict_label)
+            return _mark_icon(row.mark)
         if role == ROW_ROLE:
             return row
         if role == KEY_ROLE:
@@ -258,12 +260,10 @@ def _runs(positions: list[int]) -> list[tuple[int, int]]:
     return runs
 
 
-_MARKS = {"Can send SMS": Mark.READY, "Blocked": Mark.BLOCKED, "Checking…": Mark.LOADING}
 _icons: dict[Mark, QIcon] = {}
 
 
-def _verdict_icon(label: str) -> QIcon:
-    mark = _MARKS.get(label, Mark.UNKNOWN)
+def _mark_icon(mark: Mark) -> QIcon:
     icon = _icons.get(mark)
     if icon is None:
         icon = _icons[mark] = mark_icon(mark)

@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QEvent, QItemSelection, QObject, Qt, QTimer, Signal
+from PySide6.QtGui import QAction
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -47,14 +48,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from rc_sms_desktop.core.account_join import (
-    COLUMN_INDEX,
-    AccountRow,
-    rows_to_csv,
-    rows_to_json,
-    summarize,
-)
+from rc_sms_desktop.core.account_join import AccountRow
+from rc_sms_desktop.core.account_table import COLUMN_INDEX, rows_to_csv, rows_to_json, summarize
 from rc_sms_desktop.core.formatting import format_duration
+from rc_sms_desktop.ui.accessibility import announce
 from rc_sms_desktop.ui.admin_model import (
     ROW_ROLE,
     AccountFilterModel,
@@ -103,6 +100,9 @@ def state_path_for(session: Any) -> Path | None:
     return default_state_path(digest)
 
 
+SCAN_TEXT = "&Scan account"
+
+
 class _FilterCombo(QComboBox):
     """A filter choice: "All" and the values present, each with its count."""
 
@@ -110,7 +110,11 @@ class _FilterCombo(QComboBox):
         super().__init__(parent)
         self.setObjectName(f"{name}Filter")
         self.setAccessibleName(f"Filter by {name}")
-        self.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
+        # A fixed width from a few characters: growing with each scan's longest reason squeezed
+        # the search field to "S…". The open list still shows whole entries.
+        self.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        self.setMinimumContentsLength(8)
+        self.view().setTextElideMode(Qt.TextElideMode.ElideNone)
         self.addItem(ALL, None)
 
     def value(self) -> str | None:
@@ -187,14 +191,15 @@ class AccountView(QWidget):
         layout.setContentsMargins(8, 8, 8, 8)
 
         bar = QHBoxLayout()
-        self.scan_button = QPushButton("Scan account", self)
+        # Mnemonics: unique among what this tab shows with the window's header and menus.
+        self.scan_button = QPushButton(SCAN_TEXT, self)
         self.scan_button.setObjectName("scanAccountButton")
         self.scan_button.setToolTip(
             "Read every number of the account, its owner and its SMS registration. Large accounts "
             "take a while: RingCentral's rate limits set the pace."
         )
         self.scan_button.clicked.connect(self.start_scan)
-        self.cancel_button = QPushButton("Cancel", self)
+        self.cancel_button = QPushButton("&Cancel", self)
         self.cancel_button.setObjectName("cancelScanButton")
         self.cancel_button.clicked.connect(self.cancel_scan)
         self.progress = QProgressBar(self)
@@ -208,6 +213,7 @@ class AccountView(QWidget):
         self.status_label = QLabel(self)
         self.status_label.setObjectName("scanStatus")
         self.status_label.setWordWrap(True)
+        self.status_label.setAccessibleName("Scan status")
         bar.addWidget(self.scan_button)
         bar.addWidget(self.cancel_button)
         bar.addWidget(self.progress, 1)
@@ -223,11 +229,11 @@ class AccountView(QWidget):
         self.kind_filter = _FilterCombo("owner kind", self)
         self.status_filter = _FilterCombo("status", self)
         for label, combo in (
-            ("Verdict", self.verdict_filter),
-            ("Reason", self.reason_filter),
-            ("Usage", self.usage_filter),
-            ("Owner", self.kind_filter),
-            ("Status", self.status_filter),
+            ("Ver&dict", self.verdict_filter),
+            ("R&eason", self.reason_filter),
+            ("Usa&ge", self.usage_filter),
+            ("O&wner", self.kind_filter),
+            ("S&tatus", self.status_filter),
         ):
             caption = QLabel(label + ":", self)
             caption.setBuddy(combo)
@@ -239,11 +245,21 @@ class AccountView(QWidget):
         self.search.setPlaceholderText("Search number, label, owner, holder, use case…")
         self.search.setClearButtonEnabled(True)
         self.search.setAccessibleName("Search the account's numbers")
+        self.search.setMinimumWidth(self.search.fontMetrics().horizontalAdvance("Search number, label") + 40)
+        for action in self.search.findChildren(QAction):  # the clear button ("×") is an action
+            action.setText("Clear the search")
+            action.setToolTip("Clear the search")
+        search_label = QLabel("Searc&h:", self)
+        search_label.setBuddy(self.search)
+        # The search and Export get a row of their own: next to five filters the search field
+        # was squeezed to "S…" once a scan had filled them.
+        search_row = QHBoxLayout()
+        search_row.addWidget(search_label)
         self.search.textChanged.connect(self._apply_filters)
-        filters.addWidget(self.search, 1)
+        search_row.addWidget(self.search, 1)
         self.export_button = QToolButton(self)
         self.export_button.setObjectName("exportButton")
-        self.export_button.setText("Export")
+        self.export_button.setText("E&xport")
         self.export_button.setAccessibleName("Export the rows shown")
         self.export_button.setFocusPolicy(Qt.FocusPolicy.StrongFocus)  # tool buttons default to none
         self.export_button.setToolTip("Save the rows shown (filters and order applied)")
@@ -252,8 +268,10 @@ class AccountView(QWidget):
         menu.addAction("As CSV…", lambda: self._ask_export("csv"))
         menu.addAction("As JSON…", lambda: self._ask_export("json"))
         self.export_button.setMenu(menu)
-        filters.addWidget(self.export_button)
+        search_row.addWidget(self.export_button)
+        filters.addStretch(1)
         layout.addLayout(filters)
+        layout.addLayout(search_row)
 
         self.summary_label = QLabel(self)
         self.summary_label.setObjectName("accountSummary")
@@ -399,6 +417,7 @@ class AccountView(QWidget):
                 self.handle_event(event)
         except asyncio.CancelledError:
             self.status_label.setText("Scan cancelled. Progress is saved: scan again to continue.")
+            announce(self.status_label, self.status_label.text())
             raise
         finally:
             self.model.defer_sorting(0)  # sorts now if rows came in since the last sort
@@ -446,12 +465,14 @@ class AccountView(QWidget):
             self._show_permission_denied(event)
         elif isinstance(event, ScanFailed):
             self.status_label.setText(f"The scan stopped: {event.message}")
+            announce(self.status_label, self.status_label.text(), assertive=True)
         elif isinstance(event, ScanFinished):
             self._as_of = event.as_of
             text = f"Scanned {event.rows} numbers, as of {event.as_of.astimezone():%-d %b %Y, %H:%M}."
             if event.warnings:
                 text += f" {event.warnings} warnings."
             self.status_label.setText(text)
+            announce(self.status_label, text + " " + self.summary_label.text())
             self.scanFinished.emit(event.rows)
 
     # -- export ---------------------------------------------------------------------------------
@@ -586,8 +607,13 @@ class AccountView(QWidget):
 
     def _show_idle(self, *, keep_status: bool = False) -> None:
         self.scan_button.setEnabled(self._session is not None)
-        self.scan_button.setText("Scan account" if self.model.rowCount() == 0 else "Refresh scan")
+        self.scan_button.setText(SCAN_TEXT if self.model.rowCount() == 0 else "Refresh &scan")
+        cancel_had_focus = self.cancel_button.hasFocus()
         self.cancel_button.hide()
+        if cancel_had_focus:  # the scan ended under the focused Cancel: back to Scan
+            (self.scan_button if self.scan_button.isEnabled() else self.table).setFocus(
+                Qt.FocusReason.OtherFocusReason
+            )
         self.progress.hide()
         self.eta_label.hide()
         if not keep_status:
@@ -597,8 +623,13 @@ class AccountView(QWidget):
             )
 
     def _show_scanning(self) -> None:
+        had_focus = self.scan_button.hasFocus()
         self.scan_button.setEnabled(False)
         self.cancel_button.show()
+        if had_focus:
+            # A disabled button drops the focus somewhere arbitrary: Cancel is what the user
+            # may want next, and Qt shows its focus.
+            self.cancel_button.setFocus(Qt.FocusReason.OtherFocusReason)
         self.progress.setRange(0, 0)
         self._progress_timer.start()
 

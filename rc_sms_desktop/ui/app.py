@@ -14,12 +14,9 @@ import asyncio
 import contextlib
 import gc
 import importlib
-import json
 import logging
-import os
 import signal
 import sys
-import tempfile
 from pathlib import Path
 
 import PySide6  # noqa: F401 - loaded first, qasync takes it without trying PyQt5/PyQt6/PySide2
@@ -33,15 +30,18 @@ from rc_sms_desktop.api.client import warm_up_tls
 from rc_sms_desktop.infra.app_logging import configure_logging
 from rc_sms_desktop.infra.app_resources import APP_ID
 from rc_sms_desktop.infra.crash_report import install_crash_handler
-from rc_sms_desktop.infra.settings import SETTINGS_VERSION, Settings
-from rc_sms_desktop.ui.main_window import SHUTDOWN_GRACE_S, MainWindow, WindowOptions
+from rc_sms_desktop.infra.settings import Settings
+from rc_sms_desktop.ui.main_window import (
+    APP_DISPLAY_NAME,
+    SHUTDOWN_GRACE_S,
+    MainWindow,
+    WindowOptions,
+)
 from rc_sms_desktop.ui.qt_messages import route_qt_messages
+from rc_sms_desktop.ui.screenshot import prepare_screenshot_platform, scratch_settings
 from rc_sms_desktop.ui.window_services import default_services
 
 _log = logging.getLogger(__name__)
-
-APP_DISPLAY_NAME = "RingCentral SMS Senders"
-
 
 def window_options(args: argparse.Namespace) -> WindowOptions:
     """The window options from the command line (`rc-sms-desktop [--demo] [--screenshot …]`)."""
@@ -51,35 +51,20 @@ def window_options(args: argparse.Namespace) -> WindowOptions:
         screenshot=Path(screenshot) if screenshot else None,
         screenshot_picker=bool(getattr(args, "screenshot_picker", False)),
         select=getattr(args, "select", None),
+        color_scheme=getattr(args, "color_scheme", None),
     )
 
 
-# The offscreen platform's default screen is 800×600, too small for the window and its open
-# picker; screenshots get a roomier virtual screen. For high-DPI pictures set QT_SCALE_FACTOR=2.
-_SCREENSHOT_SCREEN = {"name": "screenshot", "x": 0, "y": 0, "width": 1400, "height": 1100,
-                      "logicalDpi": 96, "logicalBaseDpi": 96}
-
-
-def _prepare_screenshot_platform(options: WindowOptions) -> None:
-    if options.screenshot is None or os.environ.get("QT_QPA_PLATFORM") != "offscreen":
-        return
-    screen = dict(_SCREENSHOT_SCREEN)
-    handle = tempfile.NamedTemporaryFile(  # noqa: SIM115 - must outlive this function
-        "w", prefix="rc-sms-offscreen-", suffix=".json", delete=False
-    )
-    with handle:
-        json.dump({"screens": [screen]}, handle)
-    os.environ["QT_QPA_PLATFORM"] = f"offscreen:configfile={handle.name}"
-
-
-def _application() -> QApplication:
+def _application(qt_options: list[str] | None = None) -> QApplication:
     existing = QApplication.instance()
     if isinstance(existing, QApplication):
         return existing
     QGuiApplication.setHighDpiScaleFactorRoundingPolicy(
         Qt.HighDpiScaleFactorRoundingPolicy.PassThrough
     )
-    app = QApplication(sys.argv[:1])
+    # Qt's own options (-style, -reverse, -platform, …; see cli/main.py QT_OPTIONS) reach Qt,
+    # which reads them from this list as its documentation describes.
+    app = _Application([sys.argv[0] if sys.argv and sys.argv[0] else APP_NAME, *(qt_options or [])])
     route_qt_messages()  # Qt's own warnings reach the (redacted) log file too
     QCoreApplication.setApplicationName(APP_NAME)
     QGuiApplication.setApplicationDisplayName(APP_DISPLAY_NAME)
@@ -94,12 +79,12 @@ async def _run_window(
     previous_crash: Path | None = None,
 ) -> int:
     loop = asyncio.get_running_loop()
-    if options.screenshot is not None:
-        # Pictures must not depend on (or change) this machine's remembered choices.
-        scratch = Path(tempfile.mkdtemp(prefix="rc-sms-screenshot-")) / "settings.json"
-        settings = Settings(scratch, {"version": SETTINGS_VERSION})
-    else:
-        settings = Settings.load()
+    settings = scratch_settings() if options.screenshot is not None else Settings.load()
+    appearance = options.color_scheme or settings.appearance
+    if appearance != "system":  # following the system costs nothing at start-up
+        from rc_sms_desktop.ui.theme import apply_appearance
+
+        apply_appearance(appearance)
     window = MainWindow(default_services(settings), options=options, settings=settings)
     views = install_views_after_first_paint(window)
     exit_code: asyncio.Future[int] = loop.create_future()
@@ -135,41 +120,49 @@ async def _run_window(
                 loop.remove_signal_handler(signum)
 
 
-# What the window shows but does not need for its first paint, in the order they are imported
-# after it: importing them first made start-up ~0.2 s slower. Each step imports about one module
-# (its dependencies come earlier in the list), so no step holds the event loop for long.
-DEFERRED_MODULES = (
-    # the compose panel and sending
+# What the window does not need for its first paint, imported after it one module per
+# event-loop turn (each step ~1-7 ms here; importing them first made start-up ~0.2 s slower).
+# A module's dependencies come earlier in its list.
+COMPOSE_MODULES = (
     "rc_sms_desktop.core.attachments",
     "rc_sms_desktop.core.message_text",
     "rc_sms_desktop.core.recipients",
     "rc_sms_desktop.core.preflight",
     "rc_sms_desktop.workflows.sending",
     "rc_sms_desktop.ui.compose_panel",
-    # the Account tab
+)
+ACCOUNT_MODULES = (
     "rc_sms_desktop.core.account_join",
     "rc_sms_desktop.workflows.account_scan",
     "rc_sms_desktop.ui.admin_model",
     "rc_sms_desktop.ui.admin_view",
-    # sign-in: the keyring, the loopback redirect server, the dialog
-    "keyring",
-    "h11",
-    "rc_sms_desktop.api.loopback",
-    "rc_sms_desktop.ui.sign_in_dialog",
 )
+# Sign-in's Qt-free modules are imported in a worker thread: keyring alone takes 25-35 ms (its
+# backends are found through entry points), one loop turn too many. Pure-Python imports give the
+# GIL back every switch interval (5 ms), so the loop keeps turning meanwhile.
+SIGN_IN_THREAD_MODULES = ("keyring", "h11", "rc_sms_desktop.api.loopback")
+SIGN_IN_MODULES = ("rc_sms_desktop.ui.sign_in_dialog",)
+DEFERRED_MODULES = COMPOSE_MODULES + ACCOUNT_MODULES + SIGN_IN_THREAD_MODULES + SIGN_IN_MODULES
 # The views come this long after start at the latest, even if no number shows by then.
 VIEWS_AT_THE_LATEST_S = 1.0
+ACCOUNT_TAB_TITLE = "&Account"
+ACCOUNT_OPENING_TEXT = "Opening the Account tab…"
+COMPOSE_OPENING_TEXT = "Opening the message panel…"
 
 
 def install_views_after_first_paint(window: MainWindow) -> asyncio.Task[None]:
-    """Reserve the compose panel's and the Account tab's places, then build them once the picker
-    has painted its numbers (or after `VIEWS_AT_THE_LATEST_S`); the task is returned to cancel.
+    """Reserve the compose panel's and the Account tab's places; returns the task to cancel.
 
-    Both views plug in through the window's extension points (`set_compose_panel`, `add_tab`)
-    and catch up with the window's session and chosen sender when installed.
+    Once the picker has painted its numbers (or after `VIEWS_AT_THE_LATEST_S`) the compose
+    panel, which shows next to the picker, is built one module per loop turn; then the Account
+    tab's and sign-in's modules are imported the same way. The Account tab itself is built when
+    it is first opened (most users never open it): until then it says it is opening. Both views
+    plug in through the window's extension points (`set_compose_panel`, `add_tab`) and catch up
+    with the window's session and chosen sender when installed.
     """
-    window.reserve_compose_panel()
-    window.reserve_tab(ACCOUNT_TAB_TITLE)
+    window.reserve_compose_panel(COMPOSE_OPENING_TEXT)
+    account_place = window.reserve_tab(ACCOUNT_TAB_TITLE, ACCOUNT_OPENING_TEXT)
+    _AccountTabOnFirstOpen(window, account_place)
     painted = _PaintWatch(window)
     task = asyncio.get_running_loop().create_task(
         _install_views(window, painted), name="install-views"
@@ -178,7 +171,21 @@ def install_views_after_first_paint(window: MainWindow) -> asyncio.Task[None]:
     return task
 
 
-ACCOUNT_TAB_TITLE = "&Account"
+async def _import_one_per_turn(names: tuple[str, ...]) -> None:
+    for name in names:
+        await asyncio.sleep(0)  # let Qt paint and the load run between imports
+        try:
+            importlib.import_module(name)
+        except ImportError:  # e.g. a bundle without keyring's optional parts: fail at use
+            _log.warning("could not import %s ahead of use", name, exc_info=True)
+
+
+def _import_all(names: tuple[str, ...]) -> None:
+    for name in names:
+        try:
+            importlib.import_module(name)
+        except ImportError:
+            _log.warning("could not import %s ahead of use", name, exc_info=True)
 
 
 async def _install_views(window: MainWindow, painted: _PaintWatch) -> None:
@@ -193,21 +200,19 @@ async def _install_views(window: MainWindow, painted: _PaintWatch) -> None:
 
         # After the first paint: decoding every PNG size took ~10 ms before it.
         QGuiApplication.setWindowIcon(app_icon())
-    for name in DEFERRED_MODULES:
-        await asyncio.sleep(0)  # let Qt paint and the load run between imports
-        try:
-            importlib.import_module(name)
-        except ImportError:  # e.g. a bundle without keyring's optional parts: fail at use
-            _log.warning("could not import %s ahead of use", name, exc_info=True)
+    await _import_one_per_turn(COMPOSE_MODULES)
+    await asyncio.sleep(0)
+    if window.is_closing:
+        return
+    _install_compose_panel(window)
+    await _import_one_per_turn(ACCOUNT_MODULES)
+    with contextlib.suppress(Exception):
+        await asyncio.to_thread(_import_all, SIGN_IN_THREAD_MODULES)
+    await _import_one_per_turn(SIGN_IN_MODULES)
     # A later sign-in's first client then skips its TLS set-up (~20-40 ms) on the loop.
     with contextlib.suppress(Exception):
         await asyncio.to_thread(warm_up_tls)
-    for install in (_install_compose_panel, _install_account_tab):
-        await asyncio.sleep(0)
-        if window.is_closing:
-            return
-        install(window)
-    _log.debug("compose panel and Account tab installed")
+    _log.debug("compose panel installed, later views' modules imported")
 
 
 def end_start_up_gc_pause() -> None:
@@ -233,6 +238,33 @@ def _install_account_tab(window: MainWindow) -> None:
     AccountView().install(window, ACCOUNT_TAB_TITLE)
 
 
+class _AccountTabOnFirstOpen(QObject):
+    """Builds the Account tab the first time its (reserved) tab is opened.
+
+    Its modules are imported one per loop turn first if the background import has not got to
+    them yet, so opening it never holds the loop for more than one module or the build.
+    """
+
+    def __init__(self, window: MainWindow, place: QWidget) -> None:
+        super().__init__(window)
+        self._window = window
+        self._place = place
+        self.task: asyncio.Task[None] | None = None
+        window.tabs.currentChanged.connect(self._on_tab)
+
+    def _on_tab(self, index: int) -> None:
+        if self.task is not None or self._window.tabs.widget(index) is not self._place:
+            return
+        self._window.tabs.currentChanged.disconnect(self._on_tab)
+        self.task = asyncio.get_running_loop().create_task(self._build(), name="account-tab")
+
+    async def _build(self) -> None:
+        await _import_one_per_turn(ACCOUNT_MODULES)
+        await asyncio.sleep(0)  # the placeholder paints before the build
+        if not self._window.is_closing:
+            _install_account_tab(self._window)
+
+
 class _PaintWatch(QObject):
     """Resolves `future` when the "Send from" picker paints while it holds numbers."""
 
@@ -254,6 +286,27 @@ class _PaintWatch(QObject):
     def remove(self) -> None:
         self._window.sender_combo.removeEventFilter(self)
         self.deleteLater()
+
+
+class _Application(QApplication):
+    """The app's QApplication: a quit request (`QEvent.Quit`, sent to the application object)
+    goes to `quit_handler`.
+
+    An application-wide event filter would do the same but sees every event of every widget:
+    each one then crosses into Python, and the first of them made PySide6 build the Python enums
+    of every Qt class at once (~25 ms of start-up, measured with a counting hook on
+    `enum.EnumType._create_`: ~180 enum classes no window code uses).
+    """
+
+    def __init__(self, argv: list[str]) -> None:
+        super().__init__(argv)
+        self.quit_handler: _QuitToClose | None = None
+
+    def event(self, event: QEvent) -> bool:  # Qt override
+        handler = self.quit_handler
+        if handler is not None and event.type() == QEvent.Type.Quit:
+            return handler.eventFilter(self, event)
+        return super().event(event)
 
 
 class _QuitToClose(QObject):
@@ -331,10 +384,10 @@ def show_startup_notices(
 def run_window(args: argparse.Namespace) -> int:
     """Open the main window and run until it closes; the process exit code."""
     options = window_options(args)
-    if QApplication.instance() is None:
-        _prepare_screenshot_platform(options)
+    if QApplication.instance() is None and options.screenshot is not None:
+        prepare_screenshot_platform()
     log_file = configure_logging(verbose=bool(getattr(args, "verbose", False)))
-    app = _application()
+    app = _application(list(getattr(args, "qt_options", None) or []))
     app.setQuitOnLastWindowClosed(False)
     notice = _CrashNotice()
     crash_handler = install_crash_handler(lambda path: notice.reported.emit(str(path)))
@@ -343,7 +396,10 @@ def run_window(args: argparse.Namespace) -> int:
     loop.set_exception_handler(crash_handler.asyncio_exception_handler)
     _log.info("Window starting (log file %s)", log_file)
     quit_filter = _QuitToClose()
-    app.installEventFilter(quit_filter)
+    if isinstance(app, _Application):
+        app.quit_handler = quit_filter
+    else:  # an application made elsewhere (tests): the filter sees its quit requests
+        app.installEventFilter(quit_filter)
     main = loop.create_task(
         _run_window(app, options, quit_filter, crash_handler.previous_crash), name="main-window"
     )
@@ -366,13 +422,8 @@ def run_window(args: argparse.Namespace) -> int:
             loop.run_until_complete(loop.shutdown_asyncgens())
         loop.close()
         asyncio.set_event_loop(None)
+        if isinstance(app, _Application):
+            app.quit_handler = None
         app.removeEventFilter(quit_filter)
         crash_handler.uninstall()
         _log.info("Window closed")
-
-
-def gui_main() -> None:
-    """The `rc-sms-desktop-gui` entry point (no console on Windows)."""
-    from rc_sms_desktop.cli.main import main
-
-    sys.exit(main(sys.argv[1:]))

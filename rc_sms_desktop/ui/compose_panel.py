@@ -21,9 +21,11 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QEvent, Qt, Signal
+from PySide6.QtGui import QPalette
 from PySide6.QtWidgets import (
     QFileDialog,
+    QFrame,
     QHBoxLayout,
     QLabel,
     QLineEdit,
@@ -32,6 +34,7 @@ from PySide6.QtWidgets import (
     QMessageBox,
     QPlainTextEdit,
     QPushButton,
+    QScrollArea,
     QVBoxLayout,
     QWidget,
 )
@@ -44,10 +47,15 @@ from rc_sms_desktop.core.attachments import (
 )
 from rc_sms_desktop.core.eligibility import Severity, Verdict
 from rc_sms_desktop.core.formatting import format_number
+from rc_sms_desktop.core.marks import Mark
 from rc_sms_desktop.core.message_text import analyse_text
 from rc_sms_desktop.core.preflight import PreflightProblem, blocking_reason, preflight
 from rc_sms_desktop.core.recipients import Recipient, parse_recipients, sender_region
 from rc_sms_desktop.core.use_cases import describe_use_case
+from rc_sms_desktop.ui.accessibility import announce, describe
+from rc_sms_desktop.ui.content_findings import ContentFindingsView
+from rc_sms_desktop.ui.sender_suggestion import SenderSuggestion, install_sender_suggestion
+from rc_sms_desktop.ui.theme import mark_colour
 from rc_sms_desktop.workflows.sending import (
     SendRefused,
     StatusUpdate,
@@ -95,13 +103,28 @@ class ComposePanel(QWidget):
         self._task: asyncio.Task[StatusUpdate | None] | None = None
         self._confirmation: QMessageBox | None = None
         self._follow_options = follow_options or {}
+        self.suggestion: SenderSuggestion | None = None
         self._build()
         self._refresh()
 
     # ------------------------------------------------------------------------------ layout
 
     def _build(self) -> None:
-        layout = QVBoxLayout(self)
+        # Everything sits in a vertical scroll area: in a small window the panel scrolls instead
+        # of cutting problem lines mid-line or squeezing the message box to one line.
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(0, 0, 0, 0)
+        self.scroll_area = QScrollArea(self)
+        self.scroll_area.setObjectName("composeScroll")
+        self.scroll_area.setWidgetResizable(True)
+        self.scroll_area.setFrameShape(QFrame.Shape.NoFrame)
+        self.scroll_area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.scroll_area.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        content = QWidget(self.scroll_area)
+        content.setObjectName("composeContent")
+        self.scroll_area.setWidget(content)
+        outer.addWidget(self.scroll_area)
+        layout = QVBoxLayout(content)
 
         self.sender_label = QLabel(self)
         self.sender_label.setObjectName("composeSender")
@@ -119,6 +142,8 @@ class ComposePanel(QWidget):
         self.recipients_edit.setObjectName("composeRecipients")
         self.recipients_edit.setPlaceholderText("(650) 555-0123, +44 20 7946 0958")
         self.recipients_edit.setAccessibleName("Recipients")
+        # Read after the name instead of the example placeholder, which is not a value.
+        self.recipients_edit.setAccessibleDescription(_RECIPIENTS_HINT)
         to_label.setBuddy(self.recipients_edit)
         layout.addWidget(to_label)
         layout.addWidget(self.recipients_edit)
@@ -133,13 +158,20 @@ class ComposePanel(QWidget):
         self.text_edit.setObjectName("composeText")
         self.text_edit.setAccessibleName("Message text")
         self.text_edit.setPlaceholderText("Write your message…")
+        # Tab moves on to Attach and Send: a typed tab character would also make the text
+        # UCS-2 (70 characters a segment instead of 160).
+        self.text_edit.setTabChangesFocus(True)
         text_label.setBuddy(self.text_edit)
         layout.addWidget(text_label)
         layout.addWidget(self.text_edit, 1)
+        self.text_edit.setMinimumHeight(self.text_edit.fontMetrics().lineSpacing() * 5 + 12)
         self.counter_label = QLabel(self)
         self.counter_label.setObjectName("composeCounter")
         self.counter_label.setWordWrap(True)
         layout.addWidget(self.counter_label)
+        # Content checks (#18) live in their own widget: does the text fit the campaign?
+        self.content_view = ContentFindingsView(self)
+        layout.addWidget(self.content_view)
 
         self.attachment_list = QListWidget(self)
         self.attachment_list.setObjectName("composeAttachments")
@@ -147,9 +179,9 @@ class ComposePanel(QWidget):
         self.attachment_list.setMaximumHeight(90)
         layout.addWidget(self.attachment_list)
         row = QHBoxLayout()
-        self.add_button = QPushButton("&Attach…", self)
+        self.add_button = QPushButton("Attac&h…", self)
         self.add_button.setObjectName("composeAttachButton")
-        self.remove_button = QPushButton("&Remove", self)
+        self.remove_button = QPushButton("R&emove", self)
         self.remove_button.setObjectName("composeRemoveButton")
         self.attachment_summary = QLabel(self)
         self.attachment_summary.setObjectName("composeAttachmentSummary")
@@ -163,6 +195,9 @@ class ComposePanel(QWidget):
         self.problems_label.setWordWrap(True)
         self.problems_label.setTextFormat(Qt.TextFormat.RichText)
         self.problems_label.setOpenExternalLinks(True)
+        # "Learn more" is reachable with Tab (and Enter opens it); see _refresh for its focus.
+        self.problems_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextBrowserInteraction)
+        self.problems_label.setAccessibleName("Why Send is off and what to check")
         layout.addWidget(self.problems_label)
 
         send_row = QHBoxLayout()
@@ -195,6 +230,9 @@ class ComposePanel(QWidget):
         window.sessionChanged.connect(self.set_session)
         self.set_session(window.session)
         self.set_sender(window.current_sender())
+        self.suggestion = install_sender_suggestion(
+            window, lambda: (self.text_edit.toPlainText(), self._recipients)
+        )
 
     def set_sender(self, verdict: Verdict | None) -> None:
         """The number to send from (or None), with everything known about it."""
@@ -421,7 +459,14 @@ class ComposePanel(QWidget):
     def _set_status(self, text: str, *, error: bool = False) -> None:
         self.status_label.setText(text)
         self.status_label.setProperty("error", error)
+        # The result of a send is spoken: nobody has the status line focused.
+        announce(self.status_label, text, assertive=error)
         self.statusChanged.emit(text)
+
+    def changeEvent(self, event: QEvent) -> None:  # Qt override
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.PaletteChange:
+            self._refresh()  # the recipient marks' colours follow light/dark
 
     def _refresh(self) -> None:
         verdict = self._verdict
@@ -439,8 +484,12 @@ class ComposePanel(QWidget):
         self.attachment_summary.setText(check.summary() if self._attachments else "No attachments")
         self.attachment_list.setVisible(bool(self._attachments))
         self._update_remove_button()
-        self.recipient_marks.setText(_recipient_marks(self._recipients))
+        self.recipient_marks.setText(_recipient_marks(self._recipients, self.palette()))
+        # The To field's description carries its errors, so a screen reader reads them with it.
+        errors = [r.problem for r in self._recipients if r.problem]
+        describe(self.recipients_edit, " ".join([*errors, _RECIPIENTS_HINT]))
         self._show_sender(verdict)
+        self.content_view.schedule(text, verdict)
 
         self._problems = (
             preflight(verdict, self._recipients, text, self._attachments) if verdict else []
@@ -448,7 +497,14 @@ class ComposePanel(QWidget):
         reason = self.disabled_reason()
         self.send_button.setEnabled(reason is None)
         self.send_button.setToolTip(reason or "Send this message")
-        self.problems_label.setText(_problems_html(self._problems, reason))
+        # A disabled button takes no focus, so its reason is also its description and the
+        # problems text below it is focusable (with its "Learn more" links) when there is any.
+        self.send_button.setAccessibleDescription(reason or "")
+        problems = _problems_html(self._problems, reason)
+        self.problems_label.setText(problems)
+        self.problems_label.setFocusPolicy(
+            Qt.FocusPolicy.StrongFocus if problems else Qt.FocusPolicy.NoFocus
+        )
 
     def _show_sender(self, verdict: Verdict | None) -> None:
         if verdict is None:
@@ -476,11 +532,16 @@ class ComposePanel(QWidget):
             self.use_cases_label.setToolTip("")
 
 
-def _recipient_marks(recipients: Sequence[Recipient]) -> str:
+_RECIPIENTS_HINT = "Phone numbers separated by commas, for example (650) 555-0123."
+
+
+def _recipient_marks(recipients: Sequence[Recipient], palette: QPalette) -> str:
+    error = mark_colour(Mark.BLOCKED, palette).name()
+    warning = mark_colour(Mark.UNKNOWN, palette).name()
     parts: list[str] = []
     for recipient in recipients:
         if recipient.problem:
-            parts.append(f"<span style='color:#b00020'>✗ {html.escape(recipient.problem)}</span>")
+            parts.append(f"<span style='color:{error}'>✗ {html.escape(recipient.problem)}</span>")
             continue
         shown = html.escape(recipient.display or recipient.e164 or recipient.typed)
         if recipient.international:
@@ -489,7 +550,7 @@ def _recipient_marks(recipients: Sequence[Recipient]) -> str:
         else:
             parts.append(f"✓ {shown}")
         if recipient.warning:
-            parts.append(f"<span style='color:#8a5a00'>⚠ {html.escape(recipient.warning)}</span>")
+            parts.append(f"<span style='color:{warning}'>⚠ {html.escape(recipient.warning)}</span>")
     return "<br>".join(parts)
 
 

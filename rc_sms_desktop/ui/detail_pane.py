@@ -16,8 +16,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QRectF, QSize, Qt
-from PySide6.QtGui import QImage, QPainter
+from PySide6.QtCore import QEvent, QObject, QSize, Qt
 from PySide6.QtWidgets import (
     QFrame,
     QHBoxLayout,
@@ -41,10 +40,16 @@ from rc_sms_desktop.core.eligibility import (
     is_us_or_canada,
 )
 from rc_sms_desktop.core.formatting import format_number
+from rc_sms_desktop.core.marks import Mark, verdict_mark
 from rc_sms_desktop.core.number_kinds import is_shared, is_toll_free, number_kind, ownership
 from rc_sms_desktop.core.use_cases import describe_use_case
-from rc_sms_desktop.ui.sender_model import verdict_mark
-from rc_sms_desktop.ui.theme import Mark, mark_colour, mark_icon, paint_mark, secondary_text_colour
+from rc_sms_desktop.ui.theme import (
+    MARK_GLYPHS,
+    link_colour,
+    mark_colour,
+    mark_icon,
+    secondary_text_colour,
+)
 
 GUIDE_LINK = "https://developers.ringcentral.com/guide/messaging/sms/sms-requirements"
 
@@ -188,29 +193,14 @@ def tier_text(verdict: Verdict) -> str | None:
     return "RingCentral did not say."
 
 
-def _mark_image_html(mark: Mark, size: int = 14) -> str:
-    """An inline PNG of the mark (data URL, painted at 3× so it is sharp on high-DPI screens)."""
-    scale = 3
-    image = QImage(size * scale, size * scale, QImage.Format.Format_ARGB32_Premultiplied)
-    image.fill(Qt.GlobalColor.transparent)
-    painter = QPainter(image)
-    paint_mark(painter, QRectF(0, 0, size * scale, size * scale), mark, mark_colour(mark))
-    painter.end()
-    data = QByteArray()
-    buffer = QBuffer(data)
-    buffer.open(QIODevice.OpenModeFlag.WriteOnly)
-    image.save(buffer, "PNG")  # type: ignore[call-overload]  # the stub says bytes; PySide wants str
-    encoded = bytes(data.toBase64().data()).decode("ascii")
-    return f'<img src="data:image/png;base64,{encoded}" width="{size}" height="{size}" style="vertical-align: middle">'
-
-
-_MARK_IMAGES: dict[Mark, str] = {}
-
-
-def mark_html(mark: Mark) -> str:
-    if mark not in _MARK_IMAGES:
-        _MARK_IMAGES[mark] = _mark_image_html(mark)
-    return _MARK_IMAGES[mark]
+# Each mark's meaning in words, written after it: a screen reader (and anyone who cannot tell
+# the colours apart) gets the state from the text, not from a picture.
+_CONDITION_WORDS = {
+    Mark.READY: "met",
+    Mark.BLOCKED: "not met",
+    Mark.UNKNOWN: "not known",
+    Mark.LOADING: "being checked",
+}
 
 
 def _e(text: object) -> str:
@@ -231,6 +221,7 @@ class DetailPane(QWidget):
         self._signed_in: Any = None  # the signed-in extension (name, extension_number)
 
         self._icon = QLabel(self)
+        self._icon.setObjectName("verdictIcon")
         self._icon.setFixedSize(28, 28)
         self._headline = QLabel(self)
         self._headline.setObjectName("verdictHeadline")
@@ -250,6 +241,8 @@ class DetailPane(QWidget):
         self._body.setAccessibleName("Conditions, use cases, ownership and what to do")
         self._body.setOpenExternalLinks(True)
         self._body.setFrameShape(QFrame.Shape.NoFrame)
+        # Frameless while unfocused; a frame shows where the keyboard is (Tab then walks the links).
+        self._body.installEventFilter(self)
         self._body.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
 
         self._raw_toggle = QToolButton(self)
@@ -281,8 +274,6 @@ class DetailPane(QWidget):
         layout.addWidget(self._raw_toggle, 0, Qt.AlignmentFlag.AlignLeft)
         layout.addWidget(self._raw, 2)
         layout.addWidget(self._as_of_label)
-        for mark in Mark:  # paint the inline marks now, not during the first load
-            mark_html(mark)
         self.show_verdict(None)
 
     # -- what tests and the window read ---------------------------------------------------------
@@ -324,14 +315,20 @@ class DetailPane(QWidget):
         self._verdict = verdict
         if verdict is None:
             self._icon.clear()
+            self._icon.setAccessibleName("")
             self._headline.setText("Choose a number")
-            self._subtitle.setText("Pick a number under “Send from” to see whether it can text, and why.")
+            self._subtitle.setText(
+                "Choose a row in the table above to see whether its number can text, and why."
+                if self._account_view
+                else "Pick a number under “Send from” to see whether it can text, and why."
+            )
             self._body.setHtml("")
             self._raw.setPlainText("")
             self._raw_toggle.setEnabled(False)
             return
         mark = verdict_mark(verdict)
         self._icon.setPixmap(mark_icon(mark).pixmap(QSize(28, 28), self.devicePixelRatioF()))
+        self._icon.setAccessibleName(mark.label)
         self._headline.setText(verdict.headline)
         number = verdict.number
         e164 = number.phone_number or "(no number)"
@@ -349,14 +346,33 @@ class DetailPane(QWidget):
 
     # -- internals -------------------------------------------------------------------------------
 
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # Qt override
+        if watched is self._body and event.type() in (QEvent.Type.FocusIn, QEvent.Type.FocusOut):
+            focused = event.type() == QEvent.Type.FocusIn
+            self._body.setFrameShape(QFrame.Shape.Box if focused else QFrame.Shape.NoFrame)
+            self._body.setLineWidth(2 if focused else 1)
+        return False
+
+    def changeEvent(self, event: QEvent) -> None:  # Qt override
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.PaletteChange and self._verdict is not None:
+            self.show_verdict(self._verdict)  # the body's colours follow light/dark
+
     def _toggle_raw(self, shown: bool) -> None:
         self._raw.setVisible(shown)
         self._raw_toggle.setArrowType(Qt.ArrowType.DownArrow if shown else Qt.ArrowType.RightArrow)
         self._raw_toggle.setAccessibleName("Hide the raw API data" if shown else "Show the raw API data")
 
     def _body_html(self, verdict: Verdict) -> str:
-        muted = secondary_text_colour(self.palette()).name()
+        # Plain paragraphs only: Qt exposes a table's cells and an image to screen readers as
+        # U+FDD0/U+FFFC marks; each mark here is a coloured glyph followed by its meaning in words.
+        palette = self.palette()
+        muted = secondary_text_colour(palette).name()
+        link = link_colour(palette).name()
         out: list[str] = []
+
+        def mark_html(mark: Mark) -> str:
+            return f'<span style="color:{mark_colour(mark, palette).name()}">{MARK_GLYPHS[mark]}</span>'
 
         def heading(text: str) -> None:
             out.append(f'<h3 style="margin-top:14px; margin-bottom:4px">{_e(text)}</h3>')
@@ -365,12 +381,12 @@ class DetailPane(QWidget):
         caps = [("SMS", verdict.sms), ("MMS", verdict.mms), ("International SMS", verdict.international)]
         if verdict.high_volume is State.READY:  # most numbers never need it: no red cross for it
             caps.append(("High Volume SMS", verdict.high_volume))
-        cells = "".join(
-            f'<td style="padding-right:18px">{mark_html(_mark_of(state))}&nbsp;{_e(name)}'
-            f'&nbsp;<span style="color:{muted}">{_e(_state_word(state))}</span></td>'
+        cells = " &nbsp;·&nbsp; ".join(
+            f'{mark_html(_mark_of(state))}&nbsp;{_e(name)}:'
+            f'&nbsp;<span style="color:{muted}">{_e(_state_word(state))}</span>'
             for name, state in caps
         )
-        out.append(f"<table><tr>{cells}</tr></table>")
+        out.append(f"<p>{cells}</p>")
 
         # What to do (first: it is what the user came for when something is wrong)
         # Reasons that keep SMS from working come first, under "What to do"; limits of a number
@@ -386,23 +402,21 @@ class DetailPane(QWidget):
             heading(title)
             for reason in group:
                 severe = reason.severity is Severity.ERROR and group is main
-                colour = mark_colour(Mark.BLOCKED if severe else Mark.UNKNOWN, self.palette()).name()
-                link = (f' <a href="{_e(reason.link)}">RingCentral’s guide</a>' if reason.link else "")
+                colour = mark_colour(Mark.BLOCKED if severe else Mark.UNKNOWN, palette).name()
+                guide = (f' <a style="color:{link}" href="{_e(reason.link)}">RingCentral’s guide</a>'
+                         if reason.link else "")
                 out.append(
                     f'<p style="margin-bottom:2px"><b style="color:{colour}">{_e(reason.message)}</b></p>'
-                    f'<p style="margin-top:0; margin-left:12px">{_e(reason.fix)}{link}<br>'
+                    f'<p style="margin-top:0; margin-left:12px">{_e(reason.fix)}{guide}<br>'
                     f'<span style="color:{muted}">Who can fix this: {_e(_who(reason))}</span></p>'
                 )
 
         heading("Checklist")
-        rows = "".join(
-            f"<tr><td>{mark_html(c.mark)}</td><td style='padding-left:6px; padding-right:14px'>{_e(c.title)}</td>"
-            f"<td style='color:{muted}'>{_e(c.detail)}</td></tr>"
-            for c in conditions(
-                verdict, sms_holder=self._sms_holder_text(), account_view=self._account_view
+        for c in conditions(verdict, sms_holder=self._sms_holder_text(), account_view=self._account_view):
+            out.append(
+                f"<p style='margin-top:1px; margin-bottom:1px'>{mark_html(c.mark)}&nbsp; {_e(c.title)}: "
+                f"{_e(c.detail)} <span style='color:{muted}'>({_CONDITION_WORDS[c.mark]})</span></p>"
             )
-        )
-        out.append(f"<table cellspacing='2'>{rows}</table>")
 
         heading("Use cases")
         if verdict.use_cases:
@@ -440,11 +454,9 @@ class DetailPane(QWidget):
             owner = dataclasses.replace(owner, owner=you, caller_id=you, sms_features=you)
         heading("Who owns this number and who can text from it")
         out.append(
-            "<table cellspacing='2'>"
-            f"<tr><td style='padding-right:12px'><b>Owner</b></td><td>{_e(owner.owner)}</td></tr>"
-            f"<tr><td style='padding-right:12px'><b>Caller ID</b></td><td>{_e(owner.caller_id)}</td></tr>"
-            f"<tr><td style='padding-right:12px'><b>SMS features</b></td><td>{_e(owner.sms_features)}</td></tr>"
-            "</table>"
+            f"<p><b>Owner:</b> {_e(owner.owner)}<br>"
+            f"<b>Caller ID:</b> {_e(owner.caller_id)}<br>"
+            f"<b>SMS features:</b> {_e(owner.sms_features)}</p>"
             f"<p style='color:{muted}'>{_e(owner.explanation)}</p>"
         )
 
@@ -456,8 +468,8 @@ class DetailPane(QWidget):
         heading("More help")
         guide = LINK_TOLL_FREE if is_toll_free(verdict.number) else LINK_TCR
         out.append(
-            f'<p><a href="{GUIDE_LINK}">RingCentral’s SMS requirements guide</a> · '
-            f'<a href="{guide}">'
+            f'<p><a style="color:{link}" href="{GUIDE_LINK}">RingCentral’s SMS requirements guide</a> · '
+            f'<a style="color:{link}" href="{guide}">'
             f"{'Toll-free verification' if is_toll_free(verdict.number) else 'Registering a brand and campaign'}"
             "</a></p>"
         )

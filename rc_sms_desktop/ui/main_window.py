@@ -21,14 +21,13 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QPoint, Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, Qt, QTimer, Signal
 from PySide6.QtGui import (
+    QAction,
+    QActionGroup,
     QCloseEvent,
-    QGuiApplication,
     QKeySequence,
-    QPainter,
     QPalette,
-    QShortcut,
     QShowEvent,
 )
 from PySide6.QtWidgets import (
@@ -47,20 +46,18 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from rc_sms_desktop.api.errors import SessionEndedError
+from rc_sms_desktop.api.errors import SessionEndedError, explain
 from rc_sms_desktop.core.eligibility import Verdict
+from rc_sms_desktop.core.marks import Mark, verdict_mark
 from rc_sms_desktop.infra.settings import Settings
+from rc_sms_desktop.ui.accessibility import announce, value_changed
 from rc_sms_desktop.ui.detail_pane import DetailPane
 from rc_sms_desktop.ui.qt_loader import QtLoadRunner
+from rc_sms_desktop.ui.screenshot import SCREENSHOT_SIZE, Screenshot
 from rc_sms_desktop.ui.sender_delegate import SenderDelegate
-from rc_sms_desktop.ui.sender_model import (
-    SendableFilterModel,
-    SenderListModel,
-    SenderRole,
-    verdict_mark,
-)
+from rc_sms_desktop.ui.sender_model import SendableFilterModel, SenderListModel, SenderRole
 from rc_sms_desktop.ui.status_banner import StatusBanner
-from rc_sms_desktop.ui.theme import Mark, tint
+from rc_sms_desktop.ui.theme import Appearance, apply_appearance, text_on, tint
 from rc_sms_desktop.ui.window_geometry import restore_window_geometry
 from rc_sms_desktop.ui.window_services import AccountSession, WindowServices
 
@@ -70,7 +67,10 @@ _log = logging.getLogger(__name__)
 STORED_SESSION_TIMEOUT_S = 8.0
 # Closing never waits longer than this for work in flight.
 SHUTDOWN_GRACE_S = 3.0
-SCREENSHOT_SIZE = (1240, 820)
+# Also the application's display name: a window title equal to it is shown once (Qt appends the
+# display name to any other title, https://doc.qt.io/qt-6/qguiapplication.html#applicationDisplayName-prop).
+APP_DISPLAY_NAME = "RingCentral SMS Senders"
+SEND_FROM_TAB_TITLE = "Se&nd from"
 # How often a running load checks whether RingCentral's rate limits are what it waits on.
 PACING_CHECK_MS = 1000
 
@@ -83,18 +83,14 @@ class WindowOptions:
     screenshot: Path | None = None
     screenshot_picker: bool = False
     select: str | None = None  # a number to choose at start: E.164 or phone-number id
+    color_scheme: str | None = None  # "system", "light" or "dark"; None: the setting decides
 
 
 def error_text(error: object) -> str:
-    """Plain words for an error: the API errors' `user_message`, else the message itself."""
-    with contextlib.suppress(Exception):
-        text = getattr(error, "user_message", None)
-        if callable(text):
-            text = text()
-        if isinstance(text, str) and text:
-            return text
-    text = str(error) if error is not None else ""
-    return text or "Something went wrong while loading your numbers."
+    """Plain words for what the loader or a task failed with (`api.errors.explain`)."""
+    if isinstance(error, BaseException):
+        return explain(error).message
+    return str(error or "") or "Something went wrong while loading your numbers."
 
 
 class MainWindow(QMainWindow):
@@ -119,7 +115,7 @@ class MainWindow(QMainWindow):
     ) -> None:
         super().__init__()
         self.setObjectName("mainWindow")
-        self.setWindowTitle("RingCentral SMS senders")
+        self.setWindowTitle(APP_DISPLAY_NAME)
         self._services = services
         self._options = options or WindowOptions()
         self._settings = settings if settings is not None else Settings.load()
@@ -136,13 +132,12 @@ class MainWindow(QMainWindow):
         self._shut_down = False
         self._shutting_down = False
         self._shown_once = False
-        self._screenshot_taken = False
         self._sign_in_dialog: Any = None
         self._reserved_tabs: dict[str, QWidget] = {}
-        self._before_screenshot: list[Awaitable[Any]] = []
         self._applying_selection = False
         self._loaded_once = False
         self._user_chose = False  # until the user picks, the best sender is shown
+        self._chosen_id: str | None = None  # what the user picked last (kept across filtering)
         self._session_ended = False
 
         self._runner = QtLoadRunner(self)
@@ -156,7 +151,12 @@ class MainWindow(QMainWindow):
         self._proxy.setSourceModel(self._model)
         self._build()
         self._connect()
+        self._screenshot: Screenshot | None = None
         if self._options.screenshot is not None:
+            self._screenshot = Screenshot(
+                self, self.sender_combo, self._options.screenshot,
+                with_picker=self._options.screenshot_picker, close=self.request_close,
+            )
             self.resize(*SCREENSHOT_SIZE)  # the same picture on every machine
         elif not restore_window_geometry(self, self._settings):
             self.resize(1100, 720)
@@ -188,16 +188,18 @@ class MainWindow(QMainWindow):
         header.addLayout(who, 1)
         header.addWidget(self.as_of_label, 0, Qt.AlignmentFlag.AlignVCenter)
         style = self.style()
+        # Mnemonics are unique among what is shown together (Alt+letter then activates instead
+        # of cycling focus); Refresh has F5 instead, shown in its tooltip and the File menu.
         self.refresh_button = QPushButton(
-            style.standardIcon(QStyle.StandardPixmap.SP_BrowserReload), "&Refresh", central
+            style.standardIcon(QStyle.StandardPixmap.SP_BrowserReload), "Refresh", central
         )
         self.refresh_button.setObjectName("refreshButton")
         self.refresh_button.setAccessibleName("Refresh the numbers")
         self.refresh_button.setToolTip("Load the numbers and their SMS registration again (F5)")
-        self.sign_in_button = QPushButton("&Sign in…", central)
+        self.sign_in_button = QPushButton("Sign &in…", central)
         self.sign_in_button.setObjectName("signInButton")
         self.sign_in_button.setAccessibleName("Sign in to RingCentral")
-        self.sign_out_button = QPushButton("Sign &out", central)
+        self.sign_out_button = QPushButton("Sign o&ut", central)
         self.sign_out_button.setObjectName("signOutButton")
         self.sign_out_button.setAccessibleName("Sign out of RingCentral")
         for button in (self.refresh_button, self.sign_in_button, self.sign_out_button):
@@ -221,9 +223,7 @@ class MainWindow(QMainWindow):
         demo_layout.addWidget(self.demo_label, 1)
         demo_layout.addWidget(self.demo_sign_in_button)
         self.demo_banner.setAutoFillBackground(True)
-        demo_palette = self.demo_banner.palette()
-        demo_palette.setColor(QPalette.ColorRole.Window, tint(Mark.UNKNOWN, QGuiApplication.palette()))
-        self.demo_banner.setPalette(demo_palette)
+        self._tint_demo_banner()
         self.demo_banner.hide()
         outer.addWidget(self.demo_banner)
 
@@ -240,7 +240,7 @@ class MainWindow(QMainWindow):
         page_layout = QVBoxLayout(page)
         page_layout.setContentsMargins(0, 8, 0, 0)
         picker_row = QHBoxLayout()
-        picker_label = QLabel("Send &from:", page)
+        picker_label = QLabel("Sen&d from:", page)
         self.sender_combo = QComboBox(page)
         self.sender_combo.setObjectName("senderCombo")
         self.sender_combo.setAccessibleName("Send from")
@@ -276,15 +276,74 @@ class MainWindow(QMainWindow):
         self.detail_pane = DetailPane(self.splitter)
         self.splitter.addWidget(self.detail_pane)
         page_layout.addWidget(self.splitter, 1)
-        self.tabs.addTab(page, "Send &from")
+        self.tabs.addTab(page, SEND_FROM_TAB_TITLE)
         self._compose_panel: QWidget | None = None
 
         self.setCentralWidget(central)
-        # Typing after the window opens goes to the picker (keyboard search), not to the first
-        # button in the tab order: a space on a focused Refresh pressed it (#14).
+        self._build_menus()
+        # Keyboard users start where the window's purpose is: the sender picker.
         self.sender_combo.setFocus(Qt.FocusReason.OtherFocusReason)
-        refresh = QShortcut(QKeySequence(QKeySequence.StandardKey.Refresh), self)
-        refresh.activated.connect(self.refresh)
+
+    def _build_menus(self) -> None:
+        """File (refresh, sign in, close, quit) and View (appearance): where users look for the
+        shortcuts (F5, Ctrl+W, Ctrl+Q) and the colour scheme."""
+        bar = self.menuBar()
+        file_menu = bar.addMenu("&File")
+        self.refresh_action = QAction("&Refresh", self)
+        self.refresh_action.setShortcuts([QKeySequence(Qt.Key.Key_F5),
+                                          QKeySequence(QKeySequence.StandardKey.Refresh)])
+        self.refresh_action.triggered.connect(self.refresh)
+        sign_in = QAction("&Sign in…", self)
+        sign_in.triggered.connect(self.open_sign_in)
+        close = QAction("&Close window", self)
+        close.setShortcut(QKeySequence("Ctrl+W"))
+        close.triggered.connect(self.request_close)
+        quit_action = QAction("&Quit", self)
+        quit_action.setShortcut(QKeySequence("Ctrl+Q"))
+        quit_action.setMenuRole(QAction.MenuRole.QuitRole)
+        quit_action.triggered.connect(self.request_close)
+        for action in (self.refresh_action, sign_in):
+            file_menu.addAction(action)
+        file_menu.addSeparator()
+        file_menu.addAction(close)
+        file_menu.addAction(quit_action)
+        self.close_action, self.quit_action = close, quit_action
+
+        view_menu = bar.addMenu("&View")
+        appearance_menu = view_menu.addMenu("&Appearance")
+        group = QActionGroup(self)
+        group.setExclusive(True)
+        current = self._options.color_scheme or self._settings.appearance
+        self.appearance_actions: dict[Appearance, QAction] = {}
+        for choice, text in ((Appearance.SYSTEM, "&System"), (Appearance.LIGHT, "&Light"),
+                             (Appearance.DARK, "&Dark")):
+            action = QAction(text, group)
+            action.setCheckable(True)
+            action.setChecked(choice.value == current)
+            action.triggered.connect(lambda _checked=False, c=choice: self.set_appearance(c))
+            appearance_menu.addAction(action)
+            self.appearance_actions[choice] = action
+
+    def set_appearance(self, appearance: Appearance) -> None:
+        """Follow the system's colour scheme or force light/dark, now and next time."""
+        self.appearance_actions[appearance].setChecked(True)
+        apply_appearance(appearance)
+        if self._options.screenshot is None and self._settings.appearance != appearance.value:
+            self._settings.appearance = appearance.value
+
+    def _tint_demo_banner(self) -> None:
+        palette = self.palette()
+        background = tint(Mark.UNKNOWN, palette)
+        demo_palette = QPalette(palette)
+        demo_palette.setColor(QPalette.ColorRole.Window, background)
+        demo_palette.setColor(QPalette.ColorRole.WindowText, text_on(background, palette))
+        self.demo_banner.setPalette(demo_palette)
+
+    def changeEvent(self, event: QEvent) -> None:  # Qt override
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.PaletteChange:
+            # The system (or the Appearance setting) switched light/dark: re-tint what is tinted.
+            self._tint_demo_banner()
 
     def _remember_progress(self, done: int, total: int) -> None:
         self._progress_counts = (done, total)
@@ -358,15 +417,17 @@ class MainWindow(QMainWindow):
             self.tabs.setCurrentIndex(index)
         return index
 
-    def reserve_tab(self, title: str) -> None:
+    def reserve_tab(self, title: str, text: str = "Opening…") -> QWidget:
         """Show a tab whose view is still being built; `add_tab` with the same title fills it.
 
-        The app builds its heavier views after the first paint: reserving their places keeps
-        the window's layout from jumping when they arrive.
+        The app builds its heavier views after the first paint or when first opened: reserving
+        their places keeps the window's layout from jumping when they arrive. Returns the
+        placeholder (it says `text`).
         """
-        placeholder = _placeholder(self.tabs, "Opening…")
+        placeholder = _placeholder(self.tabs, text)
         self._reserved_tabs[title] = placeholder
         self.tabs.addTab(placeholder, title)
+        return placeholder
 
     def add_shutdown_hook(self, hook: Callable[[], Awaitable[None]]) -> None:
         """Await `hook()` on shutdown, before the session's client is closed."""
@@ -389,13 +450,14 @@ class MainWindow(QMainWindow):
         self.splitter.setStretchFactor(0, 3)
         self.splitter.setStretchFactor(1, 2)
 
-    def reserve_compose_panel(self) -> None:
+    def reserve_compose_panel(self, text: str = "") -> None:
         """Keep the compose panel's place while it is built (see `reserve_tab`)."""
-        self.set_compose_panel(_placeholder(self.splitter, ""))
+        self.set_compose_panel(_placeholder(self.splitter, text))
 
     def wait_before_screenshot(self, work: Awaitable[Any]) -> None:
         """`--screenshot` waits for `work` too (views still being built) before the picture."""
-        self._before_screenshot.append(work)
+        if self._screenshot is not None:
+            self._screenshot.wait_for(work)
 
     @property
     def is_closing(self) -> bool:
@@ -561,6 +623,7 @@ class MainWindow(QMainWindow):
         self._model.clear()
         self._account_key = None
         self._user_chose = False
+        self._chosen_id = None
         self._as_of = None
         self.as_of_label.setText("")
         self.detail_pane.show_verdict(None)
@@ -610,6 +673,7 @@ class MainWindow(QMainWindow):
         for number in wanted:
             if number and self._show_sender(number):
                 self._user_chose = True
+                self._chosen_id = number
                 return
         self.sender_combo.setCurrentIndex(0 if self._proxy.rowCount() else -1)
 
@@ -635,6 +699,8 @@ class MainWindow(QMainWindow):
             fresh = self.current_sender()
             self.detail_pane.show_verdict(fresh)
             self.senderChanged.emit(fresh)
+            # The chosen number's state changed under the picker (Qt only reports new rows).
+            value_changed(self.sender_combo, self.sender_combo.currentText())
 
     def _on_finished(self, as_of: object) -> None:
         self.status_banner.loading_finished()
@@ -647,8 +713,8 @@ class MainWindow(QMainWindow):
         self._loaded_once = True
         if first and self._options.select and not self.select_sender(self._options.select):
             self.status_banner.show_warning(f"The number {self._options.select} is not among your numbers.")
-        if first and self._options.screenshot is not None:
-            self._spawn(self._take_screenshot(self._options.screenshot))
+        if first and self._screenshot is not None:
+            self._spawn(self._screenshot.take())
 
     def _on_retry(self) -> None:
         if self._session_ended:
@@ -666,12 +732,12 @@ class MainWindow(QMainWindow):
     def _on_failed(self, error: object) -> None:
         self._session_ended = isinstance(error, SessionEndedError)
         if self._session_ended:
-            self.status_banner.show_error(error_text(error), retry_text="&Sign in again…")
+            self.status_banner.show_error(error_text(error), retry_text="Sign &in again…")
         else:
             self.status_banner.show_error(error_text(error), retry=True)
-        if not self._loaded_once and self._options.screenshot is not None:
+        if not self._loaded_once and self._screenshot is not None:
             self._loaded_once = True
-            self._spawn(self._take_screenshot(self._options.screenshot))
+            self._spawn(self._screenshot.take())
 
     def _on_stopped(self) -> None:
         if self.status_banner.state.value in ("loading", "rate-limited"):
@@ -692,6 +758,10 @@ class MainWindow(QMainWindow):
         verdict = self.current_sender()
         self.detail_pane.show_verdict(verdict)
         self.senderChanged.emit(verdict)
+        if verdict is not None and self.sender_combo.hasFocus() and not self.sender_combo.view().isVisible():
+            # Arrow keys on the closed picker: Qt sends the new value (number and state, see
+            # sender_model); the verdict's headline is announced too, as the detail pane shows it.
+            announce(self.sender_combo, verdict.headline)
 
 
     def _on_user_chose(self, _row: int) -> None:
@@ -700,49 +770,26 @@ class MainWindow(QMainWindow):
         if verdict is None:
             return
         self._user_chose = True
+        self._chosen_id = verdict.number.id
         key = self._account_key
         if key and self._settings.chosen_sender(key) != verdict.number.id:
             self._settings.set_chosen_sender(key, verdict.number.id)
 
     def _on_only_sendable(self, only: bool) -> None:
         current = self.current_sender()
+        # The user's choice survives hiding it: turning the filter off again brings it back.
+        wanted = [self._chosen_id if self._user_chose else None,
+                  current.number.id if current is not None else None]
         self._applying_selection = True
         try:
             self._proxy.set_only_sendable(only)
-            if current is not None and not self.select_sender(current.number.id):
+            if not any(number and self._show_sender(number) for number in wanted):
                 self.sender_combo.setCurrentIndex(0 if self._proxy.rowCount() else -1)
         finally:
             self._applying_selection = False
         self._on_current_changed(self.sender_combo.currentIndex())
         if self._settings.only_numbers_that_can_send != only:
             self._settings.only_numbers_that_can_send = only
-
-    # ------------------------------------------------------------------------------ screenshots
-
-    async def _take_screenshot(self, path: Path) -> None:
-        """Render the window (with the picker open if asked) to a PNG, then close."""
-        if self._screenshot_taken:
-            return
-        self._screenshot_taken = True
-        if self._before_screenshot:
-            await asyncio.wait([asyncio.ensure_future(w) for w in self._before_screenshot],
-                               timeout=SHUTDOWN_GRACE_S)
-        await asyncio.sleep(0.15)  # let layouts settle and pending batches paint
-        pixmap = self.grab()
-        if self._options.screenshot_picker:
-            self.sender_combo.showPopup()
-            await asyncio.sleep(0.2)
-            popup = self.sender_combo.view().window()
-            pixmap = self.grab()
-            painter = QPainter(pixmap)
-            offset = popup.mapToGlobal(QPoint(0, 0)) - self.mapToGlobal(QPoint(0, 0))
-            painter.drawPixmap(offset, popup.grab())
-            painter.end()
-            self.sender_combo.hidePopup()
-        path.parent.mkdir(parents=True, exist_ok=True)
-        if not pixmap.save(str(path), "PNG"):
-            _log.error("could not save the screenshot to %s", path)
-        self.request_close()
 
     # ------------------------------------------------------------------------------- shutdown
 

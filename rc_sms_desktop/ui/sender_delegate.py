@@ -15,8 +15,9 @@ from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QRect, QRectF, QS
 from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter, QPalette
 from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QStyleOptionViewItem, QWidget
 
+from rc_sms_desktop.core.marks import Mark
 from rc_sms_desktop.ui.sender_model import SenderRole
-from rc_sms_desktop.ui.theme import Mark, mark_colour, paint_mark, secondary_text_colour
+from rc_sms_desktop.ui.theme import mark_colour, paint_mark, secondary_text_colour
 
 Index = QModelIndex | QPersistentModelIndex
 
@@ -77,10 +78,14 @@ class SenderDelegate(QStyledItemDelegate):
             painter.setFont(small)
             painter.setPen(secondary_text_colour(palette))
             text_rect = caption_rect.adjusted(_PAD_X, 2, -_PAD_X, -2)
-            painter.drawText(text_rect, Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter, str(caption))
             advance = QFontMetrics(small).horizontalAdvance(str(caption)) + 8
+            words = QStyle.visualRect(opt.direction, text_rect,
+                                      QRect(text_rect.left(), text_rect.top(), advance, text_rect.height()))
+            painter.drawText(words, Qt.AlignmentFlag.AlignCenter, str(caption))
+            rule = QStyle.visualRect(opt.direction, text_rect, QRect(
+                text_rect.left() + advance, text_rect.top(), max(0, text_rect.width() - advance), 1))
             y = caption_rect.center().y()
-            painter.drawLine(text_rect.left() + advance, y, text_rect.right(), y)
+            painter.drawLine(rule.left(), y, rule.right(), y)
             rect.setTop(rect.top() + height)
 
         # Background and focus/selection via the style, only on the entry part.
@@ -92,11 +97,12 @@ class SenderDelegate(QStyledItemDelegate):
 
         selected = bool(opt.state & QStyle.StateFlag.State_Selected)
         mark = Mark(index.data(SenderRole.MarkRole) or Mark.UNKNOWN)  # Qt hands back a plain str
-        can_send = mark in (Mark.READY, Mark.LIMITED)
+        can_send = mark is Mark.READY and not index.data(SenderRole.RefusedForTextRole)
         group = QPalette.ColorGroup.Active
         text_colour = palette.color(group, QPalette.ColorRole.HighlightedText if selected else QPalette.ColorRole.Text)
         if not can_send and not selected:
-            text_colour = palette.color(QPalette.ColorGroup.Disabled, QPalette.ColorRole.Text)
+            # Greyed, yet readable (WCAG AA): a greyed row still tells why it cannot send.
+            text_colour = secondary_text_colour(palette)
         second_colour = QColor(text_colour) if selected else secondary_text_colour(palette)
         if mark is Mark.BLOCKED and not selected:
             second_colour = mark_colour(Mark.BLOCKED, palette)
@@ -104,9 +110,16 @@ class SenderDelegate(QStyledItemDelegate):
             second_colour = mark_colour(Mark.UNKNOWN, palette)
 
         inner = rect.adjusted(_PAD_X, _PAD_Y, -_PAD_X, -_PAD_Y)
+        direction = opt.direction  # right to left (-reverse): every part is mirrored
+
+        def place(part: QRect) -> QRect:
+            return QStyle.visualRect(direction, inner, part)
+
+        start = Qt.AlignmentFlag.AlignLeft if direction == Qt.LayoutDirection.LeftToRight else Qt.AlignmentFlag.AlignRight
+        middle = start | Qt.AlignmentFlag.AlignVCenter
         bold_metrics = QFontMetrics(bold)
         line1_height = max(bold_metrics.height(), _MARK)
-        mark_rect = QRectF(inner.left(), inner.top() + (line1_height - _MARK) / 2, _MARK, _MARK)
+        mark_rect = QRectF(place(QRect(inner.left(), inner.top() + (line1_height - _MARK) // 2, _MARK, _MARK)))
         colour = mark_colour(mark, palette)
         if not can_send and mark is not Mark.BLOCKED:
             colour.setAlphaF(0.85)
@@ -117,7 +130,12 @@ class SenderDelegate(QStyledItemDelegate):
         number = str(index.data(SenderRole.FormattedRole) or "")
         painter.setFont(bold)
         painter.setPen(text_colour)
-        painter.drawText(line1, Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter, number)
+        # A phone number reads left to right in every layout: "(650) 555-0101".
+        painter.setLayoutDirection(Qt.LayoutDirection.LeftToRight)
+        number_width = bold_metrics.horizontalAdvance(number)
+        painter.drawText(place(QRect(x, line1.top(), number_width + 1, line1.height())),
+                         Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter, number)
+        painter.setLayoutDirection(direction)
         x_after = x + bold_metrics.horizontalAdvance(number) + 12
         kind = str(index.data(SenderRole.KindRole) or "")
         label = str(index.data(SenderRole.LabelRole) or "")
@@ -125,7 +143,7 @@ class SenderDelegate(QStyledItemDelegate):
         painter.setFont(base)
         rest_rect = QRect(x_after, inner.top(), max(0, inner.right() - x_after), line1_height)
         rest = QFontMetrics(base).elidedText(rest, Qt.TextElideMode.ElideRight, rest_rect.width())
-        painter.drawText(rest_rect, Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter, rest)
+        painter.drawText(place(rest_rect), middle, rest)
 
         detail = str(index.data(SenderRole.DetailLineRole) or "")
         small_metrics = QFontMetrics(small)
@@ -133,5 +151,5 @@ class SenderDelegate(QStyledItemDelegate):
         painter.setFont(small)
         painter.setPen(second_colour)
         detail = small_metrics.elidedText(detail, Qt.TextElideMode.ElideRight, line2.width())
-        painter.drawText(line2, Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter, detail)
+        painter.drawText(place(line2), middle, detail)
         painter.restore()

@@ -22,17 +22,16 @@ from PySide6.QtCore import (
     QSortFilterProxyModel,
     Qt,
 )
+from PySide6.QtGui import QGuiApplication
 
-from rc_sms_desktop.core.eligibility import Verdict, sender_sort_key
+from rc_sms_desktop.core.eligibility import State, Verdict, sender_sort_key
 from rc_sms_desktop.core.formatting import format_number
+from rc_sms_desktop.core.marks import Mark, verdict_mark
 from rc_sms_desktop.core.number_kinds import is_toll_free, number_kind
 from rc_sms_desktop.core.use_cases import use_case_titles
-from rc_sms_desktop.ui.theme import MARK_WORDS, Mark, mark_icon
+from rc_sms_desktop.ui.theme import mark_icon
 
 Index = QModelIndex | QPersistentModelIndex
-
-# Reason codes (core/eligibility.py) meaning "the SMS configuration is still being fetched".
-_LOADING_STATES = frozenset({"loading", "not_loaded", "not-loaded"})
 
 CANNOT_SEND_CAPTION = "Cannot send SMS"
 
@@ -50,23 +49,8 @@ class SenderRole(IntEnum):
     LabelRole = Qt.ItemDataRole.UserRole + 8
     DetailLineRole = Qt.ItemDataRole.UserRole + 9
     SectionCaptionRole = Qt.ItemDataRole.UserRole + 10
-
-
-def _state(value: object) -> str:
-    text = getattr(value, "value", value)
-    return str(text).lower() if text is not None else "unknown"
-
-
-def verdict_mark(verdict: Verdict) -> Mark:
-    """The mark a verdict gets in the picker (ready, blocked, unknown, still loading)."""
-    sms = _state(verdict.sms)
-    if sms == "ready":
-        return Mark.READY
-    if sms == "blocked":
-        return Mark.BLOCKED
-    if _state(getattr(verdict, "config_state", None)) in _LOADING_STATES:
-        return Mark.LOADING
-    return Mark.UNKNOWN
+    # True while the picker suggests senders for a text and this number would be refused it.
+    RefusedForTextRole = Qt.ItemDataRole.UserRole + 11
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,14 +85,14 @@ def describe_row(verdict: Verdict) -> SenderRow:
         elif is_toll_free(number):
             detail = "Toll-free number · text only, no MMS"
         else:
-            detail = "Ready to send SMS" + ("" if _state(verdict.mms) == "ready" else " (no MMS)")
+            detail = "Ready to send SMS" + ("" if verdict.mms is State.READY else " (no MMS)")
     elif mark is Mark.LOADING:
         detail = "Checking SMS registration…"
     elif main is not None and (main.summary or main.message):
         detail = _sentence_case(main.summary or main.message)
     else:
         detail = verdict.headline
-    words = MARK_WORDS[mark]
+    words = mark.label
     title = f"{formatted} · {kind}" + (f" · {label}" if label else "")
     tooltip_lines = [f"<b>{_escape(e164 or 'no number')}</b>", _escape(verdict.headline)]
     if main is not None and main.message and mark is not Mark.READY:
@@ -125,8 +109,20 @@ def describe_row(verdict: Verdict) -> SenderRow:
         mark=mark,
         tooltip="<br>".join(tooltip_lines),
         accessible=accessible,
-        display=title,
+        # The closed picker's text is also its accessible value (Qt's QAccessibleComboBox): it
+        # carries the number's state, so arrowing through the numbers speaks each one's state.
+        display=f"{title} — {_state_words(mark, detail)}",
     )
+
+
+def _state_words(mark: Mark, detail: str) -> str:
+    if mark is Mark.READY:
+        return "ready"
+    if mark is Mark.BLOCKED:
+        return f"cannot send: {detail[:1].lower()}{detail[1:]}" if detail else "cannot send"
+    if mark is Mark.LOADING:
+        return "checking"
+    return f"not known: {detail[:1].lower()}{detail[1:]}" if detail else "not known"
 
 
 def _sentence_case(text: str) -> str:
@@ -170,6 +166,9 @@ class SenderListModel(QAbstractListModel):
             return CANNOT_SEND_CAPTION if index.row() == self._first_blocked else None
         row = self._row(verdict)
         if role == Qt.ItemDataRole.DisplayRole:
+            if QGuiApplication.isRightToLeft():
+                # A phone number reads left to right even in a right-to-left window.
+                return row.display.replace(row.formatted, f"\u2066{row.formatted}\u2069", 1)
             return row.display
         if role == Qt.ItemDataRole.DecorationRole:
             return mark_icon(row.mark)
@@ -271,7 +270,7 @@ class SenderListModel(QAbstractListModel):
 
     def _update_first_blocked(self) -> None:
         self._first_blocked = next(
-            (row for row, v in enumerate(self._verdicts) if _state(v.sms) == "blocked"), -1
+            (row for row, v in enumerate(self._verdicts) if v.sms is State.BLOCKED), -1
         )
         if self._first_blocked == 0:
             self._first_blocked = -1  # nothing can send: no "cannot send" heading needed
@@ -310,11 +309,59 @@ class SenderListModel(QAbstractListModel):
 
 
 class SendableFilterModel(QSortFilterProxyModel):
-    """Hides numbers that cannot send when "Only numbers that can send" is on."""
+    """Hides numbers that cannot send when "Only numbers that can send" is on.
+
+    While a sender suggestion is set (`set_suggestion`, see ui/sender_suggestion.py) the rows
+    take the places it gives and each detail line starts with its note ("fits: Delivery
+    updates"); `clear_suggestion` puts the picker order back.
+    """
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._only_sendable = False
+        self._places: dict[str, int] | None = None  # number id -> place while suggesting
+        self._notes: dict[str, str] = {}
+        self._refused: frozenset[str] = frozenset()
+
+    @property
+    def suggesting(self) -> bool:
+        return self._places is not None
+
+    def set_suggestion(
+        self, places: dict[str, int], notes: dict[str, str], refused: frozenset[str]
+    ) -> None:
+        """Order rows by `places` (number id -> place), with `notes` on their detail lines and
+        the `refused` ids greyed."""
+        self._places, self._notes, self._refused = dict(places), dict(notes), refused
+        self.sort(0)
+        self._details_changed()
+
+    def clear_suggestion(self) -> None:
+        if self._places is None:
+            return
+        self._places, self._notes, self._refused = None, {}, frozenset()
+        self.sort(-1)  # the source (picker) order again
+        self._details_changed()
+
+    def _details_changed(self) -> None:
+        if self.rowCount():
+            self.dataChanged.emit(
+                self.index(0, 0),
+                self.index(self.rowCount() - 1, 0),
+                [SenderRole.DetailLineRole, SenderRole.RefusedForTextRole],
+            )
+
+    def lessThan(self, left: Index, right: Index) -> bool:
+        places = self._places
+        if places is None:
+            return left.row() < right.row()
+        model = self.sourceModel()
+
+        def place(index: Index) -> int:
+            number_id = model.data(index, SenderRole.NumberIdRole)
+            return places.get(str(number_id), 1_000_000 + index.row())
+
+        return place(left) < place(right)
 
     @property
     def only_sendable(self) -> bool:
@@ -341,4 +388,15 @@ class SendableFilterModel(QSortFilterProxyModel):
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if role == SenderRole.SectionCaptionRole and self._only_sendable:
             return None
+        if self._places is not None and role in (
+            SenderRole.DetailLineRole, SenderRole.RefusedForTextRole
+        ):
+            number_id = str(super().data(index, SenderRole.NumberIdRole))
+            if role == SenderRole.RefusedForTextRole:
+                return number_id in self._refused
+            note = self._notes.get(number_id)
+            detail = super().data(index, role)
+            return f"{note} · {detail}" if note and detail else (note or detail)
+        if role == SenderRole.RefusedForTextRole:
+            return False
         return super().data(index, role)

@@ -16,6 +16,7 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QTextDocumentFragment
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
@@ -32,12 +33,15 @@ from PySide6.QtWidgets import (
 
 from rc_sms_desktop.api.auth import ClientCredentials
 from rc_sms_desktop.api.client import RingCentralClient
+from rc_sms_desktop.api.errors import ApiError, explain
 from rc_sms_desktop.api.servers import KNOWN_SERVERS, Server, ServerUrlError, custom_server
 from rc_sms_desktop.api.session import TokenSession, open_system_browser
 from rc_sms_desktop.api.tokens import TokenStore
+from rc_sms_desktop.core.marks import Mark
 from rc_sms_desktop.infra.redaction import Secret
 from rc_sms_desktop.infra.settings import Settings
-from rc_sms_desktop.ui.theme import Mark, mark_colour
+from rc_sms_desktop.ui.accessibility import announce
+from rc_sms_desktop.ui.theme import mark_colour
 from rc_sms_desktop.ui.window_services import AccountSession, signed_in_session
 
 _log = logging.getLogger(__name__)
@@ -52,11 +56,8 @@ _SERVER_CHOICES = (
 
 
 def _words(error: BaseException) -> str:
-    text = getattr(error, "user_message", None)
-    if isinstance(text, str) and text:
-        return text
-    if isinstance(error, ServerUrlError):
-        return str(error)
+    if isinstance(error, ApiError | ServerUrlError):
+        return explain(error).message
     return "Sign-in did not work. Please check the details and try again."
 
 
@@ -125,8 +126,9 @@ class SignInDialog(QDialog):
             browser,
         )
         browser_help.setWordWrap(True)
-        browser_form.addRow("&Client ID:", self.client_id_edit)
-        browser_form.addRow("Client &secret:", self.client_secret_edit)
+        # Mnemonics are unique in the dialog (a repeated Alt+letter only cycles focus).
+        browser_form.addRow("Client I&D:", self.client_id_edit)
+        browser_form.addRow("Client s&ecret:", self.client_secret_edit)
         browser_form.addRow(browser_help)
         self.tabs.addTab(browser, "&Browser")
 
@@ -150,22 +152,24 @@ class SignInDialog(QDialog):
         )
         jwt_help.setWordWrap(True)
         jwt_form.addRow("Client &ID:", self.jwt_client_id_edit)
-        jwt_form.addRow("Client s&ecret:", self.jwt_client_secret_edit)
-        jwt_form.addRow("&JWT:", self.jwt_edit)
+        jwt_form.addRow("Client secre&t:", self.jwt_client_secret_edit)
+        jwt_form.addRow("J&WT:", self.jwt_edit)
         jwt_form.addRow(jwt_help)
         self.tabs.addTab(jwt, "&JWT")
 
         self.status_label = QLabel("", self)
         self.status_label.setObjectName("signInStatus")
         self.status_label.setWordWrap(True)
-        self.status_label.setTextInteractionFlags(
-            Qt.TextInteractionFlag.TextSelectableByMouse | Qt.TextInteractionFlag.LinksAccessibleByMouse
-        )
+        # Its fallback link ("open this address yourself") is reachable with Tab; see _show_status.
+        self.status_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextBrowserInteraction)
+        self.status_label.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.status_label.setAccessibleName("Sign-in status")
         self.status_label.setOpenExternalLinks(True)
         self.busy = QProgressBar(self)
         self.busy.setObjectName("signInProgress")
         self.busy.setRange(0, 0)
         self.busy.setTextVisible(False)
+        self.busy.setAccessibleName("Signing in")
         self.busy.hide()
 
         self.buttons = QDialogButtonBox(self)
@@ -309,13 +313,23 @@ class SignInDialog(QDialog):
 
     def _progress(self, text: str) -> None:
         self.status_label.setStyleSheet("")
-        self.status_label.setText(text)
+        self._show_status(text, text, error=False)
         self.progressChanged.emit(text)
 
     def _show_error(self, text: str) -> None:
         self.status_label.setStyleSheet(f"color: {mark_colour(Mark.BLOCKED, self.palette()).name()};")
-        self.status_label.setText(f"<b>Could not sign in.</b> {_escape(text)}")
+        self._show_status(f"<b>Could not sign in.</b> {_escape(text)}", f"Could not sign in. {text}", error=True)
         self.progressChanged.emit(text)
+
+    def _show_status(self, shown: str, spoken: str, *, error: bool) -> None:
+        self.status_label.setText(shown)
+        # Focusable only while it holds a link: an empty or plain status is no Tab stop.
+        self.status_label.setFocusPolicy(
+            Qt.FocusPolicy.StrongFocus if "<a " in shown else Qt.FocusPolicy.NoFocus
+        )
+        # Nobody has the status focused: it is spoken (errors at once).
+        announce(self.status_label, QTextDocumentFragment.fromHtml(spoken).toPlainText()
+                 if "<" in spoken else spoken, assertive=error)
 
     def _set_busy(self, busy: bool) -> None:
         self.busy.setVisible(busy)

@@ -18,7 +18,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from rc_sms_desktop.ui.theme import Mark, mark_icon, tint
+from rc_sms_desktop.core.marks import Mark
+from rc_sms_desktop.ui.theme import mark_icon, tint
 
 # Progress appears only when a load lasts longer than this, so quick refreshes do not flicker.
 PROGRESS_DELAY_MS = 300

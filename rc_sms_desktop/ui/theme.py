@@ -1,5 +1,11 @@
 """Colours and painted state marks that follow the system's light or dark palette.
 
+This module is the one place with colour values: the rest of the UI asks it for colours that
+fit the current palette (`mark_colour`, `tint`, `secondary_text_colour`, `link_colour`), so a
+switch between light and dark, by the system or by the "Appearance" setting
+(`apply_appearance`), is followed everywhere. Every text colour it gives is checked against
+WCAG 2.1 AA (4.5:1, https://www.w3.org/TR/WCAG21/#contrast-minimum) by `contrast_ratio`.
+
 The marks are vector-painted by a `QIconEngine`, so they are sharp at any device pixel ratio and
 need no image files; the packaging engineer's icons under `resources/` are for the app icon.
 """
@@ -21,32 +27,131 @@ from PySide6.QtGui import (
     QPixmap,
 )
 
-
-class Mark(StrEnum):
-    """What a sender's state mark says at a glance."""
-
-    READY = "ready"
-    LIMITED = "limited"  # can send SMS, but something (MMS, international) is off
-    BLOCKED = "blocked"
-    UNKNOWN = "unknown"
-    LOADING = "loading"
-
+from rc_sms_desktop.core.marks import Mark
 
 # (light palette, dark palette): dark variants are lighter so they keep contrast on dark grey.
 _COLOURS: dict[Mark, tuple[str, str]] = {
     Mark.READY: ("#1b7f3b", "#5cc97d"),
-    Mark.LIMITED: ("#1b7f3b", "#5cc97d"),
     Mark.BLOCKED: ("#c62828", "#ff6b6b"),
     Mark.UNKNOWN: ("#a15c00", "#f0b450"),
     Mark.LOADING: ("#6b7280", "#9ca3af"),
 }
 
-MARK_WORDS: dict[Mark, str] = {
-    Mark.READY: "Ready",
-    Mark.LIMITED: "Ready (SMS only)",
-    Mark.BLOCKED: "Cannot send",
-    Mark.UNKNOWN: "Unknown",
-    Mark.LOADING: "Checking…",
+class Appearance(StrEnum):
+    """The "Appearance" setting and `--color-scheme`: follow the system, or force one."""
+
+    SYSTEM = "system"
+    LIGHT = "light"
+    DARK = "dark"
+
+
+# The palettes used when the user forces light or dark (the system's own is used otherwise):
+# (role, light, dark). Text colours all keep 4.5:1 or more on Base and Window.
+_PALETTE: tuple[tuple[QPalette.ColorRole, str, str], ...] = (
+    (QPalette.ColorRole.Window, "#efefef", "#2b2b2b"),
+    (QPalette.ColorRole.WindowText, "#1a1a1a", "#ececec"),
+    (QPalette.ColorRole.Base, "#ffffff", "#1e1e1e"),
+    (QPalette.ColorRole.AlternateBase, "#f5f5f5", "#262626"),
+    (QPalette.ColorRole.Text, "#1a1a1a", "#ececec"),
+    (QPalette.ColorRole.Button, "#e6e6e6", "#3a3a3a"),
+    (QPalette.ColorRole.ButtonText, "#1a1a1a", "#ececec"),
+    (QPalette.ColorRole.BrightText, "#ffffff", "#ffffff"),
+    (QPalette.ColorRole.Highlight, "#2d6ab0", "#2f65b0"),
+    (QPalette.ColorRole.HighlightedText, "#ffffff", "#ffffff"),
+    (QPalette.ColorRole.Link, "#0b57b0", "#8ab4f8"),
+    (QPalette.ColorRole.LinkVisited, "#6b3fa0", "#c58af9"),
+    (QPalette.ColorRole.ToolTipBase, "#ffffdc", "#3a3a3a"),
+    (QPalette.ColorRole.ToolTipText, "#1a1a1a", "#ececec"),
+    (QPalette.ColorRole.PlaceholderText, "#5f6368", "#a8a8a8"),
+    (QPalette.ColorRole.Light, "#ffffff", "#4a4a4a"),
+    (QPalette.ColorRole.Midlight, "#f0f0f0", "#3f3f3f"),
+    (QPalette.ColorRole.Mid, "#b8b8b8", "#5a5a5a"),
+    (QPalette.ColorRole.Dark, "#9f9f9f", "#1a1a1a"),
+    (QPalette.ColorRole.Shadow, "#767676", "#000000"),
+)
+# Disabled text: still 4.5:1 (a greyed row must stay readable, it tells why a number cannot send).
+_DISABLED_TEXT = ("#5f6368", "#a0a0a0")
+
+
+def scheme_palette(dark: bool) -> QPalette:
+    """The app's own light or dark palette (used when the user forces one)."""
+    palette = QPalette()
+    column = 2 if dark else 1
+    for row in _PALETTE:
+        palette.setColor(row[0], QColor(row[column]))
+    disabled = QColor(_DISABLED_TEXT[1 if dark else 0])
+    for role in (QPalette.ColorRole.Text, QPalette.ColorRole.WindowText, QPalette.ColorRole.ButtonText):
+        palette.setColor(QPalette.ColorGroup.Disabled, role, disabled)
+    return palette
+
+
+def apply_appearance(appearance: Appearance | str) -> None:
+    """Follow the system's colour scheme, or force light or dark, live.
+
+    Qt's `QStyleHints.setColorScheme` switches native styles where the platform supports it
+    (https://doc.qt.io/qt-6/qstylehints.html#colorScheme-prop); the app's own palette makes the
+    choice hold on every platform (X11 without a desktop theme, offscreen screenshots). Widgets
+    that paint with theme colours re-read them on the palette-change event this sends.
+    """
+    app = QGuiApplication.instance()
+    if not isinstance(app, QGuiApplication):
+        return
+    choice = Appearance(appearance) if appearance in Appearance.__members__.values() else Appearance.SYSTEM
+    hints = QGuiApplication.styleHints()
+    if choice is Appearance.SYSTEM:
+        hints.unsetColorScheme()
+        QGuiApplication.setPalette(QPalette())  # back to the platform's palette
+        return
+    dark = choice is Appearance.DARK
+    hints.setColorScheme(Qt.ColorScheme.Dark if dark else Qt.ColorScheme.Light)
+    QGuiApplication.setPalette(scheme_palette(dark))
+
+
+def relative_luminance(colour: QColor) -> float:
+    """WCAG 2.1 relative luminance (https://www.w3.org/TR/WCAG21/#dfn-relative-luminance)."""
+
+    def channel(value: float) -> float:
+        return value / 12.92 if value <= 0.04045 else ((value + 0.055) / 1.055) ** 2.4
+
+    return 0.2126 * channel(colour.redF()) + 0.7152 * channel(colour.greenF()) + 0.0722 * channel(colour.blueF())
+
+
+def contrast_ratio(first: QColor, second: QColor) -> float:
+    """WCAG 2.1 contrast ratio of two opaque colours, 1 to 21."""
+    a, b = relative_luminance(first), relative_luminance(second)
+    return (max(a, b) + 0.05) / (min(a, b) + 0.05)
+
+
+AA_TEXT = 4.5  # WCAG 2.1 AA for normal text
+
+
+def readable(colour: QColor, background: QColor, minimum: float = AA_TEXT) -> QColor:
+    """`colour`, moved towards black or white (whichever the background is not) until its
+    contrast with `background` reaches `minimum`; unchanged when it already does."""
+    colour = QColor(colour)
+    colour.setAlphaF(1.0)
+    if contrast_ratio(colour, background) >= minimum:
+        return colour
+    target = QColor(0, 0, 0) if relative_luminance(background) > 0.18 else QColor(255, 255, 255)
+    for step in range(1, 21):
+        share = step / 20
+        mixed = QColor.fromRgbF(
+            colour.redF() * (1 - share) + target.redF() * share,
+            colour.greenF() * (1 - share) + target.greenF() * share,
+            colour.blueF() * (1 - share) + target.blueF() * share,
+        )
+        if contrast_ratio(mixed, background) >= minimum:
+            return mixed
+    return target
+
+
+# Text glyphs for the marks where they sit in text (the detail pane): real characters, so they
+# follow the text's colour and size and a screen reader reads the words written after them.
+MARK_GLYPHS: dict[Mark, str] = {
+    Mark.READY: "✔",
+    Mark.BLOCKED: "✖",
+    Mark.UNKNOWN: "?",
+    Mark.LOADING: "…",
 }
 
 
@@ -59,9 +164,10 @@ def is_dark(palette: QPalette | None = None) -> bool:
 
 
 def mark_colour(mark: Mark, palette: QPalette | None = None) -> QColor:
-    """The mark's colour for this palette."""
+    """The mark's colour for this palette (also used for text: readable on its Base)."""
+    palette = palette or QGuiApplication.palette()
     light, dark = _COLOURS[mark]
-    return QColor(dark if is_dark(palette) else light)
+    return readable(QColor(dark if is_dark(palette) else light), palette.color(QPalette.ColorRole.Base))
 
 
 def tint(mark: Mark, palette: QPalette | None = None) -> QColor:
@@ -78,12 +184,29 @@ def tint(mark: Mark, palette: QPalette | None = None) -> QColor:
 
 
 def secondary_text_colour(palette: QPalette) -> QColor:
-    """A quieter text colour for second lines: the palette's placeholder text colour."""
-    return palette.color(QPalette.ColorRole.PlaceholderText)
+    """A quieter text colour for second lines and greyed rows: the palette's placeholder text
+    colour where it is readable (4.5:1 on Base and Window), else darkened or lightened until it is.
+    """
+    base = palette.color(QPalette.ColorRole.Base)
+    window = palette.color(QPalette.ColorRole.Window)
+    colour = readable(palette.color(QPalette.ColorRole.PlaceholderText), base)
+    return readable(colour, window)
+
+
+def link_colour(palette: QPalette | None = None) -> QColor:
+    """The palette's link colour, readable on its Base."""
+    palette = palette or QGuiApplication.palette()
+    return readable(palette.color(QPalette.ColorRole.Link), palette.color(QPalette.ColorRole.Base))
+
+
+def text_on(background: QColor, palette: QPalette | None = None) -> QColor:
+    """Readable text for a tinted background (the demo notice, the status banner)."""
+    palette = palette or QGuiApplication.palette()
+    return readable(palette.color(QPalette.ColorRole.WindowText), background)
 
 
 def paint_mark(painter: QPainter, rect: QRectF, mark: Mark, colour: QColor) -> None:
-    """Paint a round mark: tick (ready), tick with dot (limited), cross, question mark or dots."""
+    """Paint a round mark: tick (ready), cross (blocked), question mark (unknown) or dots (loading)."""
     side = min(rect.width(), rect.height())
     box = QRectF(0, 0, side, side)
     box.moveCenter(rect.center())
@@ -110,7 +233,7 @@ def paint_mark(painter: QPainter, rect: QRectF, mark: Mark, colour: QColor) -> N
     painter.setPen(pen)
     painter.setBrush(Qt.BrushStyle.NoBrush)
     x, y = box.x(), box.y()
-    if mark in (Mark.READY, Mark.LIMITED):
+    if mark is Mark.READY:
         path = QPainterPath(QPointF(x + side * 0.27, y + side * 0.52))
         path.lineTo(QPointF(x + side * 0.44, y + side * 0.69))
         path.lineTo(QPointF(x + side * 0.74, y + side * 0.34))

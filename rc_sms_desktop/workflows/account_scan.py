@@ -8,7 +8,8 @@ scheduler paces each group; we only keep enough requests waiting), so it finishe
 `Light requests / Light limit` and never provokes a 429.
 
 `AccountScan(client, state_path).run()` yields `ScanEvent`s as data arrives: rows first from the
-saved state (if any), then batches of changed rows, progress with an ETA, and a final event.
+saved state (if any; its format and codec live in `scan_state`), then batches of changed rows,
+progress with an ETA, and a final event.
 Cancel it by cancelling the task that consumes it; progress is saved to `state_path` (raw
 RingCentral records and timestamps; nothing secret) so the next run resumes. A run after a
 finished scan refreshes: it re-lists numbers and extensions and re-reads what changed first.
@@ -21,27 +22,30 @@ import asyncio
 import contextlib
 import json
 import logging
-import os
-import tempfile
 import time
 from collections.abc import AsyncIterator, Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Protocol
 
-from rc_sms_desktop.api.errors import ApiError
+from rc_sms_desktop.api.errors import ApiError, PermissionDeniedError, SessionEndedError, explain
 from rc_sms_desktop.core.account_join import AccountJoin, AccountRow
 from rc_sms_desktop.core.eligibility import ConfigState
 from rc_sms_desktop.core.models import MalformedPage, parse_page
+from rc_sms_desktop.workflows.scan_state import (
+    ScanState,
+    encode_state,
+    load_state_in_slices,
+    parse_time,
+    save_state,
+    write_state,
+)
 
 log = logging.getLogger(__name__)
 
-STATE_VERSION = 1
 FLUSH_BATCH = 100  # rows per RowsUpdated event, and per slice of the loop's time (~5 ms each)
 RESTORE_SLICE = 100  # saved records parsed per turn of the loop
-SAVE_SLICE = 500  # saved entries JSON-encoded per turn of the loop
-LOAD_SLICE = 200  # saved entries JSON-decoded per turn of the loop (~2-5 ms)
 PER_PAGE = 1000  # the maximum: fewer Heavy calls (10 numbers pages for 10,000 numbers)
 ACCOUNT_NUMBERS_PATH = "/restapi/v1.0/account/~/phone-number"
 EXTENSIONS_PATH = "/restapi/v1.0/account/~/extension"
@@ -161,210 +165,23 @@ ScanEvent = (
 )
 
 
-class _PermissionDenied(Exception):
+class _StopScan(Exception):
+    """An error that ends the whole scan: it passes through every per-row handler."""
+
+
+class _PermissionDenied(_StopScan):
     def __init__(self, error: BaseException) -> None:
         super().__init__(str(error))
         self.error = error
 
 
+class _SessionEnded(_StopScan):
+    """The sign-in is no longer valid: every further request would fail the same way."""
+
+
 class _Fatal(Exception):
-    pass
-
-
-# -- saved state -----------------------------------------------------------------------------
-
-
-@dataclass(slots=True)
-class _State:
-    """Everything fetched so far, as raw JSON plus times: the saved file's content."""
-
-    started_at: str | None = None
-    finished_at: str | None = None
-    account_numbers: dict[str, Any] = field(default_factory=dict)  # key -> raw record
-    account_numbers_complete: bool = False
-    account_numbers_as_of: str | None = None
-    extensions: dict[str, Any] = field(default_factory=dict)  # id -> raw record
-    extensions_complete: bool = False
-    extension_lists: dict[str, dict[str, Any]] = field(default_factory=dict)  # id -> {records, at}
-    configs: dict[str, dict[str, Any]] = field(default_factory=dict)  # key -> {raw, state, at}
-    recipients: dict[str, Any] = field(default_factory=dict)  # owner id -> sms-recipients body
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "version": STATE_VERSION,
-            "startedAt": self.started_at,
-            "finishedAt": self.finished_at,
-            "accountNumbers": self.account_numbers,
-            "accountNumbersComplete": self.account_numbers_complete,
-            "accountNumbersAsOf": self.account_numbers_as_of,
-            "extensions": self.extensions,
-            "extensionsComplete": self.extensions_complete,
-            "extensionLists": self.extension_lists,
-            "configs": self.configs,
-            "smsRecipients": self.recipients,
-        }
-
-    @classmethod
-    def from_json(cls, data: object) -> _State | None:
-        if not isinstance(data, dict) or data.get("version") != STATE_VERSION:
-            return None
-
-        def mapping(name: str) -> dict[str, Any]:
-            value = data.get(name)
-            return dict(value) if isinstance(value, dict) else {}
-
-        def text(name: str) -> str | None:
-            value = data.get(name)
-            return value if isinstance(value, str) else None
-
-        return cls(
-            started_at=text("startedAt"),
-            finished_at=text("finishedAt"),
-            account_numbers=mapping("accountNumbers"),
-            account_numbers_complete=data.get("accountNumbersComplete") is True,
-            account_numbers_as_of=text("accountNumbersAsOf"),
-            extensions=mapping("extensions"),
-            extensions_complete=data.get("extensionsComplete") is True,
-            extension_lists={
-                k: v for k, v in mapping("extensionLists").items()
-                if isinstance(v, dict) and isinstance(v.get("records"), list)
-            },
-            configs={k: v for k, v in mapping("configs").items() if isinstance(v, dict)},
-            recipients=mapping("smsRecipients"),
-        )
-
-
-def _parse_time(value: object) -> datetime | None:
-    if not isinstance(value, str):
-        return None
-    try:
-        return datetime.fromisoformat(value)
-    except ValueError:
-        return None
-
-
-def _now() -> datetime:
-    return datetime.now(UTC)
-
-
-async def load_state_in_slices(path: Path) -> _State | None:
-    """The saved scan, or None when absent, unreadable or from another version (start over).
-
-    The file is read in a thread and decoded on the loop `LOAD_SLICE` entries per turn.
-
-    `json.loads` in a thread does not help: the C decoder holds the GIL for the whole file (a
-    10,000-number scan is ~10 MB), and the window froze ~120 ms on every resume.
-    """
-    try:
-        text = await asyncio.to_thread(path.read_text, encoding="utf-8")
-    except FileNotFoundError:
-        return None
-    except OSError as exc:
-        log.warning("Could not read the saved account scan %s: %s", path, exc)
-        return None
-    try:
-        return _State.from_json(await _decode_in_slices(text))
-    except ValueError:
-        log.warning("The saved account scan %s is damaged; starting over", path)
-        return None
-
-
-_DECODER = json.JSONDecoder()
-_WHITESPACE = frozenset(" \t\n\r")
-
-
-def _skip_space(text: str, index: int) -> int:
-    while index < len(text) and text[index] in _WHITESPACE:
-        index += 1
-    return index
-
-
-async def _decode_in_slices(text: str) -> Any:
-    """What `json.loads(text)` returns; the document and its maps are walked entry by entry
-    (each entry by the C decoder), with a turn of the loop every `LOAD_SLICE` entries."""
-    value, end = await _decode_value(text, _skip_space(text, 0), depth=0)
-    if _skip_space(text, end) != len(text):
-        raise ValueError("extra data after the saved scan")
-    return value
-
-
-async def _decode_value(text: str, index: int, depth: int) -> tuple[Any, int]:
-    if depth > 1 or not text.startswith("{", index):
-        return _DECODER.raw_decode(text, index)  # one entry: small
-    result: dict[str, Any] = {}
-    index = _skip_space(text, index + 1)
-    if text.startswith("}", index):
-        return result, index + 1
-    while True:
-        key, index = _DECODER.raw_decode(text, index)
-        index = _skip_space(text, index)
-        if not isinstance(key, str) or not text.startswith(":", index):
-            raise ValueError(f"expected a key and ':' at {index}")
-        result[key], index = await _decode_value(text, _skip_space(text, index + 1), depth + 1)
-        if len(result) % LOAD_SLICE == 0:
-            await asyncio.sleep(0)
-        index = _skip_space(text, index)
-        if text.startswith(",", index):
-            index = _skip_space(text, index + 1)
-        elif text.startswith("}", index):
-            return result, index + 1
-        else:
-            raise ValueError(f"expected ',' or '}}' at {index}")
-
-
-def _write_state(path: Path, payload: dict[str, Any] | str) -> None:
-    """Write atomically (a crash never leaves half a file); log, never raise, on failure.
-
-    `payload` is the snapshot, or its JSON text already encoded by `_encode_state`.
-    """
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        with tempfile.NamedTemporaryFile(
-            "w", encoding="utf-8", dir=path.parent, prefix=f".{path.name}.", suffix=".tmp",
-            delete=False,
-        ) as handle:
-            if isinstance(payload, str):
-                handle.write(payload)
-            else:
-                json.dump(payload, handle, separators=(",", ":"))
-        os.replace(handle.name, path)
-    except OSError as exc:
-        log.warning("Could not save the account scan to %s: %s", path, exc)
-        with contextlib.suppress(OSError, UnboundLocalError):
-            os.unlink(handle.name)
-
-
-async def _encode_state(payload: dict[str, Any]) -> str:
-    """The snapshot's JSON text (as `json.dump` writes it), encoded on the loop in slices.
-
-    Encoding 10,000 numbers in a writer thread competed with the UI thread for the GIL: every
-    call from Qt into Python then waited for the thread's switch interval, and the window froze
-    for up to ~0.6 s per save. Here the C encoder takes `SAVE_SLICE` entries per turn.
-    """
-    parts = ["{"]
-    for index, (name, value) in enumerate(payload.items()):
-        parts.append(("," if index else "") + _dumps(name) + ":")
-        if isinstance(value, dict) and len(value) > SAVE_SLICE:
-            items = list(value.items())
-            parts.append("{")
-            for start in range(0, len(items), SAVE_SLICE):
-                await asyncio.sleep(0)
-                # Each slice is encoded as an object; its braces go, the commas join them.
-                parts.append(("," if start else "") + _dumps(dict(items[start : start + SAVE_SLICE]))[1:-1])
-            parts.append("}")
-        else:
-            parts.append(_dumps(value))
-    parts.append("}")
-    return "".join(parts)
-
-
-def _dumps(value: Any) -> str:
-    return json.dumps(value, separators=(",", ":"))
-
-
-async def _save_state(path: Path, payload: dict[str, Any]) -> None:
-    text = await _encode_state(payload)
-    await asyncio.to_thread(_write_state, path, text)  # the file write releases the GIL
+    """A list the scan cannot go on without was unreadable (one extension's list is only a
+    warning: its per-row handler catches this)."""
 
 
 # -- the scan --------------------------------------------------------------------------------
@@ -396,7 +213,7 @@ class AccountScan:
         self._save_interval = save_interval_s
         self._clock = clock
         self.join = AccountJoin()
-        self._state = _State()
+        self._state = ScanState()
         self._events: asyncio.Queue[ScanEvent | None] = asyncio.Queue()
         self._dirty: set[str] = set()
         self._removed: set[str] = set()
@@ -422,6 +239,10 @@ class AccountScan:
         self._warnings = 0
         self._last_save = 0.0
         self._save_task: asyncio.Task[None] | None = None
+        # The first error that ends the scan (session ended, permission denied, unreadable list):
+        # once set, no further request is sent.
+        self._stop_error: _StopScan | None = None
+        self._stopped = asyncio.Event()
 
     # -- public -----------------------------------------------------------------------------
 
@@ -457,12 +278,12 @@ class AccountScan:
             if self._state_path is not None:
                 payload = self._snapshot()
                 try:
-                    text = await _encode_state(payload)
+                    text = await encode_state(payload)
                 except asyncio.CancelledError:
                     # Cancelled again while encoding: the thread encodes and writes it all.
-                    await asyncio.to_thread(_write_state, self._state_path, payload)
+                    await asyncio.to_thread(write_state, self._state_path, payload)
                     raise
-                await asyncio.to_thread(_write_state, self._state_path, text)
+                await asyncio.to_thread(write_state, self._state_path, text)
 
     def rows(self) -> list[AccountRow]:
         """All rows as the scan knows them now."""
@@ -491,7 +312,7 @@ class AccountScan:
 
     async def _produce(self) -> None:
         try:
-            await self._scan()
+            await self._scan_until_stopped()
         except _PermissionDenied as denied:
             error = denied.error
             code = getattr(error, "error_code", None)
@@ -503,7 +324,7 @@ class AccountScan:
             self._emit(ScanPermissionDenied(message + ".", ADMIN_ROLE_HINT, code))
         except asyncio.CancelledError:
             raise
-        except _Fatal as exc:
+        except (_Fatal, _SessionEnded) as exc:
             self._emit(ScanFailed(str(exc)))
         except ApiError as exc:  # RingCentral (or the network) failed us even after retries
             log.warning("Account scan stopped: %s", exc)
@@ -513,6 +334,30 @@ class AccountScan:
             self._emit(ScanFailed(_user_message(exc)))
         finally:
             self._events.put_nowait(None)
+
+    async def _scan_until_stopped(self) -> None:
+        """Run the scan; a `_StopScan` raised in a Light worker ends it at once (the worker's
+        own task would otherwise die unheard while the scan waits for it)."""
+        scan = asyncio.create_task(self._scan(), name="account-scan-main")
+        stopped = asyncio.create_task(self._stopped.wait(), name="account-scan-stop")
+        try:
+            await asyncio.wait({scan, stopped}, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            for task in (scan, stopped):
+                if not task.done():
+                    task.cancel()
+                    with contextlib.suppress(asyncio.CancelledError):
+                        await task
+        if self._stop_error is not None:
+            raise self._stop_error
+        scan.result()
+
+    def _stop(self, error: _StopScan) -> _StopScan:
+        """Record the error that ends the scan (the first one wins) and return it."""
+        if self._stop_error is None:
+            self._stop_error = error
+            self._stopped.set()
+        return self._stop_error
 
     async def _scan(self) -> None:
         self._started = self._clock()
@@ -526,7 +371,7 @@ class AccountScan:
         if previous is None or finished_before:
             self._state.started_at = started.isoformat()
             self._state.finished_at = None
-        self._emit(ScanStarted(resumed, _parse_time(previous.started_at) if previous else None))
+        self._emit(ScanStarted(resumed, parse_time(previous.started_at) if previous else None))
         await self._flush()
 
         relist_numbers = not self._state.account_numbers_complete or finished_before
@@ -567,12 +412,12 @@ class AccountScan:
         self._emit_progress("done")
         self._emit(ScanFinished(as_of=started, rows=len(self.join), warnings=self._warnings))
 
-    async def _restore(self, state: _State) -> None:
+    async def _restore(self, state: ScanState) -> None:
         """Rebuild the join from a saved scan, in slices: 10,000 numbers take seconds of
         parsing, and the window must keep turning meanwhile."""
         self._state = state
         numbers = list(state.account_numbers.values())
-        as_of = _parse_time(state.account_numbers_as_of)
+        as_of = parse_time(state.account_numbers_as_of)
         for start in range(0, len(numbers), RESTORE_SLICE):
             self.join.add_account_numbers(numbers[start : start + RESTORE_SLICE], as_of=as_of)
             await asyncio.sleep(0)
@@ -581,12 +426,12 @@ class AccountScan:
             self.join.add_extensions(extensions[start : start + RESTORE_SLICE])
             await asyncio.sleep(0)
         for index, (ext_id, entry) in enumerate(state.extension_lists.items()):
-            self.join.add_extension_numbers(ext_id, entry["records"], as_of=_parse_time(entry.get("at")))
+            self.join.add_extension_numbers(ext_id, entry["records"], as_of=parse_time(entry.get("at")))
             if index % 20 == 19:
                 await asyncio.sleep(0)
         for index, (key, entry) in enumerate(state.configs.items()):
             config_state = ConfigState.FAILED if entry.get("failed") else ConfigState.LOADED
-            self.join.set_config(key, entry.get("raw"), state=config_state, as_of=_parse_time(entry.get("at")))
+            self.join.set_config(key, entry.get("raw"), state=config_state, as_of=parse_time(entry.get("at")))
             if index % RESTORE_SLICE == RESTORE_SLICE - 1:
                 await asyncio.sleep(0)
         for owner_id, body in state.recipients.items():
@@ -810,6 +655,9 @@ class AccountScan:
                     await self._read_recipients(item)
                 else:
                     await self._read_config(item)
+            except _StopScan as exc:
+                self._stop(exc)
+                return
             finally:
                 self._done += 1
                 self._light_answered = True
@@ -823,7 +671,7 @@ class AccountScan:
         try:
             async for page in self._pages_quiet(path):
                 records.extend(page)
-        except _PermissionDenied:
+        except _StopScan:
             raise
         except Exception as exc:  # one extension's list must not stop the scan
             self._warn(f"Could not read the numbers of extension {ext_id}: {_user_message(exc)}")
@@ -861,7 +709,7 @@ class AccountScan:
         at = _now()
         try:
             raw = await self._get(path, None)
-        except _PermissionDenied:
+        except _StopScan:
             raise
         except Exception as exc:
             self._state.configs[key] = {"raw": None, "failed": _user_message(exc), "at": at.isoformat()}
@@ -877,7 +725,7 @@ class AccountScan:
             return
         try:
             body = await self._get(f"{EXTENSIONS_PATH}/{owner_id}/sms-recipients", None)
-        except _PermissionDenied:
+        except _StopScan:
             raise
         except Exception as exc:
             status = getattr(exc, "status", None)
@@ -892,16 +740,18 @@ class AccountScan:
     # -- plumbing ------------------------------------------------------------------------------
 
     async def _get(self, path: str, params: Mapping[str, Any] | None) -> Any:
+        if self._stop_error is not None:
+            raise self._stop_error  # the scan is over: not one more request
         try:
             return await self._client.get_json(path, params=params)
         except asyncio.CancelledError:
             raise
-        except Exception as exc:
-            if _is_permission_error(exc) and (path in (ACCOUNT_NUMBERS_PATH, EXTENSIONS_PATH)):
-                raise _PermissionDenied(exc) from exc
-            if _is_session_ended(exc):
-                raise _Fatal(_user_message(exc)) from exc
+        except PermissionDeniedError as exc:
+            if path in (ACCOUNT_NUMBERS_PATH, EXTENSIONS_PATH):
+                raise self._stop(_PermissionDenied(exc)) from exc
             raise
+        except SessionEndedError as exc:  # TokenSessionEndedError included
+            raise self._stop(_SessionEnded(_user_message(exc))) from exc
 
     def _count(self, n: int) -> None:
         self._done += n
@@ -981,7 +831,7 @@ class AccountScan:
         self._last_save = now
         payload = self._snapshot()
         path = self._state_path
-        self._save_task = asyncio.create_task(_save_state(path, payload))
+        self._save_task = asyncio.create_task(save_state(path, payload))
 
     def _snapshot(self) -> dict[str, Any]:
         # Shallow copies: the writer thread never sees a dict that changes under it.
@@ -989,6 +839,10 @@ class AccountScan:
         for name in ("accountNumbers", "extensions", "extensionLists", "configs", "smsRecipients"):
             data[name] = dict(data[name])
         return data
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
 
 
 async def _noop() -> None:
@@ -1032,17 +886,8 @@ def _ext_signature(raw: object) -> tuple[Any, ...]:
             site.get("id") if isinstance(site, dict) else None)
 
 
-def _is_permission_error(exc: BaseException) -> bool:
-    return type(exc).__name__ == "PermissionDeniedError" or getattr(exc, "status", None) == 403
-
-
-def _is_session_ended(exc: BaseException) -> bool:
-    return type(exc).__name__ == "SessionEndedError"
-
-
 def _user_message(exc: BaseException) -> str:
-    message = getattr(exc, "user_message", None)
-    if isinstance(message, str) and message:
-        code = getattr(exc, "error_code", None)
-        return f"{message} ({code})" if code else message
-    return str(exc) or type(exc).__name__
+    """`explain`'s words, with RingCentral's code when it sent one (to quote to support)."""
+    words = explain(exc).message
+    code = exc.error_code if isinstance(exc, ApiError) else None
+    return f"{words} ({code})" if code else words

@@ -49,6 +49,7 @@ from rc_sms_desktop.api.errors import (
 from rc_sms_desktop.api.rate_limits import RateLimitPause, throttling_group
 from rc_sms_desktop.core.eligibility import (
     ConfigState,
+    UserFeatures,
     Verdict,
     evaluate,
     needs_configuration,
@@ -184,10 +185,12 @@ class _Watch:
     def answered(self) -> None:
         self.last_answer = time.monotonic()
 
-    def mark_unfinished(self, emit: Callable[[object], None]) -> None:
+    def mark_unfinished(self, emit: Callable[[object], None], user: UserFeatures | None) -> None:
         """A load that failed says so for every number still being checked: not checked."""
         for number in self.unfinished.values():
-            emit(VerdictUpdated(evaluate(number, None, config_state=ConfigState.FAILED)))
+            emit(VerdictUpdated(
+                evaluate(number, None, config_state=ConfigState.FAILED, user=user)
+            ))
         self.unfinished.clear()
 
 
@@ -205,6 +208,7 @@ class SenderLoader:
         self.cache = cache
         self.max_workers = max(1, max_workers)
         self._current: asyncio.Task[None] | None = None
+        self._user: UserFeatures | None = None  # the signed-in user's serviceFeatures
 
     def cancel(self) -> None:
         """Stop the load in flight, if any."""
@@ -269,7 +273,7 @@ class SenderLoader:
             raise
         except BaseExceptionGroup as group:
             error = _first_error(group)
-            watch.mark_unfinished(emit)
+            watch.mark_unfinished(emit, self._user)
             if isinstance(error, ApiError):
                 log.info("Load failed: %s", error)
             else:
@@ -318,6 +322,7 @@ class SenderLoader:
         )
         watch.answered()
         extension = parse_extension(extension_raw)
+        user = self._user = extension.service_features  # the user's role applies to every number
         emit(SignedInAs(extension))
         key = CacheKey(self.client.server_url, extension.account_id or "", extension.id)
         if cached is not None and cached.key != key:
@@ -342,11 +347,12 @@ class SenderLoader:
                         number,
                         parse_sms_configuration(cached_raw),
                         config_state=ConfigState.LOADED,
+                        user=user,
                     )
                 else:
-                    verdict = evaluate(number, None, config_state=ConfigState.LOADING)
+                    verdict = evaluate(number, None, config_state=ConfigState.LOADING, user=user)
             else:
-                verdict = evaluate(number)
+                verdict = evaluate(number, user=user)
             verdicts[_verdict_key(number, index)] = verdict
             if index % _YIELD_EVERY == _YIELD_EVERY - 1:
                 await asyncio.sleep(0)
@@ -429,7 +435,9 @@ class SenderLoader:
                         config = parse_sms_configuration(raw)
                         fresh[number.id] = raw
                 watch.unfinished.pop(number.id, None)
-                emit(VerdictUpdated(evaluate(number, config, config_state=config_state)))
+                emit(VerdictUpdated(
+                    evaluate(number, config, config_state=config_state, user=self._user)
+                ))
                 done += 1
                 emit(Progress(done, total))
 
@@ -455,18 +463,19 @@ def _verdict_key(number: PhoneNumber, index: int) -> str:
 
 def _cached_event(entry: CachedLoad) -> CachedVerdicts:
     numbers = [parse_phone_number(record) for record in entry.numbers]
+    extension = parse_extension(entry.extension) if entry.extension is not None else None
+    user = extension.service_features if extension is not None else None
     verdicts = []
     for number in numbers:
         raw = entry.configurations.get(number.id)
         if raw is not None and needs_configuration(number):
-            verdicts.append(
-                evaluate(number, parse_sms_configuration(raw), config_state=ConfigState.LOADED)
-            )
+            verdicts.append(evaluate(
+                number, parse_sms_configuration(raw), config_state=ConfigState.LOADED, user=user
+            ))
         elif needs_configuration(number):
-            verdicts.append(evaluate(number, None, config_state=ConfigState.NOT_LOADED))
+            verdicts.append(evaluate(number, None, config_state=ConfigState.NOT_LOADED, user=user))
         else:
-            verdicts.append(evaluate(number))
-    extension = parse_extension(entry.extension) if entry.extension is not None else None
+            verdicts.append(evaluate(number, user=user))
     return CachedVerdicts(verdicts=tuple(verdicts), as_of=entry.as_of, extension=extension)
 
 

@@ -31,6 +31,7 @@ from rc_sms_desktop.api.errors import (
     NotFoundError,
     RateLimitedError,
     ServerError,
+    explain,
 )
 from rc_sms_desktop.core.attachments import Attachment
 from rc_sms_desktop.core.eligibility import (
@@ -41,7 +42,12 @@ from rc_sms_desktop.core.eligibility import (
     needs_configuration,
 )
 from rc_sms_desktop.core.error_codes import ErrorExplanation, explain_error
-from rc_sms_desktop.core.models import SmsConfiguration, parse_phone_number, parse_sms_configuration
+from rc_sms_desktop.core.models import (
+    SmsConfiguration,
+    parse_extension,
+    parse_phone_number,
+    parse_sms_configuration,
+)
 from rc_sms_desktop.core.recipients import Recipient
 
 log = logging.getLogger(__name__)
@@ -124,24 +130,6 @@ class StatusUpdate:
         if self.gave_up and not self.settled:
             words += " (no final status yet)"
         return f"{words}. {self.error.text()}" if self.error else f"{words}."
-
-
-def explain_api_error(error: ApiError) -> ErrorExplanation:
-    """The plain explanation of a failed call: from its code, else from the error's own words."""
-    if error.error_code:
-        return explain_error(error.error_code, error.rc_message)
-    retry = isinstance(error, NetworkError | ServerError | RateLimitedError)
-    code = f"HTTP {error.status}" if error.status is not None else type(error).__name__
-    return ErrorExplanation(
-        code=code,
-        message=error.user_message,
-        who=Fixer.RINGCENTRAL_SUPPORT if isinstance(error, ServerError) else Fixer.YOU,
-        fix="Try again in a few minutes." if retry else "Check the message and try again.",
-        kind="general",
-        known=False,
-        retry_later=retry,
-        server_message=error.rc_message,
-    )
 
 
 def _phone(recipient: Recipient | str) -> str:
@@ -232,7 +220,7 @@ async def send_message(
         else:
             answer = await client.post_json(SMS_PATH, body)
     except ApiError as error:
-        raise SendRefused(explain_api_error(error), error) from None
+        raise SendRefused(explain(error), error) from None
     message_id = _message_id(answer) or ""
     status = _status_of(answer) or QUEUED
     log.info("%s accepted by RingCentral: id %s, status %s", kind, message_id or "?", status)
@@ -301,7 +289,7 @@ async def follow_status(
             log.info("Status check for message %s failed (%s); retrying", sent.id, error)
             continue
         except ApiError as error:
-            yield StatusUpdate(sent.id, current.status, explain_api_error(error), gave_up=True)
+            yield StatusUpdate(sent.id, current.status, explain(error), gave_up=True)
             return
         update = _update(sent.id, record, _status_of(record) or current.status)
         if update != current:
@@ -340,13 +328,19 @@ async def find_sender(client: RingCentralClient, phone_number: str) -> Verdict |
     configuration only when it can change the verdict. A failed configuration read leaves the
     verdict `unknown` (pre-flight warns, RingCentral decides), as in the window.
     """
+    # The user's own serviceFeatures (may their role text at all?): not a refusal when unread.
+    user = None
+    try:
+        user = parse_extension(await client.get_json(EXTENSION_PATH)).service_features
+    except ApiError as error:
+        log.info("Could not read the signed-in extension: %s", error)
     listing = await client.get_all(NUMBERS_PATH)
     for raw in listing.records:
         number = parse_phone_number(raw)
         if number.phone_number != phone_number:
             continue
         if not needs_configuration(number):
-            return evaluate(number, None, config_state=ConfigState.NOT_NEEDED)
+            return evaluate(number, None, config_state=ConfigState.NOT_NEEDED, user=user)
         config: SmsConfiguration | None = None
         try:
             config = parse_sms_configuration(
@@ -354,6 +348,6 @@ async def find_sender(client: RingCentralClient, phone_number: str) -> Verdict |
             )
         except ApiError as error:
             log.info("SMS configuration of %s unavailable: %s", phone_number, error)
-            return evaluate(number, None, config_state=ConfigState.FAILED)
-        return evaluate(number, config, config_state=ConfigState.LOADED)
+            return evaluate(number, None, config_state=ConfigState.FAILED, user=user)
+        return evaluate(number, config, config_state=ConfigState.LOADED, user=user)
     return None

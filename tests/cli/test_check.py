@@ -8,7 +8,6 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-import sys
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -196,14 +195,6 @@ def test_demo_and_server_are_exclusive(capsys: pytest.CaptureFixture[str]) -> No
     assert caught.value.code == 2
 
 
-def test_account_scan_hook_says_when_it_is_not_available(
-    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
-) -> None:
-    monkeypatch.setitem(sys.modules, "rc_sms_desktop.cli.account_check", None)  # not installed
-    assert main(["check", "--demo", "--account"]) == 2
-    assert "not available" in capsys.readouterr().err
-
-
 class MemoryKeyring(keyring.backend.KeyringBackend):
     """A secure-enough keyring for one test: a dict."""
 
@@ -282,7 +273,7 @@ def test_account_csv_through_the_command_line(capsys: pytest.CaptureFixture[str]
 def test_progress_line_overwrites_itself_on_a_terminal_and_is_silent_in_a_pipe() -> None:
     import io
 
-    from rc_sms_desktop.cli.check import ProgressLine
+    from rc_sms_desktop.cli.sign_in import ProgressLine
 
     class Terminal(io.StringIO):
         def isatty(self) -> bool:

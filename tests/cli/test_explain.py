@@ -49,7 +49,14 @@ def test_json_entry_shape(capsys: pytest.CaptureFixture[str]) -> None:
     first = json.loads(out)[0]
     assert set(first) == {
         "id", "phoneNumber", "sms", "mms", "international", "highVolume", "useCases", "dailyLimit", "reasons",
+        "checklist",
     }
+    assert [entry["item"] for entry in first["checklist"]] == [
+        "number-status", "user-permission", "sms-feature", "mms-feature", "international-feature",
+        "high-volume-feature", "sms-holder", "tcr-campaign", "tcr-brand", "toll-free-verification",
+    ]
+    assert all(set(entry) == {"item", "state", "detail"} for entry in first["checklist"])
+    assert {entry["state"] for entry in first["checklist"]} <= {"pass", "fail", "unknown", "not-applicable"}
     assert first["id"] == "1001" and isinstance(first["id"], str)
     assert (first["sms"], first["mms"], first["international"], first["highVolume"]) == (
         "ready", "ready", "ready", "blocked",

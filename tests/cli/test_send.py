@@ -105,8 +105,10 @@ async def test_preflight_refusals_exit_4_with_reason_codes(tmp_path: Path) -> No
     picture = tmp_path / "p.png"
     picture.write_bytes(b"png")
     cases: list[tuple[list[str], str]] = [
-        (["--from", "+18885550104", "--to", "+16505550123", "--attach", str(picture)], "no-mms"),
-        (["--from", SENDER, "--to", "+44 20 7946 0958", "--text", "x"], "no-international"),
+        (["--from", "+18885550104", "--to", "+16505550123", "--attach", str(picture)], "toll-free-no-mms"),
+        (["--from", SENDER, "--to", "+44 20 7946 0958", "--text", "x"], "no-international-feature"),
+        # libphonenumber does not know this British number: international by its calling code.
+        (["--from", SENDER, "--to", "+44 7700 900123", "--text", "x"], "no-international-feature"),
         (["--from", "+16505550112", "--to", "+16505550123", "--text", "x"], "high-volume-only"),
         (["--from", SENDER, "--to", "101", "--text", "x"], "recipient-invalid"),
         (["--from", SENDER, "--to", "+16505550123", "--text", "😀" * 501], "text-too-long"),
@@ -218,7 +220,7 @@ async def test_demo_unverified_toll_free_fails_at_the_carrier() -> None:
 async def test_demo_pending_campaign_is_refused_before_sending() -> None:
     code, data = await run_demo("--from", "+16505550105", "--to", "+16505550123", "--text", "Hi")
     assert code == 4
-    assert data["problems"][0]["code"] == "sender-cannot-send"
+    assert data["problems"][0]["code"] == "campaign-not-confirmed"
 
 
 async def test_real_account_asks_first_and_a_no_sends_nothing() -> None:
@@ -254,3 +256,39 @@ async def test_real_account_asks_first_and_a_no_sends_nothing() -> None:
     )
     assert code == 0
     assert questions == []  # --yes: not asked
+
+
+# --- content checks: warnings in `problems`, `--strict` refuses them --------------------------
+
+
+async def test_demo_content_findings_are_warnings_and_the_message_still_goes() -> None:
+    code, data = await run_demo(
+        "--from", "+16505550101", "--to", "+16505550123", "--text", "Spring sale: 30% off today!"
+    )
+    assert code == 0 and data["status"] == "Delivered"
+    found = {p["code"]: p for p in data["problems"]}
+    assert found["content-outside-use-cases"]["severity"] == "warning"
+    assert "Marketing" in found["content-outside-use-cases"]["fix"]
+    assert found["marketing-without-opt-out"]["severity"] == "warning"
+
+
+async def test_demo_strict_refuses_a_warning_before_sending() -> None:
+    code, data = await run_demo(
+        "--from", "+16505550101", "--to", "+16505550123", "--strict",
+        "--text", "Your order shipped: https://bit.ly/3xYz",
+    )
+    assert code == 4
+    assert data["outcome"] == "preflight-refused"
+    assert "messageId" not in data  # nothing was sent
+    assert [p["code"] for p in data["problems"] if p["severity"] == "warning"] == [
+        "public-url-shortener"
+    ]
+
+
+async def test_demo_strict_sends_a_text_that_fits() -> None:
+    code, data = await run_demo(
+        "--from", "+16505550101", "--to", "+16505550123", "--strict",
+        "--text", "Your order #4821 has shipped and arrives Friday.",
+    )
+    assert code == 0 and data["status"] == "Delivered"
+    assert all(p["severity"] != "warning" for p in data["problems"])

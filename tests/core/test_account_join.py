@@ -12,10 +12,8 @@ from rc_sms_desktop.core.account_join import (
     AccountJoin,
     AccountRow,
     join_account,
-    rows_to_csv,
-    rows_to_json,
-    summarize,
 )
+from rc_sms_desktop.core.account_table import rows_to_csv, rows_to_json, summarize
 
 SMS = ["CallerId", "SmsSender", "MmsSender"]
 

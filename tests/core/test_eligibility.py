@@ -260,12 +260,28 @@ def test_campaign_without_status_is_not_confirmed() -> None:
 
 
 @pytest.mark.parametrize("brand", ["Unverified", "Submitted", "SubmitFailed", "Suspended", "Expired", "DeleteRequested"])
-def test_unverified_brand_blocks(brand: str) -> None:
+def test_unverified_brand_under_a_confirmed_campaign_is_a_warning(brand: str) -> None:
+    # The guide makes the campaign status decide: Confirmed sends, whatever the brand says.
     verdict = evaluate(number(), config(brand=brand))
-    assert verdict.sms is B
+    assert verdict.sms is R
     assert codes(verdict) == ["brand-not-verified"]
-    assert verdict.reasons[0].severity is Severity.ERROR
+    assert verdict.reasons[0].severity is Severity.WARNING
     assert brand in verdict.reasons[0].message
+    assert "may" in verdict.reasons[0].message  # says what may follow
+    brand_item = verdict.check("tcr-brand")
+    assert brand_item is not None and brand_item.state == "unknown"
+
+
+@pytest.mark.parametrize("brand", ["Unverified", "Submitted", "SubmitFailed", "Suspended", "Expired", "DeleteRequested"])
+def test_unverified_brand_is_the_root_cause_of_an_unconfirmed_campaign(brand: str) -> None:
+    verdict = evaluate(number(), config(status="Submitted", brand=brand))
+    assert verdict.sms is B
+    assert codes(verdict) == ["brand-not-verified", "campaign-not-confirmed"]
+    assert verdict.reasons[0].severity is Severity.ERROR
+    assert verdict.main_reason is verdict.reasons[0]
+    assert verdict.headline == "Cannot send SMS: brand not verified"
+    brand_item = verdict.check("tcr-brand")
+    assert brand_item is not None and brand_item.state == "fail"
 
 
 def test_unknown_brand_status_is_shown_raw_as_a_warning() -> None:
@@ -289,9 +305,9 @@ def test_confirmed_brand_status_is_accepted_because_the_spec_types_it_as_a_campa
 
 def test_campaign_and_brand_problems_are_both_reported() -> None:
     verdict = evaluate(number(), config(status="Submitted", brand="Unverified", tier="LowVolume"))
-    assert codes(verdict) == ["campaign-not-confirmed", "brand-not-verified"]
+    assert codes(verdict) == ["brand-not-verified", "campaign-not-confirmed"]
     assert verdict.daily_limit == 6000  # still a fact of the campaign
-    assert verdict.main_reason is not None and verdict.main_reason.code == "campaign-not-confirmed"
+    assert verdict.main_reason is not None and verdict.main_reason.code == "brand-not-verified"
 
 
 def test_registration_errors_from_ringcentral_are_shown() -> None:
@@ -369,22 +385,33 @@ def test_toll_free_number_needs_no_campaign_and_never_sends_mms(fields: dict[str
     assert verdict.headline == "Ready to send SMS (no MMS)"
 
 
-def test_unverified_toll_free_number_points_to_verification_with_support() -> None:
+def test_unverified_toll_free_number_points_to_verification_not_tcr() -> None:
     verdict = evaluate(number(paymentType="TollFree", phoneNumber="+18005550100", features=["CallerId"]))
     assert states(verdict) == (B, B, B, B)
-    assert codes(verdict) == ["no-sms-feature"]
+    assert codes(verdict) == ["toll-free-not-verified"]
     reason = verdict.reasons[0]
     assert reason.link == LINK_TOLL_FREE
-    assert reason.who is Fixer.RINGCENTRAL_SUPPORT
-    assert "toll-free" in reason.message
+    assert "TCR" not in reason.fix and "campaign" not in reason.fix
+    assert "toll-free verification" in reason.message
+    assert {c.item: c.state for c in verdict.checklist}["toll-free-verification"] == "fail"
+    assert {c.item: c.state for c in verdict.checklist}["tcr-campaign"] == "not-applicable"
 
 
-def test_campaign_facts_are_shown_even_where_the_configuration_does_not_decide() -> None:
+def test_toll_free_numbers_never_get_a_tcr_daily_limit() -> None:
     toll_free = number(paymentType="TollFree", phoneNumber="+18005550100")
     verdict = evaluate(toll_free, config(use_cases=("Marketing",), tier="LowVolume"),
                        config_state=ConfigState.NOT_NEEDED)
-    assert verdict.use_cases == ("Marketing",) and verdict.daily_limit == 6000
+    assert verdict.use_cases == () and verdict.daily_limit is None
+    assert "daily-limit" not in codes(verdict)
     assert verdict.sms is R
+    assert verdict.to_json()["dailyLimit"] is None
+
+
+def test_campaign_facts_are_shown_for_a_non_us_number_someone_fetched_them_for() -> None:
+    uk = number(phoneNumber="+442079460000", country={"isoCode": "GB"})
+    verdict = evaluate(uk, config(use_cases=("Marketing",), tier="LowVolume"),
+                       config_state=ConfigState.NOT_NEEDED)
+    assert verdict.use_cases == ("Marketing",) and verdict.daily_limit == 6000
 
 
 def test_toll_free_prefix_check_applies_only_to_north_american_numbers() -> None:
@@ -397,7 +424,7 @@ def test_toll_free_prefix_check_applies_only_to_north_american_numbers() -> None
 
 
 def test_high_volume_number_without_sms_sender() -> None:
-    verdict = evaluate(number(features=["CallerId", "A2PSmsSender"]))
+    verdict = evaluate(number(features=["CallerId", "A2PSmsSender"]), config())
     assert states(verdict) == (B, B, B, R)
     assert codes(verdict) == ["high-volume-only"]
     assert verdict.headline == "High Volume SMS only"
@@ -405,7 +432,7 @@ def test_high_volume_number_without_sms_sender() -> None:
 
 
 def test_high_volume_on_a_shared_number_is_still_high_volume_only() -> None:
-    verdict = evaluate(number(usageType="CompanyNumber", features=["A2PSmsSender"]))
+    verdict = evaluate(number(usageType="CompanyNumber", features=["A2PSmsSender"]), config())
     assert codes(verdict) == ["high-volume-only"]
 
 
@@ -497,7 +524,12 @@ def test_verdict_json_shape() -> None:
         "useCases": ["Marketing", "Zany"],
         "dailyLimit": 6000,
         "reasons": [verdict.reasons[0].to_json()],
+        "checklist": [item.to_json() for item in verdict.checklist],
     }
+    assert [item["item"] for item in verdict.to_json()["checklist"]] == [
+        "number-status", "user-permission", "sms-feature", "mms-feature", "international-feature",
+        "high-volume-feature", "sms-holder", "tcr-campaign", "tcr-brand", "toll-free-verification",
+    ]
 
 
 # --- picker order ---------------------------------------------------------------------------

@@ -92,4 +92,12 @@ def test_ownership_names_other_extension_types_raw() -> None:
     own = ownership(record(extension={"type": "FaxUser", "name": "Fax"}))
     assert own.owner == "FaxUser extension Fax"
     assert not own.shared
-    assert ownership(record()).owner == "This extension"
+    assert ownership(record(features=["CallerId", "SmsSender"])).owner == "This extension"
+
+
+def test_ownership_without_extension_object_never_calls_a_caller_id_number_yours() -> None:
+    # The spec lets `extension` be absent from a user's list (issue #13, point 7).
+    own = ownership(record(features=["CallerId"]))
+    assert own.owner == "Not reported by RingCentral"
+    assert "caller ID only" in own.explanation
+    assert "another extension" in own.sms_features.lower()

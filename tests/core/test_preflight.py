@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Any
 
 from hypothesis import given
@@ -9,14 +10,12 @@ from hypothesis import strategies as st
 
 from rc_sms_desktop.core.attachments import describe_attachment
 from rc_sms_desktop.core.eligibility import ConfigState, Fixer, Severity, Verdict, evaluate
-from rc_sms_desktop.core.models import parse_phone_number, parse_sms_configuration
+from rc_sms_desktop.core.models import ServiceFeature, parse_phone_number, parse_sms_configuration
 from rc_sms_desktop.core.preflight import (
     ATTACHMENT_LIMITS,
     DAILY_LIMIT,
     EMPTY_TEXT,
     HIGH_VOLUME_ONLY,
-    NO_INTERNATIONAL,
-    NO_MMS,
     NO_RECIPIENTS,
     RECIPIENT_DOUBTFUL,
     RECIPIENT_INVALID,
@@ -90,7 +89,7 @@ def test_sender_without_sms_gives_its_main_reason() -> None:
     problems = preflight(verdict, parse_recipients("650 555 0123", from_region="US"), "hi")
     first = blocking_reason(problems)
     assert first is not None
-    assert first.code == SENDER_CANNOT_SEND
+    assert first.code == "no-sms-feature"  # the eligibility code itself, not a wrapper
     main = verdict.main_reason
     assert main is not None
     assert main.message in first.message
@@ -100,8 +99,24 @@ def test_sender_without_sms_gives_its_main_reason() -> None:
 def test_unconfirmed_campaign_blocks_with_the_campaign_reason() -> None:
     verdict = evaluate(number(), config(status="Pending"))
     problems = preflight(verdict, parse_recipients("650 555 0123", from_region="US"), "hi")
-    assert problems[0].code == SENDER_CANNOT_SEND
+    assert problems[0].code == "campaign-not-confirmed"
     assert problems[0].blocks_sending
+
+
+def test_every_sms_blocker_is_listed_under_its_own_code_root_cause_first() -> None:
+    verdict = evaluate(
+        number(), config(status="Submitted"),
+        user=(ServiceFeature("SMS", enabled=False, reason="Role does not include SMS"),),
+    )
+    problems = preflight(verdict, parse_recipients("650 555 0123", from_region="US"), "hi")
+    assert [p.code for p in problems if p.blocks_sending] == ["sms-not-permitted", "campaign-not-confirmed"]
+    assert "Role does not include SMS" in problems[0].message
+
+
+def test_no_reason_at_all_falls_back_to_the_wrapper_code() -> None:
+    verdict = dataclasses.replace(evaluate(number(features=["CallerId"])), reasons=())
+    problems = preflight(verdict, parse_recipients("650 555 0123", from_region="US"), "hi")
+    assert problems[0].code == SENDER_CANNOT_SEND
 
 
 def test_attachments_from_toll_free_need_mms() -> None:
@@ -109,7 +124,7 @@ def test_attachments_from_toll_free_need_mms() -> None:
         number("+18885550100", ["SmsSender"], payment_type="TollFree"),
     )
     result = codes(verdict, files=[describe_attachment("a.png", 100)])
-    assert result == [NO_MMS]
+    assert result == ["toll-free-no-mms"]
     problem = preflight(
         verdict,
         parse_recipients("650 555 0123", from_region="US"),
@@ -122,12 +137,12 @@ def test_attachments_from_toll_free_need_mms() -> None:
 def test_attachments_without_mms_sender_feature() -> None:
     verdict = ready(features=["SmsSender", "InternationalSmsSender"])
     assert codes(verdict) == []
-    assert codes(verdict, files=[describe_attachment("a.png", 100)]) == [NO_MMS]
+    assert codes(verdict, files=[describe_attachment("a.png", 100)]) == ["no-mms-feature"]
 
 
 def test_international_recipient_needs_international_sms_sender() -> None:
     verdict = ready(features=["SmsSender", "MmsSender"])
-    assert codes(verdict, to="+44 20 7946 0958") == [NO_INTERNATIONAL]
+    assert codes(verdict, to="+44 20 7946 0958") == ["no-international-feature"]
     problem = preflight(verdict, parse_recipients("+44 20 7946 0958", from_region="US"), "hi")[0]
     assert "United Kingdom" in problem.message
     assert problem.who is Fixer.ACCOUNT_ADMIN
@@ -139,8 +154,19 @@ def test_international_from_toll_free_is_refused() -> None:
         number("+18885550100", ["SmsSender", "InternationalSmsSender"], payment_type="TollFree")
     )
     problem = preflight(verdict, parse_recipients("+44 20 7946 0958", from_region="US"), "hi")[0]
-    assert problem.code == NO_INTERNATIONAL
+    assert problem.code == "international-from-toll-free"
     assert "MSG-403" in problem.message
+
+
+def test_unknown_number_abroad_is_international_by_its_calling_code() -> None:
+    # +44 7700 900123 is in Ofcom's drama range: libphonenumber calls it invalid, yet it is British.
+    verdict = ready(features=["SmsSender", "MmsSender"])
+    problems = preflight(verdict, parse_recipients("+44 7700 900123", from_region="US"), "hi")
+    assert [(p.code, p.severity) for p in problems] == [
+        ("no-international-feature", Severity.ERROR),
+        ("recipient-doubtful", Severity.WARNING),
+    ]
+    assert "United Kingdom" in problems[0].message
 
 
 def test_high_volume_only_explains_the_high_volume_api() -> None:

@@ -14,6 +14,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from rc_sms_desktop.core.eligibility import (
+    CHECKLIST_ITEMS,
+    CheckState,
     ConfigState,
     Severity,
     State,
@@ -25,6 +27,7 @@ from rc_sms_desktop.core.eligibility import (
 from rc_sms_desktop.core.formatting import format_number
 from rc_sms_desktop.core.models import (
     MalformedPage,
+    ServiceFeature,
     parse_extension,
     parse_page,
     parse_phone_number,
@@ -42,7 +45,8 @@ json_values = st.recursive(
 KNOWN_VALUES = {
     "features": ["CallerId", "SmsSender", "A2PSmsSender", "MmsSender", "InternationalSmsSender", "Delegated"],
     "paymentType": ["TollFree", "Local", "ExternalNumberProviderTollFree", "External", "Mobile"],
-    "usageType": ["DirectNumber", "MainCompanyNumber", "CompanyNumber", "CompanyFaxNumber", "ForwardedNumber"],
+    "usageType": ["DirectNumber", "MainCompanyNumber", "CompanyNumber", "CompanyFaxNumber", "ForwardedNumber",
+                  "ELIN", "BusinessMobileNumber", "ContactCenterNumber"],
     "status": ["Normal", "Pending", "PortedIn", "Temporary"],
     "type": ["VoiceFax", "VoiceOnly", "FaxOnly"],
     "extensionType": ["User", "Department", "IvrMenu", "Site"],
@@ -59,7 +63,9 @@ def sometimes(strategy: st.SearchStrategy[Any]) -> st.SearchStrategy[Any]:
 plausible_numbers = st.fixed_dictionaries(
     {"id": sometimes(st.integers(1, 10**15) | st.from_regex(r"[1-9][0-9]{0,14}", fullmatch=True))},
     optional={
-        "phoneNumber": sometimes(st.sampled_from(["+16505550100", "+18005550100", "+442079460000", "+1"])),
+        "phoneNumber": sometimes(
+            st.sampled_from(["+16505550100", "+18005550100", "+442079460000", "+17875550100", "+1"])
+        ),
         "features": sometimes(st.lists(st.sampled_from(KNOWN_VALUES["features"]), unique=True)),
         "paymentType": sometimes(st.sampled_from(KNOWN_VALUES["paymentType"])),
         "usageType": sometimes(st.sampled_from(KNOWN_VALUES["usageType"])),
@@ -120,23 +126,71 @@ def check_coherent(verdict: Verdict) -> None:
         assert verdict.daily_limit == 6000
     if verdict.number.problem is not None:
         assert [r.code for r in verdict.reasons] == ["malformed-record"]
+    check_checklist(verdict)
     sender_sort_key(verdict)
     number_kind(verdict.number)
     ownership(verdict.number)
     format_number(verdict.number.phone_number)
 
 
+# The checklist items each state depends on (issue #13): no state may be ready while one fails.
+_SMS_NEEDS = ("number-status", "user-permission", "sms-feature", "sms-holder", "tcr-campaign",
+              "tcr-brand", "toll-free-verification")
+DEPENDS_ON = {
+    "sms": _SMS_NEEDS,
+    "mms": (*_SMS_NEEDS, "mms-feature"),
+    "international": (*_SMS_NEEDS, "international-feature"),
+    # High Volume is sent by an app (A2PSMS scope, no user permission) and needs no SmsSender.
+    "highVolume": ("number-status", "high-volume-feature", "tcr-campaign", "tcr-brand",
+                   "toll-free-verification"),
+}
+
+
+def check_checklist(verdict: Verdict) -> None:
+    """Every verdict carries the whole checklist, and no state is ready over a failed item."""
+    assert tuple(entry.item for entry in verdict.checklist) == CHECKLIST_ITEMS
+    states = {entry.item: entry.state for entry in verdict.checklist}
+    for capability, items in DEPENDS_ON.items():
+        if verdict.to_json()[capability] == "ready":
+            failed = [name for name in items if states[name] is CheckState.FAIL]
+            assert not failed, (capability, failed, verdict.checklist)
+    if verdict.sms is not State.READY and verdict.number.problem is None:
+        # A blocked or unknown SMS state is explained by the checklist too.
+        assert any(states[name] is not CheckState.PASS for name in _SMS_NEEDS), verdict.checklist
+    number = verdict.number
+    if number.problem is None and number.payment_type == "TollFree":
+        assert states["tcr-campaign"] is CheckState.NOT_APPLICABLE
+
+
+any_user_features = st.none() | st.lists(
+    st.builds(
+        ServiceFeature,
+        name=st.sampled_from(["SMS", "MMS", "InternationalSMS", "SMSReceiving", "Pager"]),
+        enabled=st.none() | st.booleans(),
+        reason=st.none() | st.text(max_size=8),
+    ),
+    max_size=4,
+).map(tuple)
+
+
 @settings(max_examples=300, deadline=None)
-@given(record=any_number_record, body=any_config_body, state=st.sampled_from(ConfigState))
-def test_rules_never_crash_and_stay_coherent(record: Any, body: Any, state: ConfigState) -> None:
+@given(
+    record=any_number_record,
+    body=any_config_body,
+    state=st.sampled_from(ConfigState),
+    user=any_user_features,
+)
+def test_rules_never_crash_and_stay_coherent(
+    record: Any, body: Any, state: ConfigState, user: tuple[ServiceFeature, ...] | None
+) -> None:
     number = parse_phone_number(record)
     assert number.raw is record or number.raw == record
     config = None if body is None else parse_sms_configuration(body)
-    verdict = evaluate(number, config, config_state=state)
+    verdict = evaluate(number, config, config_state=state, user=user)
     check_coherent(verdict)
     if not needs_configuration(number):
         # The configuration cannot change what the record decides.
-        assert verdict.sms == evaluate(number, None, config_state=ConfigState.NOT_LOADED).sms
+        assert verdict.sms == evaluate(number, None, config_state=ConfigState.NOT_LOADED, user=user).sms
 
 
 @settings(max_examples=200, deadline=None)

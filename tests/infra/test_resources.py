@@ -193,7 +193,7 @@ def test_wheel_ships_the_icons_desktop_files_and_both_entry_points(wheel: Path) 
                 assert archive.read(name) == path.read_bytes()
     assert "rc-sms-desktop = rc_sms_desktop.cli.main:main" in entry_points
     assert "[gui_scripts]" in entry_points
-    assert "rc-sms-desktop-gui = rc_sms_desktop.ui.app:gui_main" in entry_points
+    assert "rc-sms-desktop-gui = rc_sms_desktop.cli.main:gui_main" in entry_points
 
 
 def test_the_installed_desktop_entry_starts_the_app(tmp_path: Path) -> None:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import base64
 import copy
 import hashlib
+import json
 import re
 from collections.abc import Callable
 from typing import Any
@@ -81,14 +82,30 @@ class SpecValidator:
         schema: dict[str, Any] = _openapi_to_jsonschema(media["schema"])
         return schema
 
-    def validate(self, response: httpx.Response) -> None:
-        request = response.request
+    def validate_request(self, request: httpx.Request) -> None:
+        """A JSON request body against its operation's `requestBody` schema."""
+        if request.headers.get("content-type") != "application/json" or not request.content:
+            return
+        operation = self._operation(request)
+        media = operation.get("requestBody", {}).get("content", {}).get("application/json")
+        if media is None:
+            return
+        name = f"{operation['operationId']} request"
+        checker = jsonschema.Draft7Validator(
+            {"allOf": [_openapi_to_jsonschema(media["schema"])], **self.root})
+        checker.validate(json.loads(request.content))
+        self.checked[name] = self.checked.get(name, 0) + 1
+
+    def _operation(self, request: httpx.Request) -> dict[str, Any]:
         path = urlsplit(str(request.url)).path
         matches = [op for method, pattern, op in self.operations
                    if method == request.method and pattern.match(path)]
         assert matches, f"no spec operation for {request.method} {path}"
         # The most specific template wins (fewest path parameters).
-        operation = min(matches, key=lambda op: len(re.findall("{", str(op.get("operationId")))))
+        return min(matches, key=lambda op: len(re.findall("{", str(op.get("operationId")))))
+
+    def validate(self, response: httpx.Response) -> None:
+        operation = self._operation(response.request)
         schema = self._schema(operation, response.status_code)
         if schema is None or response.status_code == 302 or not response.content:
             return
@@ -181,6 +198,7 @@ async def _scenario(client: httpx.AsyncClient, control: SimulatorControl, big: b
         for message_id in sent:
             await client.get(f"{V1}/extension/~/message-store/{message_id}")
         control.advance(control.config.delivery_delay_s)
+    await _registrations_scenario(client, control)
     control.set_admin(False)
     await client.get(V1 + "/phone-number")  # 403
     control.set_admin(True)
@@ -190,6 +208,36 @@ async def _scenario(client: httpx.AsyncClient, control: SimulatorControl, big: b
         await client.get(V1 + "/phone-number", params={"perPage": 1})  # 429 at the end
     await client.post("/restapi/oauth/revoke", data={"token": refreshed["access_token"]},
                       auth=(DEMO_CLIENT_ID, DEMO_CLIENT_SECRET))
+
+
+async def _registrations_scenario(client: httpx.AsyncClient, control: SimulatorControl) -> None:
+    """TCR reads, linkNumbers and bulkAssignSmsRecipients: successes and each documented error."""
+    brands = (await client.get(V1 + "/sms-registration-brands")).json()["records"]
+    for brand in brands:
+        await client.get(f"{V1}/sms-registration-brands/{brand['id']}")
+        campaigns = await client.get(f"{V1}/sms-registration-brands/{brand['id']}/campaigns")
+        for campaign in campaigns.json()["records"]:
+            await client.get(f"{V1}/sms-registration-brands/{brand['id']}/campaigns/"
+                             f"{campaign['id']}")
+    await client.get(V1 + "/sms-registration-brands/999999")  # 404
+    await client.get(V1 + "/sms-registration-brands/abc/campaigns")  # 400
+    link = V1 + "/sms-registration-brands/1008/campaigns/2008/submit-phone-numbers"
+    await client.post(link, json={"phoneNumbers": ["+14155550109"]})  # 200
+    await client.post(link, json={"phoneNumbers": []})  # 400
+    await client.post(V1 + "/sms-registration-brands/1008/campaigns/2015/submit-phone-numbers",
+                      json={"phoneNumbers": ["+14155550122"]})  # 404: 2015 is another brand's
+    queue = next(e for e in (await client.get(V1 + "/extension", params={
+        "type": "Department"})).json()["records"])
+    users = (await client.get(V1 + "/extension", params={"type": "User"})).json()["records"]
+    assign = f"{V1}/extension/{queue['id']}/sms-recipients/bulk-assign"
+    await client.post(assign, json={"addedExtensionIds": [str(users[-1]["id"])]})  # 204
+    await client.get(f"{V1}/extension/{queue['id']}/sms-recipients")
+    await client.post(assign, json={})  # 400
+    control.set_admin(False)
+    await client.post(link, json={"phoneNumbers": ["+14155550109"]})  # 403
+    await client.post(assign, json={"addedExtensionIds": [str(users[0]["id"])]})  # 403
+    await client.get(V1 + "/sms-registration-brands/1008/campaigns")  # 403
+    control.set_admin(True)
 
 
 @pytest.mark.parametrize("big", [False, True], ids=["demo", "generated"])
@@ -209,6 +257,8 @@ async def test_every_response_matches_the_spec(
     for response in responses:
         try:
             validator.validate(response)
+            if response.status_code < 400:
+                validator.validate_request(response.request)
         except jsonschema.ValidationError as error:
             pytest.fail(f"{response.request.method} {response.request.url.path} "
                         f"{response.status_code}: {error.message} at {list(error.absolute_path)}")
@@ -216,5 +266,11 @@ async def test_every_response_matches_the_spec(
     assert {200, 302, 400, 401, 403, 404, 415, 429} <= statuses or big
     for operation in ("listExtensionPhoneNumbers 200", "smsConfigurationInfo 200",
                       "listAccountPhoneNumbers 200", "readExtension 200", "listExtensions 200",
-                      "getToken 200", "createSMSMessage 200", "readMessage 200"):
+                      "getToken 200", "createSMSMessage 200", "readMessage 200",
+                      "listAllTcrBrands 200", "findTcrBrandById 200", "listAllTcrCampaigns 200",
+                      "findTcrCampaignById 200", "listAllTcrBrands 200", "findTcrBrandById 404",
+                      "linkNumbers 400", "linkNumbers 403", "linkNumbers 404",
+                      "bulkAssignSmsRecipients 400", "bulkAssignSmsRecipients 403",
+                      "linkNumbers request", "bulkAssignSmsRecipients request",
+                      "createSMSMessage request"):
         assert validator.checked.get(operation), operation

@@ -17,7 +17,9 @@ from typing import Any, cast
 
 from PySide6.QtCore import QModelIndex, Qt, QTimer
 
-from rc_sms_desktop.core.account_join import COLUMN_INDEX, VERDICT_ORDER, AccountRow, summarize
+from rc_sms_desktop.core.account_join import AccountRow
+from rc_sms_desktop.core.account_table import COLUMN_INDEX, summarize
+from rc_sms_desktop.core.marks import Mark
 from rc_sms_desktop.ui.admin_model import AccountFilters, AccountTableModel
 from rc_sms_desktop.ui.admin_view import AccountView
 from rc_sms_desktop.workflows.account_scan import AccountScan, RowsUpdated, ScanEvent
@@ -69,13 +71,13 @@ def batches_of(rows: Sequence[AccountRow]) -> list[Sequence[AccountRow]]:
     return [rows[i : i + BATCH] for i in range(0, len(rows), BATCH)]
 
 
-def verdict_labels(view: AccountView) -> list[str]:
-    labels = []
+def verdict_marks(view: AccountView) -> list[Mark]:
+    marks = []
     for proxy_row in range(view.proxy.rowCount()):
         row = view.proxy.row_for(proxy_row)
         assert row is not None
-        labels.append(row.verdict_label)
-    return labels
+        marks.append(row.mark)
+    return marks
 
 
 async def test_large_fill_keeps_the_loop_responsive_and_ends_sorted_and_counted(
@@ -100,8 +102,8 @@ async def test_large_fill_keeps_the_loop_responsive_and_ends_sorted_and_counted(
 
     assert heartbeat.largest_ms < MAX_GAP_MS, f"the loop was blocked for {heartbeat.largest_ms:.0f} ms"
     assert view.model.rowCount() == ROWS
-    labels = verdict_labels(view)
-    assert labels == sorted(labels, key=lambda label: VERDICT_ORDER.get(label, 9))
+    marks = verdict_marks(view)
+    assert marks == sorted(marks, key=lambda mark: mark.rank)
     assert view.summary_text() == summarize(first).text()
 
 

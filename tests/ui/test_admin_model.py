@@ -6,7 +6,8 @@ from typing import Any
 
 from PySide6.QtCore import Qt
 
-from rc_sms_desktop.core.account_join import COLUMN_INDEX, AccountRow, join_account
+from rc_sms_desktop.core.account_join import AccountRow, join_account
+from rc_sms_desktop.core.account_table import COLUMN_INDEX
 from rc_sms_desktop.ui.admin_model import (
     ROW_ROLE,
     AccountFilterModel,

@@ -13,14 +13,17 @@ from typing import Any
 import pytest
 from PySide6.QtCore import Qt
 
+from rc_sms_desktop.api.auth import TokenSessionEndedError
 from rc_sms_desktop.api.client import RingCentralClient
 from rc_sms_desktop.api.demo import open_demo_client
-from rc_sms_desktop.core.account_join import COLUMN_INDEX
+from rc_sms_desktop.api.errors import SessionEndedError
+from rc_sms_desktop.core.account_table import COLUMN_INDEX
 from rc_sms_desktop.ui.admin_model import AccountTableModel
 from rc_sms_desktop.ui.admin_view import AccountView, scan_into_model
 from rc_sms_desktop.ui.window_services import AccountSession
 from rc_sms_desktop.workflows.account_scan import AccountScan
 from tests.ui.qasync_helpers import wait_until
+from tests.workflows.ending_session import SessionEndsAfter
 
 Factory = Callable[..., Awaitable[AccountSession]]
 
@@ -143,7 +146,7 @@ async def test_cancel_keeps_rows_and_scan_again_resumes(
         await task
     assert "cancelled" in view.status_label.text().lower()
     assert view.model.rowCount() > 0
-    assert view.scan_button.isEnabled() and view.scan_button.text() == "Refresh scan"
+    assert view.scan_button.isEnabled() and view.scan_button.text().replace("&", "") == "Refresh scan"
     assert (tmp_path / "scan.json").is_file()
 
     second = view.start_scan()
@@ -152,6 +155,21 @@ async def test_cancel_keeps_rows_and_scan_again_resumes(
     await second
     assert view.model.rowCount() == 300
     assert not any(r.pending for r in view.model.rows)
+
+
+@pytest.mark.parametrize("error", [SessionEndedError, TokenSessionEndedError])
+async def test_a_session_that_ends_mid_scan_says_why_the_scan_stopped(
+    qtbot: Any, tmp_path: Path, make_session: Factory, error: type[SessionEndedError]
+) -> None:
+    session = await make_session(account_numbers=300, extensions=60)
+    ending = SessionEndsAfter(session.client, 30, error)
+    view = AccountView(state_path=lambda _session: None, scan_factory=lambda _c, path: AccountScan(ending, path))
+    qtbot.addWidget(view)
+    await scanned(view, session)
+    assert ending.calls_after_the_end == 0
+    text = view.status_label.text()
+    assert text.startswith("The scan stopped:") and "sign in again" in text.lower()
+    assert view.scan_button.isEnabled()  # nothing is stuck
 
 
 async def test_new_session_stops_the_scan_and_clears_the_table(

@@ -21,8 +21,8 @@ from rc_sms_desktop.api.client import RetryPolicy, RingCentralClient
 from rc_sms_desktop.core.eligibility import Verdict, evaluate
 from rc_sms_desktop.ui.compose_panel import ComposePanel
 from tests.core.test_preflight import config, number
-from tests.workflows.test_sending import FakeRingCentral
 from tests.ui.qasync_helpers import wait_until
+from tests.workflows.test_sending import FakeRingCentral
 
 FAST = {"first_delay": 0.01, "max_delay": 0.02, "deadline": 5.0}
 

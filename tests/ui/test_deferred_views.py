@@ -35,16 +35,23 @@ async def test_views_arrive_after_the_numbers_in_their_reserved_places(
     qtbot.addWidget(window)
     views = ui_app.install_views_after_first_paint(window)
     # Before anything is built, the places are kept: a second tab and the splitter's right side.
-    assert [window.tabs.tabText(i) for i in range(window.tabs.count())] == ["Send &from", "&Account"]
+    assert [window.tabs.tabText(i) for i in range(window.tabs.count())] == ["Se&nd from", "&Account"]
     assert window.splitter.count() == 2
     window.show()
     await window.start()
     await asyncio.wait_for(views, 10)
     assert window.sender_model.rowCount() > 0
     assert isinstance(window.splitter.widget(1), ComposePanel)
-    assert isinstance(window.tabs.widget(1), AccountView)
+    # The Account tab is built when first opened; until then its place says it is opening.
+    place = window.tabs.widget(1)
+    assert isinstance(place, QLabel) and place.text() == "Opening the Account tab…"
+    assert window.findChildren(AccountView) == []
+    window.tabs.setCurrentIndex(1)
+    await wait_until(lambda: isinstance(window.tabs.widget(1), AccountView))
+    assert window.tabs.currentIndex() == 1  # the user stays on the tab they opened
     assert window.tabs.count() == 2 and window.tabs.tabText(1) == "&Account"
     assert window.findChildren(QLabel, "viewPlaceholder") == []
+    window.tabs.setCurrentIndex(0)
     # The panel takes the 2/5 of the width kept for it, as if it had been there from the start.
     sizes = window.splitter.sizes()
     assert abs(sizes[1] / sum(sizes) - 0.4) < 0.03, sizes
@@ -56,6 +63,23 @@ async def test_views_arrive_after_the_numbers_in_their_reserved_places(
     sender = panel.findChild(QLabel, "composeSender")
     assert sender is not None and sender.text() != "No number picked."
     assert format_number(current.number.phone_number or "") in sender.text()
+    await window.shutdown()
+
+
+async def test_the_account_tab_opened_before_the_first_paint_is_built_at_once(
+    qtbot: QtBot, demo_services: Callable[..., DefaultServices], ui_settings: Settings
+) -> None:
+    # Opened while the numbers still load (its modules not imported yet): it is built without
+    # waiting for the first paint, and the compose panel still arrives.
+    window = MainWindow(demo_services(latency_ms=300), settings=ui_settings)
+    qtbot.addWidget(window)
+    views = ui_app.install_views_after_first_paint(window)
+    window.show()
+    window.start()
+    window.tabs.setCurrentIndex(1)
+    await wait_until(lambda: isinstance(window.tabs.widget(1), AccountView))
+    await asyncio.wait_for(views, 10)
+    assert isinstance(window.splitter.widget(1), ComposePanel)
     await window.shutdown()
 
 
@@ -156,8 +180,8 @@ def test_the_demo_paints_its_numbers_before_importing_what_can_wait() -> None:
             original = app_module._application
             spies = []
 
-            def application():
-                app = original()
+            def application(*args):
+                app = original(*args)
                 spies.append(Spy())
                 app.installEventFilter(spies[0])
                 return app

@@ -8,13 +8,13 @@ from PySide6.QtCore import Qt
 from pytestqt.modeltest import ModelTester
 
 from rc_sms_desktop.core.eligibility import ConfigState
+from rc_sms_desktop.core.marks import Mark
 from rc_sms_desktop.ui.sender_model import (
     CANNOT_SEND_CAPTION,
     SendableFilterModel,
     SenderListModel,
     SenderRole,
 )
-from rc_sms_desktop.ui.theme import Mark
 from tests.ui.verdict_samples import (
     LOADING_E164,
     PENDING_E164,
@@ -52,7 +52,7 @@ def test_ready_numbers_come_first_and_blocked_ones_show_their_reason() -> None:
     assert pending.data(SenderRole.CanSendRole) is False
     # The reason is also in the tooltip and in what a screen reader hears.
     assert "pending" in pending.data(Qt.ItemDataRole.ToolTipRole).lower()
-    assert "Cannot send" in pending.data(Qt.ItemDataRole.AccessibleTextRole)
+    assert f"{Mark.BLOCKED.label}: " in pending.data(Qt.ItemDataRole.AccessibleTextRole)
     # The first number that cannot send carries the "Cannot send SMS" heading, and only it.
     captions = [model.index(r, 0).data(SenderRole.SectionCaptionRole) for r in range(model.rowCount())]
     assert captions[first_blocked] == CANNOT_SEND_CAPTION

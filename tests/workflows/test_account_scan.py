@@ -10,11 +10,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from hypothesis import given, settings
-from hypothesis import strategies as st
 
+from rc_sms_desktop.api.auth import TokenSessionEndedError
 from rc_sms_desktop.api.client import RingCentralClient
 from rc_sms_desktop.api.demo import open_demo_client
+from rc_sms_desktop.api.errors import SessionEndedError
 from rc_sms_desktop.core.account_join import AUTO_RECEPTIONIST
 from rc_sms_desktop.workflows.account_scan import (
     ADMIN_ROLE_HINT,
@@ -30,6 +30,7 @@ from rc_sms_desktop.workflows.account_scan import (
     ScanWarning,
     default_state_path,
 )
+from tests.workflows.ending_session import SessionEndsAfter
 
 # Production limits (Light 50, Medium 40, Heavy 10 per window) with the window scaled down.
 FAST = {"rate_window_s": 0.05}
@@ -322,6 +323,23 @@ async def test_an_account_list_that_keeps_failing_ends_in_a_message(
     assert not [e for e in events if isinstance(e, ScanFinished)]
 
 
+@pytest.mark.parametrize("error", [SessionEndedError, TokenSessionEndedError])
+@pytest.mark.parametrize("after", [1, 3, 40])
+async def test_a_session_that_ends_stops_the_scan_at_once(
+    make_client: ClientFactory, error: type[SessionEndedError], after: int
+) -> None:
+    # after=1: the extension list (Medium); 3: pages of the lists; 40: in the Light workers,
+    # whose per-row handlers must let the end of the session through.
+    client = await make_client(account_numbers=300, extensions=60)
+    ending = SessionEndsAfter(client, after, error)
+    events = await collect(AccountScan(ending, None, per_page=100))
+    assert ending.calls == after + 1  # the request that heard of the end, and not one more
+    assert ending.calls_after_the_end == 0
+    failed = [e for e in events if isinstance(e, ScanFailed)]
+    assert len(failed) == 1 and "sign in again" in failed[0].message.lower()
+    assert not [e for e in events if isinstance(e, ScanFinished | ScanWarning)]
+
+
 def test_the_scan_and_the_command_line_import_no_qt() -> None:
     import subprocess
     import sys
@@ -352,94 +370,3 @@ async def test_a_429_pause_is_reported_and_respected(make_client: ClientFactory)
     assert pauses[0].resume_at is not None and pauses[-1].resume_at is None  # paused, then resumed
     # Nothing was sent to the group while RingCentral's penalty ran.
     assert (await stats(client))["requestsDuringPenalty"] == 0
-
-
-async def test_saved_state_text_is_the_json_of_the_snapshot_in_slices() -> None:
-    # Encoded on the loop a slice at a time (the UI keeps its turns): the file must still be
-    # exactly the snapshot's JSON, for maps larger than a slice, of a slice's size, and empty.
-    from rc_sms_desktop.workflows.account_scan import SAVE_SLICE, _encode_state
-
-    snapshot = {
-        "version": 1,
-        "accountNumbers": {str(i): {"id": i, "phoneNumber": f"+1650555{i:04d}", "label": "Ünïcode"}
-                           for i in range(SAVE_SLICE * 2 + 7)},
-        "extensions": {str(i): {"id": i} for i in range(SAVE_SLICE)},
-        "configs": {},
-        "finishedAt": None,
-    }
-    text = await _encode_state(snapshot)
-    assert json.loads(text) == snapshot
-    assert text == json.dumps(snapshot, separators=(",", ":"))
-
-
-_JSON_VALUES = st.recursive(
-    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(),
-    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(), inner, max_size=4),
-    max_leaves=20,
-)
-
-
-@settings(max_examples=150, deadline=None)
-@given(document=_JSON_VALUES, indent=st.sampled_from([None, 1]))
-def test_a_saved_scan_decoded_in_slices_is_what_json_loads_reads(document: Any, indent: Any) -> None:
-    # Resuming reads the file on the loop a slice at a time: any document, compact (as saved) or
-    # not, must come back exactly as json.loads reads it.
-    from rc_sms_desktop.workflows.account_scan import _decode_in_slices
-
-    text = json.dumps(document, indent=indent)
-    assert asyncio.run(_decode_in_slices(text)) == json.loads(text)
-
-
-@pytest.mark.parametrize(
-    "text", ['{"configs": {"a": 1,}}', '{"configs": {"a" 1}}', '{"a": 1} {"b": 2}', '{"a": ', "", "{1: 2}"]
-)
-async def test_a_damaged_saved_scan_is_refused_like_json_loads_refuses_it(text: str) -> None:
-    from rc_sms_desktop.workflows.account_scan import _decode_in_slices
-
-    with pytest.raises(ValueError):
-        json.loads(text)
-    with pytest.raises(ValueError):
-        await _decode_in_slices(text)
-
-
-async def test_a_large_saved_scan_is_decoded_with_turns_of_the_loop_between_slices(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    from rc_sms_desktop.workflows import account_scan
-    from rc_sms_desktop.workflows.account_scan import LOAD_SLICE, load_state_in_slices
-
-    entries = LOAD_SLICE * 6
-    snapshot = {
-        "version": 1,
-        "accountNumbers": {str(i): {"id": i, "phoneNumber": f"+1650555{i:04d}"} for i in range(entries)},
-        "configs": {str(i): {"raw": {"phoneNumberId": str(i)}, "state": "loaded"} for i in range(entries)},
-    }
-    path = tmp_path / "scan.json"
-    path.write_text(json.dumps(snapshot, separators=(",", ":")), encoding="utf-8")
-    turns = 0
-    decoding = True
-    seen_turns: set[int] = set()  # the other task's count each time an entry is decoded
-    decoder = account_scan._DECODER
-
-    class Watching:
-        def raw_decode(self, text: str, index: int = 0) -> tuple[Any, int]:
-            seen_turns.add(turns)
-            return decoder.raw_decode(text, index)
-
-    monkeypatch.setattr(account_scan, "_DECODER", Watching())
-
-    async def other_task() -> None:  # stands for the window's own work on the same loop
-        nonlocal turns
-        while decoding:
-            turns += 1
-            await asyncio.sleep(0)
-
-    ticker = asyncio.create_task(other_task())
-    try:
-        state = await load_state_in_slices(path)
-    finally:
-        decoding = False
-        await ticker
-    assert state is not None and len(state.account_numbers) == entries and len(state.configs) == entries
-    # Each slice gave the loop back: the other task ran between slices, not only before and after.
-    assert len(seen_turns) >= 2 * entries // LOAD_SLICE

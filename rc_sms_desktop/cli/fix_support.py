@@ -1,0 +1,113 @@
+"""What `campaigns`, `link-numbers` and `assign-sms` share: sign-in, options, output, exit codes.
+
+Exit codes (both write commands): 0 applied (or planned with `--dry-run`), 4 refused before any
+request (with the reason codes), 3 RingCentral refused or the write failed (its error explained),
+1 sign-in or network, 2 usage.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import sys
+import unicodedata
+from collections.abc import Awaitable, Callable
+from typing import TextIO
+
+from rc_sms_desktop.api.client import RingCentralClient
+from rc_sms_desktop.api.errors import ApiError
+from rc_sms_desktop.core.formatting import format_number
+from rc_sms_desktop.workflows.fixes import Result
+
+EXIT_APPLIED = 0
+EXIT_SIGN_IN = 1
+EXIT_USAGE = 2
+EXIT_FAILED = 3
+EXIT_REFUSED = 4
+EXIT_FOR = {"planned": EXIT_APPLIED, "applied": EXIT_APPLIED, "refused": EXIT_REFUSED,
+            "failed": EXIT_FAILED}
+
+ClientOpener = Callable[[argparse.Namespace], Awaitable[RingCentralClient]]
+Confirm = Callable[[str], Awaitable[bool]]
+
+
+class SignInFailed(Exception):
+    """Signing in did not work; the message says why in words."""
+
+
+def add_common(parser: argparse.ArgumentParser, *, write: bool) -> None:
+    where = parser.add_mutually_exclusive_group()
+    where.add_argument("--demo", action="store_true",
+                       help="use the built-in demo account (changes stay in this run)")
+    where.add_argument("--server", metavar="URL", help="RingCentral server (or a simulator) URL")
+    if write:
+        parser.add_argument("--dry-run", action="store_true",
+                            help="show what would change and send nothing")
+        parser.add_argument("--yes", action="store_true",
+                            help="make the change without asking (needed when not at a terminal)")
+    parser.add_argument("--format", choices=("table", "json"), default="table")
+
+
+async def open_client(args: argparse.Namespace) -> RingCentralClient:
+    from rc_sms_desktop.cli import sign_in
+
+    try:
+        return await sign_in.open_client(args)
+    except sign_in.SignInProblem as error:
+        raise SignInFailed(str(error)) from None
+
+
+async def ask_at_terminal(question: str) -> bool:
+    """Ask at an interactive terminal. Without one (a script), no `--yes` means no."""
+    if not sys.stdin.isatty():
+        return False
+    answer = await asyncio.to_thread(input, f"{question} [y/N] ")
+    return answer.strip().lower() in ("y", "yes")
+
+
+def terminal_text(text: str) -> str:
+    """Server-supplied text made safe for a terminal: no escape sequences, no bidi reordering."""
+    return "".join(ch if ch == "\n" or unicodedata.category(ch) not in ("Cc", "Cf", "Cs", "Co")
+                   else "\ufffd" for ch in text)
+
+
+def shown(number: str) -> str:
+    return format_number(number) or number
+
+
+def print_result(result: Result, fmt: str, out: TextIO, lines: list[str]) -> int:
+    code = EXIT_FOR.get(result.outcome, EXIT_FAILED)
+    if fmt == "json":
+        out.write(json.dumps(result.to_json(), indent=2, ensure_ascii=False) + "\n")
+        return code
+    for line in lines:
+        out.write(terminal_text(line) + "\n")
+    for problem in result.problems:
+        out.write(terminal_text(f"{problem.severity}: {problem.message} [{problem.code}] "
+                                f"What to do: {problem.fix}") + "\n")
+    if result.audit_log:
+        out.write(f"Recorded in {result.audit_log}\n")
+    out.write(f"Outcome: {result.outcome}\n")
+    return code
+
+
+def sign_in_failure(fmt: str, out: TextIO, message: str) -> int:
+    if fmt == "json":
+        out.write(json.dumps({"outcome": "failed", "changes": [], "problems": [
+            {"code": "sign-in", "severity": "error", "message": message,
+             "fix": "Sign in again, or check the network."}], "auditLog": None}) + "\n")
+    else:
+        out.write(terminal_text(f"Sign-in failed: {message}") + "\n")
+    return EXIT_SIGN_IN
+
+
+def run_async(main: Callable[[], Awaitable[int]], prog: str) -> int:
+    try:
+        return asyncio.run(main())  # type: ignore[arg-type]
+    except KeyboardInterrupt:
+        sys.stderr.write(f"{prog}: interrupted (a change already sent may have been made)\n")
+        return 130
+    except ApiError as error:
+        sys.stderr.write(f"{prog}: {error.user_message}\n")
+        return EXIT_SIGN_IN

@@ -1,0 +1,108 @@
+"""`rc-sms-desktop link-numbers --campaign ID NUMBER…`: link numbers to an approved TCR campaign.
+
+Refuses, before any request, every number that cannot be linked (reason codes in
+core/registrations.py) and a campaign that is not Confirmed: if any number is refused, nothing is
+sent (exit 4), so a script never half-applies a list. Exit codes: see cli/fix_support.py.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from typing import Any, TextIO
+
+from rc_sms_desktop.api.errors import ApiError
+from rc_sms_desktop.cli import fix_support as fs
+from rc_sms_desktop.core.recipients import parse_recipient
+from rc_sms_desktop.core.registrations import (
+    CAMPAIGN_NOT_CONFIRMED,
+    Plan,
+    Problem,
+    TcrCampaign,
+    plan_link,
+)
+from rc_sms_desktop.infra.audit_log import AuditLog
+from rc_sms_desktop.workflows import fixes
+
+PROG = "rc-sms-desktop link-numbers"
+
+
+def add_parser(subparsers: Any) -> None:
+    parser = subparsers.add_parser(
+        "link-numbers", help="link numbers to an approved (Confirmed) TCR campaign",
+        description="Link account numbers to a Confirmed 10DLC campaign (administrators). "
+                    "Exit 0 applied or planned, 4 refused before any request, 3 RingCentral "
+                    "refused or failed, 1 sign-in or network, 2 usage.")
+    parser.add_argument("--campaign", required=True, metavar="ID", help="the TCR campaign id")
+    parser.add_argument("numbers", nargs="+", metavar="NUMBER", help="account numbers to link")
+    fs.add_common(parser, write=True)
+
+
+def _e164(typed: str) -> str:
+    return parse_recipient(typed, from_region="US").e164 or typed.strip()
+
+
+async def link_command(args: argparse.Namespace, *, open_client: fs.ClientOpener = fs.open_client,
+                       out: TextIO | None = None, confirm: fs.Confirm | None = None,
+                       audit: AuditLog | None = None) -> int:
+    out = out or sys.stdout
+    try:
+        client = await open_client(args)
+    except fs.SignInFailed as error:
+        return fs.sign_in_failure(args.format, out, str(error))
+    async with client:
+        try:
+            who = await fixes.who_am_i(client)
+            campaign = await fixes.find_campaign(client, str(args.campaign).strip())
+            wanted = [_e164(n) for n in args.numbers]
+            if campaign is None:
+                problem = Problem("unknown-campaign", "error",
+                                  f"No campaign {args.campaign} in this account.",
+                                  "Run `rc-sms-desktop campaigns` to see the campaign ids.")
+                return fs.print_result(fixes.Result("refused", [], [problem]), args.format, out,
+                                       [])
+            numbers = await fixes.account_numbers(client)
+            current = {e: await fixes.current_campaign(client, numbers[e])
+                       for e in wanted if e in numbers}
+        except ApiError as error:
+            result = fixes.Result("failed", [], [fixes.api_problem(error, "link-numbers")])
+            return fs.print_result(result, args.format, out, ["Could not read the account."])
+        plan = plan_link(wanted, numbers, current, campaign)
+        lines = _plan_lines(plan, campaign)
+        if plan.refused:
+            return fs.print_result(fixes.Result("refused", [], list(plan.problems)),
+                                   args.format, out, lines)
+        if args.dry_run:
+            result = await fixes.link_numbers(client, plan, numbers, who=who, audit=None,
+                                              dry_run=True)
+            return fs.print_result(result, args.format, out, lines)
+        if not args.yes:
+            question = (f"Link {len(plan.changes)} number(s) to “{campaign.name}” "
+                        f"({campaign.id}) in your RingCentral account?")
+            if not await (confirm or fs.ask_at_terminal)(question):
+                declined = Problem("not-confirmed", "error",
+                                   "Not confirmed: nothing was sent.",
+                                   "Run again with --yes, or answer yes at a terminal.")
+                return fs.print_result(fixes.Result("refused", [], [declined]), args.format,
+                                       out, lines)
+        result = await fixes.link_numbers(client, plan, numbers, who=who,
+                                          audit=audit or AuditLog())
+        if result.outcome == "applied":
+            lines.append("RingCentral is provisioning the numbers: they can text once "
+                         "`check --account` shows the campaign and SmsSender.")
+        return fs.print_result(result, args.format, out, lines)
+
+
+def _plan_lines(plan: Plan, campaign: TcrCampaign) -> list[str]:
+    lines = [f"Campaign: {campaign.name} ({campaign.id}), {campaign.status}"]
+    for change in plan.changes:
+        lines.append(f"  {fs.shown(change.phone_number)}: will be linked "
+                     f"(now: {change.before.get('campaign') or 'no campaign'})")
+    for problem in plan.problems:
+        if problem.code != CAMPAIGN_NOT_CONFIRMED and problem.phone_number:
+            lines.append(f"  {fs.shown(problem.phone_number)}: refused [{problem.code}]")
+    return lines
+
+
+def run(args: argparse.Namespace) -> int:
+    return fs.run_async(lambda: link_command(args), PROG)

@@ -1,0 +1,90 @@
+"""Suggest a sender: while the "Send from" list is open and a message is typed, numbers whose
+campaign fits the text come first, each with a short note ("fits: Delivery updates").
+
+Numbers that would be refused (they cannot text, or not this text: an international recipient,
+an attachment) keep their places, greyed. The suggestion only reorders the open list: it never
+changes the chosen sender, and the picker order returns when the list closes. The judging is
+Qt-free (`core.content_checks.judge_senders` and `suggested_positions`); this module watches
+the list open and close and hands the result to the picker's `SendableFilterModel`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+
+from PySide6.QtCore import QEvent, QObject
+from PySide6.QtWidgets import QComboBox
+
+from rc_sms_desktop.core.content_checks import Fit, judge_senders, suggested_positions
+from rc_sms_desktop.core.recipients import Recipient
+from rc_sms_desktop.ui.sender_model import SendableFilterModel, SenderListModel
+
+# What the suggestion reads from the compose panel: the text and its recipients.
+DraftSource = Callable[[], tuple[str, Sequence[Recipient]]]
+
+
+class SenderSuggestion(QObject):
+    """Reorders `combo`'s list by fit for the draft `draft()` returns, while the list is open.
+
+    `combo.model()` must be the window's `SendableFilterModel` over a `SenderListModel`.
+    """
+
+    def __init__(self, combo: QComboBox, draft: DraftSource) -> None:
+        super().__init__(combo)
+        self._combo = combo
+        self._draft = draft
+        # view() creates the popup container; its Show/Hide are the list opening and closing.
+        self._popup = combo.view().window()
+        self._popup.installEventFilter(self)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if watched is self._popup:
+            if event.type() == QEvent.Type.Show:
+                self.apply()
+            elif event.type() == QEvent.Type.Hide:
+                self.clear()
+        return False
+
+    def _proxy(self) -> SendableFilterModel | None:
+        proxy = self._combo.model()
+        return proxy if isinstance(proxy, SendableFilterModel) else None
+
+    def apply(self) -> bool:
+        """Order the list for the current draft; False when there is nothing to suggest for."""
+        proxy = self._proxy()
+        source = proxy.sourceModel() if proxy is not None else None
+        text, recipients = self._draft()
+        if proxy is None or not isinstance(source, SenderListModel) or not text.strip():
+            return False
+        verdicts = source.verdicts()
+        judged = judge_senders(text, verdicts, recipients)
+        positions = suggested_positions(judged)
+        places: dict[str, int] = {}
+        notes: dict[str, str] = {}
+        refused: set[str] = set()
+        for item, place in zip(judged, positions, strict=True):
+            number_id = str(item.verdict.number.id)
+            places[number_id] = place
+            if item.refused is not None:
+                if item.verdict.can_send_sms:  # ready, but not for this text: say why
+                    refused.add(number_id)
+                    notes[number_id] = "not for this message"
+            elif item.check.fit is not Fit.NEUTRAL:
+                notes[number_id] = item.check.fit_note()
+        proxy.set_suggestion(places, notes, frozenset(refused))
+        view = self._combo.view()
+        view.scrollTo(view.currentIndex())
+        return True
+
+    def clear(self) -> None:
+        proxy = self._proxy()
+        if proxy is not None:
+            proxy.clear_suggestion()
+
+
+def install_sender_suggestion(window: object, draft: DraftSource) -> SenderSuggestion | None:
+    """Attach a suggestion to a `MainWindow`'s picker (None for a window without one)."""
+    combo = getattr(window, "sender_combo", None)
+    if not isinstance(combo, QComboBox):
+        return None
+    return SenderSuggestion(combo, draft)
