@@ -290,8 +290,13 @@ class MainWindow(QMainWindow):
         bar = self.menuBar()
         file_menu = bar.addMenu("&File")
         self.refresh_action = QAction("&Refresh", self)
-        self.refresh_action.setShortcuts([QKeySequence(Qt.Key.Key_F5),
-                                          QKeySequence(QKeySequence.StandardKey.Refresh)])
+        # F5 plus the platform's Refresh keys, each once: on Linux the standard key is F5 too,
+        # and the same key twice on one action makes Qt refuse it as ambiguous.
+        refresh_keys = [QKeySequence(Qt.Key.Key_F5)]
+        for key in QKeySequence.keyBindings(QKeySequence.StandardKey.Refresh):
+            if key not in refresh_keys:
+                refresh_keys.append(key)
+        self.refresh_action.setShortcuts(refresh_keys)
         self.refresh_action.triggered.connect(self.refresh)
         sign_in = QAction("&Sign in…", self)
         sign_in.triggered.connect(self.open_sign_in)
