@@ -11,12 +11,10 @@ from typing import Any
 
 import httpx
 
+from rc_sms_desktop.api import endpoints
 from rc_sms_desktop.core.eligibility import ConfigState, Verdict, evaluate, needs_configuration
 from rc_sms_desktop.core.models import parse_phone_number, parse_sms_configuration
 
-EXTENSION_PATH = "/restapi/v1.0/account/~/extension/~"
-NUMBERS_PATH = "/restapi/v1.0/account/~/extension/~/phone-number"
-CONFIG_PATH = "/restapi/v1.0/account/~/extension/~/phone-number/{id}/sms-configuration"
 JWT_GRANT = "urn:ietf:params:oauth:grant-type:jwt-bearer"
 
 
@@ -30,11 +28,11 @@ def sign_in(http: httpx.Client, client_id: str, client_secret: str, jwt: str) ->
 
 def load_sequentially(http: httpx.Client) -> list[Verdict]:
     """Every verdict of the signed-in user, one request at a time."""
-    http.get(EXTENSION_PATH).raise_for_status()
+    http.get(endpoints.MY_EXTENSION).raise_for_status()
     records: list[Any] = []
     page = 1
     while True:
-        response = http.get(NUMBERS_PATH, params={"perPage": 1000, "page": page})
+        response = http.get(endpoints.MY_NUMBERS, params={"perPage": 1000, "page": page})
         response.raise_for_status()
         body = response.json()
         records.extend(body.get("records") or [])
@@ -48,7 +46,7 @@ def load_sequentially(http: httpx.Client) -> list[Verdict]:
         if not needs_configuration(number):
             verdicts.append(evaluate(number))
             continue
-        response = http.get(CONFIG_PATH.format(id=number.id))
+        response = http.get(endpoints.sms_configuration(number.id))
         if response.status_code == 200:
             config = parse_sms_configuration(response.json())
             verdicts.append(evaluate(number, config, config_state=ConfigState.LOADED))

@@ -107,6 +107,15 @@ def test_start_up_row_judges_the_worst_run() -> None:
     assert rows[1][0].startswith("1b. Complete window") and "✅" in rows[1][3]
 
 
+def test_typing_child_types_the_whole_message_into_the_real_compose_panel() -> None:
+    options = SimulatorOptions(rate_limits="off", user_numbers=12)
+    with served_simulator(options) as simulator:
+        child = run_child("benchmarks.ui_heartbeat", ["typing", simulator.url],
+                          env=sandbox_env(), timeout_s=120)
+    assert child.data["typed_ok"] is True
+    assert child.data["keys"] > 300 and child.data["ticks"] > 10
+
+
 def _results(**scenarios: Any) -> dict[str, Any]:
     return {
         "date": "2026-11-27T12:00:00+00:00", "quick": True, "duration_s": 1.0,

@@ -314,6 +314,13 @@ class RingCentralClient:
 
     # --- public calls ------------------------------------------------------------------------
 
+    def concurrency_for(self, group: str) -> int:
+        """How many requests of a rate-limit group are worth having in flight at once: as many
+        as its window takes now (the scheduler gates each one anyway), never more than the
+        connection pool, or a request would wait for a connection while holding a slot."""
+        limit, _window = self.scheduler.limit_for(group)
+        return max(1, min(limit, self.max_connections))
+
     async def get_json(
         self,
         path: str,

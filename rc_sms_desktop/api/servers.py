@@ -9,7 +9,11 @@ from __future__ import annotations
 
 import ipaddress
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
+
+if TYPE_CHECKING:
+    from rc_sms_desktop.infra.settings import Settings
 
 __all__ = [
     "KNOWN_SERVERS",
@@ -18,6 +22,7 @@ __all__ = [
     "Server",
     "ServerUrlError",
     "custom_server",
+    "last_server",
     "resolve_server",
 ]
 
@@ -105,3 +110,17 @@ def resolve_server(value: str) -> Server:
         if known.url == server.url:
             return known
     return server
+
+
+def last_server(settings: Settings) -> Server | None:
+    """The server of the last sign-in (the window's and `check`'s one answer), or None when
+    there was none or its custom URL is now refused."""
+    key = settings.last_server
+    if key in KNOWN_SERVERS:
+        return KNOWN_SERVERS[key]
+    if key == "custom" and settings.custom_server_url:
+        try:
+            return custom_server(settings.custom_server_url)
+        except ServerUrlError:
+            return None
+    return None

@@ -75,18 +75,16 @@ def _server(server_text: str | None) -> Server:
 
 
 async def _stored_session_client(server_text: str | None, client_id: str | None) -> RingCentralClient:
+    from rc_sms_desktop.api.servers import PRODUCTION, last_server
     from rc_sms_desktop.api.session import TokenSession
     from rc_sms_desktop.api.tokens import TokenStore
     from rc_sms_desktop.infra.settings import Settings
 
     settings = Settings.load()
     client_id = client_id or settings.last_client_id
-    if server_text is None:
-        last = settings.last_server
-        server_text = settings.custom_server_url if last == "custom" else last
     if not client_id:
         raise SignInProblem(NOT_SIGNED_IN_HINT)
-    server = _server(server_text)
+    server = (_server(server_text) if server_text is not None else last_server(settings)) or PRODUCTION
     client = RingCentralClient(server.url)
     try:
         session = await TokenSession.restore(server, client_id, TokenStore(), http=client.http)

@@ -168,7 +168,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--install-desktop-entry", action="store_true", required=True)
     parser.parse_args(argv)
     for path in install_desktop_entry():
-        print(path)
+        print(path)  # noqa: T201 - a command-line entry point (python -m …)
     return 0
 
 

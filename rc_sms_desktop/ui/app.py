@@ -120,29 +120,40 @@ async def _run_window(
                 loop.remove_signal_handler(signum)
 
 
-# What the window does not need for its first paint, imported after it one module per
-# event-loop turn (each step ~1-7 ms here; importing them first made start-up ~0.2 s slower).
-# A module's dependencies come earlier in its list.
-COMPOSE_MODULES = (
+# What the window does not need for its first paint, imported after it. The Qt-free modules
+# (core, workflows, sign-in's keyring and loopback server) are imported in a worker thread:
+# pure-Python imports give the GIL back every switch interval (5 ms), so the loop keeps turning,
+# where one of them on the loop was one long turn (content_checks compiles ~60 regular
+# expressions: 15-55 ms; keyring finds its backends through entry points: 25-75 ms). The Qt
+# modules are imported on the loop, one per turn (PySide6 builds their Qt classes and enums
+# there). Dependencies come first in each list.
+COMPOSE_THREAD_MODULES = (
     "rc_sms_desktop.core.attachments",
     "rc_sms_desktop.core.message_text",
     "rc_sms_desktop.core.recipients",
     "rc_sms_desktop.core.preflight",
     "rc_sms_desktop.workflows.sending",
+    "rc_sms_desktop.core.content_checks",
+)
+COMPOSE_MODULES = (
+    "rc_sms_desktop.ui.content_findings",
+    "rc_sms_desktop.ui.sender_suggestion",
     "rc_sms_desktop.ui.compose_panel",
 )
-ACCOUNT_MODULES = (
+ACCOUNT_THREAD_MODULES = (
     "rc_sms_desktop.core.account_join",
     "rc_sms_desktop.workflows.account_scan",
+)
+ACCOUNT_MODULES = (
     "rc_sms_desktop.ui.admin_model",
     "rc_sms_desktop.ui.admin_view",
 )
-# Sign-in's Qt-free modules are imported in a worker thread: keyring alone takes 25-35 ms (its
-# backends are found through entry points), one loop turn too many. Pure-Python imports give the
-# GIL back every switch interval (5 ms), so the loop keeps turning meanwhile.
 SIGN_IN_THREAD_MODULES = ("keyring", "h11", "rc_sms_desktop.api.loopback")
 SIGN_IN_MODULES = ("rc_sms_desktop.ui.sign_in_dialog",)
-DEFERRED_MODULES = COMPOSE_MODULES + ACCOUNT_MODULES + SIGN_IN_THREAD_MODULES + SIGN_IN_MODULES
+DEFERRED_MODULES = (
+    COMPOSE_THREAD_MODULES + COMPOSE_MODULES + ACCOUNT_THREAD_MODULES + ACCOUNT_MODULES
+    + SIGN_IN_THREAD_MODULES + SIGN_IN_MODULES
+)
 # The views come this long after start at the latest, even if no number shows by then.
 VIEWS_AT_THE_LATEST_S = 1.0
 ACCOUNT_TAB_TITLE = "&Account"
@@ -169,6 +180,11 @@ def install_views_after_first_paint(window: MainWindow) -> asyncio.Task[None]:
     )
     window.wait_before_screenshot(asyncio.shield(task))
     return task
+
+
+async def _import_in_thread(names: tuple[str, ...]) -> None:
+    with contextlib.suppress(Exception):
+        await asyncio.to_thread(_import_all, names)
 
 
 async def _import_one_per_turn(names: tuple[str, ...]) -> None:
@@ -200,14 +216,15 @@ async def _install_views(window: MainWindow, painted: _PaintWatch) -> None:
 
         # After the first paint: decoding every PNG size took ~10 ms before it.
         QGuiApplication.setWindowIcon(app_icon())
+    await _import_in_thread(COMPOSE_THREAD_MODULES)
     await _import_one_per_turn(COMPOSE_MODULES)
     await asyncio.sleep(0)
     if window.is_closing:
         return
     _install_compose_panel(window)
+    await _import_in_thread(ACCOUNT_THREAD_MODULES)
     await _import_one_per_turn(ACCOUNT_MODULES)
-    with contextlib.suppress(Exception):
-        await asyncio.to_thread(_import_all, SIGN_IN_THREAD_MODULES)
+    await _import_in_thread(SIGN_IN_THREAD_MODULES)
     await _import_one_per_turn(SIGN_IN_MODULES)
     # A later sign-in's first client then skips its TLS set-up (~20-40 ms) on the loop.
     with contextlib.suppress(Exception):
@@ -241,8 +258,8 @@ def _install_account_tab(window: MainWindow) -> None:
 class _AccountTabOnFirstOpen(QObject):
     """Builds the Account tab the first time its (reserved) tab is opened.
 
-    Its modules are imported one per loop turn first if the background import has not got to
-    them yet, so opening it never holds the loop for more than one module or the build.
+    Its modules are imported first (as after the first paint) if the background import has not
+    got to them yet, so opening it never holds the loop for more than one Qt module or the build.
     """
 
     def __init__(self, window: MainWindow, place: QWidget) -> None:
@@ -259,6 +276,7 @@ class _AccountTabOnFirstOpen(QObject):
         self.task = asyncio.get_running_loop().create_task(self._build(), name="account-tab")
 
     async def _build(self) -> None:
+        await _import_in_thread(ACCOUNT_THREAD_MODULES)
         await _import_one_per_turn(ACCOUNT_MODULES)
         await asyncio.sleep(0)  # the placeholder paints before the build
         if not self._window.is_closing:

@@ -22,7 +22,7 @@ from typing import Any, Protocol
 import rc_sms_desktop.simulator.app  # noqa: F401 - the demo's simulator, warmed up likewise
 from rc_sms_desktop.api.client import RingCentralClient, warm_up_tls
 from rc_sms_desktop.api.demo import open_demo_client
-from rc_sms_desktop.api.servers import KNOWN_SERVERS, ServerUrlError, custom_server
+from rc_sms_desktop.api.servers import last_server
 from rc_sms_desktop.infra.cache import VerdictCache
 from rc_sms_desktop.infra.settings import Settings
 from rc_sms_desktop.workflows.loader import SenderLoader
@@ -73,20 +73,6 @@ def signed_in_session(client: Any, token_session: Any, server: Any) -> AccountSe
     )
 
 
-def server_from_settings(settings: Settings) -> Any:
-    """The server of the last sign-in, or None when there was none (or its URL is now refused)."""
-
-    key = settings.last_server
-    if key in KNOWN_SERVERS:
-        return KNOWN_SERVERS[key]
-    if key == "custom" and settings.custom_server_url:
-        try:
-            return custom_server(settings.custom_server_url)
-        except ServerUrlError:
-            return None
-    return None
-
-
 class WindowServices(Protocol):
     """The window's view of the outside world."""
 
@@ -122,7 +108,7 @@ class DefaultServices:
 
     async def open_stored_session(self) -> AccountSession | None:
 
-        server = server_from_settings(self._settings)
+        server = last_server(self._settings)
         client_id = self._settings.last_client_id
         if server is None or not client_id:
             return None

@@ -29,6 +29,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Protocol
 
+from rc_sms_desktop.api import endpoints
 from rc_sms_desktop.api.errors import ApiError, PermissionDeniedError, SessionEndedError, explain
 from rc_sms_desktop.core.account_join import AccountJoin, AccountRow
 from rc_sms_desktop.core.eligibility import ConfigState
@@ -47,8 +48,8 @@ log = logging.getLogger(__name__)
 FLUSH_BATCH = 100  # rows per RowsUpdated event, and per slice of the loop's time (~5 ms each)
 RESTORE_SLICE = 100  # saved records parsed per turn of the loop
 PER_PAGE = 1000  # the maximum: fewer Heavy calls (10 numbers pages for 10,000 numbers)
-ACCOUNT_NUMBERS_PATH = "/restapi/v1.0/account/~/phone-number"
-EXTENSIONS_PATH = "/restapi/v1.0/account/~/extension"
+ACCOUNT_NUMBERS_PATH = endpoints.ACCOUNT_NUMBERS
+EXTENSIONS_PATH = endpoints.EXTENSIONS
 
 # Priorities of Light work (lower first). Lists come before configurations: one list reveals the
 # features of many numbers (and so whether their configuration matters at all).
@@ -666,7 +667,7 @@ class AccountScan:
                     self._lists_done.set()
 
     async def _read_extension_list(self, ext_id: str) -> None:
-        path = f"{EXTENSIONS_PATH}/{ext_id}/phone-number"
+        path = endpoints.extension_numbers(ext_id)
         records: list[Any] = []
         try:
             async for page in self._pages_quiet(path):
@@ -705,7 +706,7 @@ class AccountScan:
         if target is None:
             return
         ext_id, number_id = target
-        path = f"{EXTENSIONS_PATH}/{ext_id}/phone-number/{number_id}/sms-configuration"
+        path = endpoints.sms_configuration(number_id, ext_id)
         at = _now()
         try:
             raw = await self._get(path, None)
@@ -724,7 +725,7 @@ class AccountScan:
         if not self._recipients_available:
             return
         try:
-            body = await self._get(f"{EXTENSIONS_PATH}/{owner_id}/sms-recipients", None)
+            body = await self._get(endpoints.sms_recipients(owner_id), None)
         except _StopScan:
             raise
         except Exception as exc:

@@ -13,6 +13,7 @@ from collections.abc import AsyncIterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from rc_sms_desktop.api import endpoints
 from rc_sms_desktop.api.client import RingCentralClient
 from rc_sms_desktop.api.errors import (
     ApiError,
@@ -35,7 +36,7 @@ from rc_sms_desktop.core.registrations import (
 )
 from rc_sms_desktop.infra.audit_log import AuditLog
 
-ACCOUNT = "/restapi/v1.0/account/~"
+ACCOUNT = endpoints.ACCOUNT
 BRANDS = ACCOUNT + "/sms-registration-brands"
 LINK_CHUNK = 100  # AssignNumbersRequest.phoneNumbers maxItems (spec, linkNumbers)
 # What each write needs from the app's registration (the spec's x-app-permission).
@@ -62,7 +63,7 @@ class SignedIn:
 
 
 async def who_am_i(client: RingCentralClient) -> SignedIn:
-    body = await client.get_json(ACCOUNT + "/extension/~")
+    body = await client.get_json(endpoints.MY_EXTENSION)
     account = body.get("account") if isinstance(body, dict) else None
     permissions = body.get("permissions") if isinstance(body, dict) else None
     admin = permissions.get("admin") if isinstance(permissions, dict) else None
@@ -114,7 +115,7 @@ async def find_campaign(client: RingCentralClient, campaign_id: str) -> TcrCampa
 
 async def account_numbers(client: RingCentralClient) -> dict[str, PhoneNumber]:
     """The account's numbers by E.164 (listAccountPhoneNumbers, all pages)."""
-    listed = await client.get_all(ACCOUNT + "/phone-number")
+    listed = await client.get_all(endpoints.ACCOUNT_NUMBERS)
     found: dict[str, PhoneNumber] = {}
     for record in listed.records:
         number = parse_phone_number(record)
@@ -130,13 +131,13 @@ def _owner(number: PhoneNumber) -> str:
 async def current_campaign(client: RingCentralClient, number: PhoneNumber) -> str | None:
     """The campaign `sms-configuration` shows for the number (None when not linked)."""
     body = await client.get_json(
-        f"{ACCOUNT}/extension/{_owner(number)}/phone-number/{number.id}/sms-configuration")
+        endpoints.sms_configuration(number.id, _owner(number)))
     config = parse_sms_configuration(body)
     return config.campaign.id if config.campaign else None
 
 
 async def _features(client: RingCentralClient, ext: str, number: PhoneNumber) -> tuple[str, ...]:
-    listed = await client.get_all(f"{ACCOUNT}/extension/{ext}/phone-number")
+    listed = await client.get_all(endpoints.extension_numbers(ext))
     for record in listed.records:
         if isinstance(record, dict) and str(record.get("id")) == number.id:
             return parse_phone_number(record).features
@@ -154,7 +155,7 @@ async def owner_type(client: RingCentralClient, number: PhoneNumber) -> str | No
 
 
 async def sms_recipients(client: RingCentralClient, owner_id: str) -> list[Recipient]:
-    return parse_recipients(await client.get_json(f"{ACCOUNT}/extension/{owner_id}/sms-recipients"))
+    return parse_recipients(await client.get_json(endpoints.sms_recipients(owner_id)))
 
 
 async def is_ready(client: RingCentralClient, number: PhoneNumber, campaign_id: str) -> bool:

@@ -39,6 +39,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, cast
 
+from rc_sms_desktop.api import endpoints
 from rc_sms_desktop.api.client import RingCentralClient
 from rc_sms_desktop.api.errors import (
     ApiError,
@@ -66,9 +67,6 @@ from rc_sms_desktop.infra.cache import CachedLoad, CacheKey, VerdictCache
 
 log = logging.getLogger(__name__)
 
-EXTENSION_PATH = "/restapi/v1.0/account/~/extension/~"
-NUMBERS_PATH = "/restapi/v1.0/account/~/extension/~/phone-number"
-CONFIG_PATH = "/restapi/v1.0/account/~/extension/~/phone-number/{id}/sms-configuration"
 # Configuration requests in flight at most, whatever the plan allows: the rate-limit group's
 # limit (Light: 50 per window on the default plan) normally binds first.
 MAX_WORKERS = 64
@@ -295,7 +293,7 @@ class SenderLoader:
             elif now - watch.last_answer > deadline:
                 log.warning("No answer from RingCentral for %.0f s; the load stops", deadline)
                 raise RequestTimeoutError(
-                    "RingCentral did not answer in time", method="GET", path=NUMBERS_PATH
+                    "RingCentral did not answer in time", method="GET", path=endpoints.MY_NUMBERS
                 )
 
     def _waiting_on_rate_limits(self) -> bool:
@@ -318,7 +316,7 @@ class SenderLoader:
                 await asyncio.sleep(0)
 
         extension_raw = await self.client.get_json(
-            EXTENSION_PATH, group=throttling_group("GET", EXTENSION_PATH)
+            endpoints.MY_EXTENSION, group=throttling_group("GET", endpoints.MY_EXTENSION)
         )
         watch.answered()
         extension = parse_extension(extension_raw)
@@ -328,7 +326,7 @@ class SenderLoader:
         if cached is not None and cached.key != key:
             cached = self.cache.load(key) if self.cache is not None else None
 
-        listing = await self.client.get_all(NUMBERS_PATH, params={"perPage": 1000})
+        listing = await self.client.get_all(endpoints.MY_NUMBERS, params={"perPage": 1000})
         watch.answered()
         for warning in listing.warnings:
             emit(LoadWarning(warning))
@@ -393,14 +391,13 @@ class SenderLoader:
         fresh: dict[str, object] = {}
         done = 0
         warned_long_pause = False
-        group = throttling_group("GET", CONFIG_PATH.format(id="1"))
+        group = throttling_group("GET", endpoints.sms_configuration("1"))
         # As many requests in flight as the group's window takes (the listing's answer has taught
         # the scheduler its limit), so one round trip fetches them all: sized by the limit, not
         # by what remains now, because slots free up while the workers run and the scheduler
         # gates every request anyway (no 429). Never more than the client's connection pool,
         # or a request would wait for a connection while holding a rate-limit slot.
-        limit, _window = self.client.scheduler.limit_for(group)
-        workers = max(1, min(self.max_workers, limit, total, self.client.max_connections))
+        workers = max(1, min(self.max_workers, total, self.client.concurrency_for(group)))
 
         # A cancelled load must start no new request, even in the loop turns before the
         # cancellation reaches the workers through the task group.
@@ -417,7 +414,7 @@ class SenderLoader:
                 else:
                     try:
                         raw = await self.client.get_json(
-                            CONFIG_PATH.format(id=number.id), group=group
+                            endpoints.sms_configuration(number.id), group=group
                         )
                         watch.answered()
                     except SessionEndedError:

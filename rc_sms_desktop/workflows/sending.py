@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Final
 
+from rc_sms_desktop.api import endpoints
 from rc_sms_desktop.api.client import RingCentralClient
 from rc_sms_desktop.api.errors import (
     ApiError,
@@ -52,12 +53,6 @@ from rc_sms_desktop.core.recipients import Recipient
 
 log = logging.getLogger(__name__)
 
-EXTENSION_PATH: Final = "/restapi/v1.0/account/~/extension/~"
-SMS_PATH: Final = EXTENSION_PATH + "/sms"
-MMS_PATH: Final = EXTENSION_PATH + "/mms"
-MESSAGE_PATH: Final = EXTENSION_PATH + "/message-store/{id}"
-NUMBERS_PATH: Final = EXTENSION_PATH + "/phone-number"
-CONFIG_PATH: Final = EXTENSION_PATH + "/phone-number/{id}/sms-configuration"
 
 QUEUED: Final = "Queued"
 SENT: Final = "Sent"
@@ -216,9 +211,9 @@ async def send_message(
                     )
                 ) from None
             request_part = ("request.json", json.dumps(body).encode(), "application/json")
-            answer = await client.post_json(MMS_PATH, files=[("request", request_part), *files])
+            answer = await client.post_json(endpoints.MMS, files=[("request", request_part), *files])
         else:
-            answer = await client.post_json(SMS_PATH, body)
+            answer = await client.post_json(endpoints.SMS, body)
     except ApiError as error:
         raise SendRefused(explain(error), error) from None
     message_id = _message_id(answer) or ""
@@ -269,7 +264,7 @@ async def follow_status(
         return
     started = clock()
     delay = first_delay
-    path = MESSAGE_PATH.format(id=sent.id)
+    path = endpoints.message(sent.id)
     while True:
         remaining = deadline - (clock() - started)
         if remaining <= 0:
@@ -331,10 +326,10 @@ async def find_sender(client: RingCentralClient, phone_number: str) -> Verdict |
     # The user's own serviceFeatures (may their role text at all?): not a refusal when unread.
     user = None
     try:
-        user = parse_extension(await client.get_json(EXTENSION_PATH)).service_features
+        user = parse_extension(await client.get_json(endpoints.MY_EXTENSION)).service_features
     except ApiError as error:
         log.info("Could not read the signed-in extension: %s", error)
-    listing = await client.get_all(NUMBERS_PATH)
+    listing = await client.get_all(endpoints.MY_NUMBERS)
     for raw in listing.records:
         number = parse_phone_number(raw)
         if number.phone_number != phone_number:
@@ -344,7 +339,7 @@ async def find_sender(client: RingCentralClient, phone_number: str) -> Verdict |
         config: SmsConfiguration | None = None
         try:
             config = parse_sms_configuration(
-                await client.get_json(CONFIG_PATH.format(id=number.id))
+                await client.get_json(endpoints.sms_configuration(number.id))
             )
         except ApiError as error:
             log.info("SMS configuration of %s unavailable: %s", phone_number, error)

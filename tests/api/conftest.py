@@ -1,4 +1,4 @@
-"""Shared fixtures for the API tests (helpers live in rc_fakes.py)."""
+"""Shared fixtures for the API tests (helpers live in rc_fakes.py and auth_fakes.py)."""
 
 from __future__ import annotations
 
@@ -6,9 +6,10 @@ from collections.abc import AsyncIterator
 
 import httpx
 import pytest
-from rc_fakes import FAST_RETRY, SERVER, TOKEN_SENTINEL, FakeRingCentral
 
 from rc_sms_desktop.api.client import RingCentralClient, StaticTokenAuthenticator, Timeouts
+from tests.api.auth_fakes import FakeOAuth
+from tests.api.rc_fakes import FAST_RETRY, SERVER, TOKEN_SENTINEL, FakeRingCentral
 
 
 @pytest.fixture
@@ -27,3 +28,16 @@ async def rc_client(fake_rc: FakeRingCentral) -> AsyncIterator[RingCentralClient
     )
     yield client
     await client.aclose()
+
+
+@pytest.fixture
+def fake() -> FakeOAuth:
+    """A counting OAuth server (the sign-in and session tests)."""
+    return FakeOAuth()
+
+
+@pytest.fixture
+async def http(fake: FakeOAuth) -> AsyncIterator[httpx.AsyncClient]:
+    """An HTTP client whose requests reach `fake`."""
+    async with httpx.AsyncClient(transport=fake.transport()) as client:
+        yield client

@@ -10,7 +10,6 @@ from urllib.parse import parse_qs, urlsplit
 
 import httpx
 import pytest
-from test_auth_fakes import CLIENT_ID, FAKE_SERVER, FAST_RETRY, FakeOAuth, FaultTransport
 
 from rc_sms_desktop.api import auth
 from rc_sms_desktop.api.auth import (
@@ -22,6 +21,7 @@ from rc_sms_desktop.api.auth import (
 )
 from rc_sms_desktop.api.errors import SessionEndedError
 from rc_sms_desktop.infra.redaction import Secret
+from tests.api.auth_fakes import CLIENT_ID, FAKE_SERVER, FAST_RETRY, FakeOAuth, FaultTransport
 
 UNRESERVED = set(string.ascii_letters + string.digits + "-._~")
 
@@ -71,17 +71,6 @@ def test_authorize_url_always_sends_s256_and_never_the_verifier() -> None:
         "brand_id": "3420",
     }
     assert pair.verifier.get_secret_value() not in url
-
-
-@pytest.fixture
-def fake() -> FakeOAuth:
-    return FakeOAuth()
-
-
-@pytest.fixture
-async def http(fake: FakeOAuth) -> httpx.AsyncClient:
-    async with httpx.AsyncClient(transport=fake.transport()) as client:
-        yield client  # type: ignore[misc]
 
 
 async def test_jwt_grant_uses_basic_auth_and_puts_secrets_only_in_header_and_body(

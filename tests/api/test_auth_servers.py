@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from rc_sms_desktop.api.servers import (
@@ -50,3 +52,19 @@ def test_custom_urls_are_normalised(url: str, expected: str) -> None:
 def test_unsafe_or_ambiguous_urls_are_refused_with_a_reason(url: str, words: str) -> None:
     with pytest.raises(ServerUrlError, match=words):
         custom_server(url)
+
+
+def test_the_last_server_is_read_one_way_for_the_window_and_check(tmp_path: Path) -> None:
+    from rc_sms_desktop.api.servers import PARTNER, last_server
+    from rc_sms_desktop.infra.settings import SETTINGS_VERSION, Settings
+
+    settings = Settings(tmp_path / "settings.json", {"version": SETTINGS_VERSION})
+    assert last_server(settings) is None  # never signed in
+    settings.last_server = "partner"
+    assert last_server(settings) == PARTNER
+    settings.last_server = "custom"
+    settings.custom_server_url = "http://127.0.0.1:8765"
+    custom = last_server(settings)
+    assert custom is not None and custom.url == "http://127.0.0.1:8765"
+    settings.custom_server_url = "http://attacker.example"  # plain http off this machine
+    assert last_server(settings) is None

@@ -18,7 +18,6 @@ from urllib.parse import parse_qsl
 
 import httpx
 import pytest
-from test_auth_fakes import FAST_RETRY, FakeClock, MemoryKeyring, browse, sentinel
 
 from rc_sms_desktop.api.auth import ClientCredentials, SignInError, TokenSessionEndedError
 from rc_sms_desktop.api.errors import SessionEndedError
@@ -26,6 +25,7 @@ from rc_sms_desktop.api.servers import Server
 from rc_sms_desktop.api.session import TokenSession
 from rc_sms_desktop.api.tokens import TokenStore
 from rc_sms_desktop.infra.redaction import Secret
+from tests.api.auth_fakes import FAST_RETRY, FakeClock, MemoryKeyring, browse, sentinel
 
 simulator_app = pytest.importorskip("rc_sms_desktop.simulator.app")
 simulator_config = pytest.importorskip("rc_sms_desktop.simulator.config")

@@ -8,7 +8,6 @@ import pickle
 
 import httpx
 import pytest
-from rc_fakes import FAST_RETRY, SERVER, TOKEN_SENTINEL, FakeRingCentral, json_response, sequence
 
 from rc_sms_desktop.api.client import (
     Authenticator,
@@ -28,6 +27,14 @@ from rc_sms_desktop.api.errors import (
     RequestTimeoutError,
     ServerError,
     SessionEndedError,
+)
+from tests.api.rc_fakes import (
+    FAST_RETRY,
+    SERVER,
+    TOKEN_SENTINEL,
+    FakeRingCentral,
+    json_response,
+    sequence,
 )
 
 EXT = "/restapi/v1.0/account/~/extension/~"

@@ -7,11 +7,11 @@ from typing import Any
 
 import httpx
 import pytest
-from rc_fakes import FakeRingCentral, json_response
 
 from rc_sms_desktop.api.client import RingCentralClient
 from rc_sms_desktop.api.errors import MalformedResponseError
 from rc_sms_desktop.api.paging import PageInfo, PageWalker, read_page
+from tests.api.rc_fakes import FakeRingCentral, json_response
 
 LIST = "/restapi/v1.0/account/~/extension/~/phone-number"
 

@@ -10,7 +10,6 @@ from typing import Any
 
 import httpx
 import pytest
-from rc_fakes import FAST_RETRY, SERVER, TOKEN_SENTINEL, json_response
 
 from rc_sms_desktop.api.client import RingCentralClient, StaticTokenAuthenticator
 from rc_sms_desktop.api.errors import RateLimitedError
@@ -23,6 +22,7 @@ from rc_sms_desktop.api.rate_limits import (
     parse_retry_after,
     throttling_group,
 )
+from tests.api.rc_fakes import FAST_RETRY, SERVER, TOKEN_SENTINEL, json_response
 
 NOW = 1_800_000_000.0
 

@@ -8,16 +8,6 @@ import json
 import httpx
 import keyring.backends.fail
 import pytest
-from test_auth_fakes import (
-    FAKE_SERVER,
-    FAST_RETRY,
-    FakeClock,
-    FakeOAuth,
-    FaultTransport,
-    HangingKeyring,
-    MemoryKeyring,
-    browse,
-)
 
 from rc_sms_desktop.api.auth import (
     SignInError,
@@ -29,19 +19,18 @@ from rc_sms_desktop.api.errors import SessionEndedError
 from rc_sms_desktop.api.session import TokenSession
 from rc_sms_desktop.api.tokens import SERVICE, StorageState, TokenStore, store_key
 from rc_sms_desktop.infra.redaction import Secret
+from tests.api.auth_fakes import (
+    FAKE_SERVER,
+    FAST_RETRY,
+    FakeClock,
+    FakeOAuth,
+    FaultTransport,
+    HangingKeyring,
+    MemoryKeyring,
+    browse,
+)
 
 ME = "https://rc.fake.test/restapi/v1.0/account/~/extension/~"
-
-
-@pytest.fixture
-def fake() -> FakeOAuth:
-    return FakeOAuth()
-
-
-@pytest.fixture
-async def http(fake: FakeOAuth) -> httpx.AsyncClient:
-    async with httpx.AsyncClient(transport=fake.transport()) as client:
-        yield client  # type: ignore[misc]
 
 
 async def jwt_session(

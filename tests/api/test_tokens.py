@@ -8,10 +8,10 @@ import json
 import keyring.backends.fail
 import keyring.backends.null
 import pytest
-from test_auth_fakes import HangingKeyring, LockedKeyring, MemoryKeyring, SilentKeyring
 
 from rc_sms_desktop.api.tokens import SERVICE, StorageState, TokenStore, store_key
 from rc_sms_desktop.infra.redaction import Secret
+from tests.api.auth_fakes import HangingKeyring, LockedKeyring, MemoryKeyring, SilentKeyring
 
 KEY = store_key("https://platform.ringcentral.com", "client-1")
 WINDOWS_LIMIT = 2560

@@ -136,7 +136,7 @@ def test_accuracy_per_category(capsys: pytest.CaptureFixture[str]) -> None:
         report.append(table(f"Use-case categories, {split} ({len(rows)} messages):", category_scores(rows)))
         report.append(table(f"Restricted content, {split}:", restricted_scores(rows)))
     with capsys.disabled():
-        print("\n" + "\n".join(report))
+        print("\n" + "\n".join(report))  # noqa: T201 - the accuracy report, for `pytest -s`
 
     for score in category_scores(ROWS):
         recall_floor, precision_floor = CATEGORY_FLOORS[score.label]

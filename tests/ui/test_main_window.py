@@ -423,7 +423,7 @@ async def test_a_stored_session_opens_on_the_users_account_with_saved_verdicts_f
         SimulatorConfig,
     )
     from rc_sms_desktop.ui.sign_in_dialog import SignInDialog
-    from tests.api.test_auth_fakes import MemoryKeyring
+    from tests.api.auth_fakes import MemoryKeyring
 
     transport = httpx.ASGITransport(app=create_app(SimulatorConfig()))
     store = TokenStore(MemoryKeyring())

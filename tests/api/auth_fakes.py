@@ -1,6 +1,7 @@
 """Test doubles for the sign-in tests: a counting OAuth server, a scripted transport, keyrings.
 
-Imported by the other sign-in test modules (``from test_auth_fakes import …``); it holds no tests.
+Imported by the sign-in tests as ``tests.api.auth_fakes`` (one name: no second copy of the
+module); the ``fake``/``http`` fixtures over it are in conftest.py.
 The fake OAuth server issues sentinel-bearing secrets so a test can grep every sink for them.
 """
 

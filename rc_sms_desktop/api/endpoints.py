@@ -1,0 +1,47 @@
+"""The REST paths the app calls, each with the OpenAPI operationId a maintainer can look up.
+
+One home for the paths the loader, sending and the account scan share (they were declared twice).
+`~` is RingCentral's "the signed-in account / extension" (https://developers.ringcentral.com/guide/basics/uris).
+Rate-limit groups are not here: the client's scheduler finds them from the method and path
+(api/rate_limits.py).
+"""
+
+from __future__ import annotations
+
+from typing import Final
+
+ACCOUNT: Final = "/restapi/v1.0/account/~"
+
+# The signed-in extension (operationId readExtension).
+MY_EXTENSION: Final = ACCOUNT + "/extension/~"
+# Its own numbers with their `features` (listExtensionPhoneNumbers).
+MY_NUMBERS: Final = MY_EXTENSION + "/phone-number"
+# Send an SMS (createSMSMessage) or an MMS (createMMS); a sent message's status (readMessage).
+SMS: Final = MY_EXTENSION + "/sms"
+MMS: Final = MY_EXTENSION + "/mms"
+_MESSAGE: Final = MY_EXTENSION + "/message-store/{id}"
+
+# The whole account (admin): every number (listAccountPhoneNumbers), every extension
+# (listExtensions).
+ACCOUNT_NUMBERS: Final = ACCOUNT + "/phone-number"
+EXTENSIONS: Final = ACCOUNT + "/extension"
+
+
+def message(message_id: str) -> str:
+    """A sent message in the message store (readMessage)."""
+    return _MESSAGE.format(id=message_id)
+
+
+def sms_configuration(number_id: str, extension_id: str = "~") -> str:
+    """A number's SMS registration: brand, campaign, tier (smsConfigurationInfo)."""
+    return f"{EXTENSIONS}/{extension_id}/phone-number/{number_id}/sms-configuration"
+
+
+def extension_numbers(extension_id: str) -> str:
+    """One extension's own numbers with their `features` (listExtensionPhoneNumbers)."""
+    return f"{EXTENSIONS}/{extension_id}/phone-number"
+
+
+def sms_recipients(extension_id: str) -> str:
+    """Who texts for a call queue or site (getSmsRecipients; availability Limited)."""
+    return f"{EXTENSIONS}/{extension_id}/sms-recipients"
