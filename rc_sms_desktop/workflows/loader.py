@@ -179,6 +179,7 @@ class _Watch:
     def __init__(self) -> None:
         self.last_answer = time.monotonic()
         self.unfinished: dict[str, PhoneNumber] = {}
+        self.producer = asyncio.current_task()
 
     def answered(self) -> None:
         self.last_answer = time.monotonic()
@@ -401,11 +402,13 @@ class SenderLoader:
 
         # A cancelled load must start no new request, even in the loop turns before the
         # cancellation reaches the workers through the task group.
-        owner = asyncio.current_task()
+        # The load's own task and the producer above it (whose cancellation reaches this task
+        # one loop turn later, through its task group).
+        owners = [t for t in (asyncio.current_task(), watch.producer) if t is not None]
 
         async def worker() -> None:
             nonlocal done, warned_long_pause
-            while pending and not (owner is not None and owner.cancelling()):
+            while pending and not any(owner.cancelling() for owner in owners):
                 number = pending.popleft()
                 config_state = ConfigState.LOADED
                 config = None

@@ -24,6 +24,7 @@ Examples: `RC_SMS_STUCK_EXAMPLES` (default 12; CI runs the default); shrinking i
 from __future__ import annotations
 
 import asyncio
+import gc
 import os
 import tempfile
 import time
@@ -42,7 +43,7 @@ from hypothesis.stateful import (
     rule,
     run_state_machine_as_test,
 )
-from PySide6.QtCore import QPoint, Qt, QTimer
+from PySide6.QtCore import QEvent, QPoint, Qt, QTimer
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QDialog, QWidget
 
@@ -87,15 +88,24 @@ def test_the_window_never_gets_stuck() -> None:
     app = QApplication.instance() or QApplication([])
     if isinstance(app, QApplication):
         app.setQuitOnLastWindowClosed(False)
+    # What earlier tests left for deletion goes now, before this loop starts.
+    QApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+    gc.collect()
     loop = qasync.QEventLoop(app)
     WindowDuringLoads.loop = loop
     driver = loop.create_task(
         asyncio.to_thread(run_state_machine_as_test, WindowDuringLoads, settings=SETTINGS),
         name="hypothesis-driver",
     )
+    # Qt objects must be destroyed on the Qt thread: a collection triggered in hypothesis's thread
+    # could free a window, a timer or an old qasync loop there (a segfault, or Qt's "Timers
+    # cannot be stopped from another thread"). So the collector runs only on the Qt thread, after
+    # each example (see `_close`).
+    gc.disable()
     try:
         loop.run_until_complete(driver)
     finally:
+        gc.enable()
         loop.close()
 
 
@@ -429,6 +439,8 @@ class WindowDuringLoads(RuleBasedStateMachine):
         window.deleteLater()
         await asyncio.sleep(0)
         self.window = None
+        self.heartbeat = None  # its timer goes here, on the Qt thread
+        gc.collect()
 
 
 SETTINGS = settings(
