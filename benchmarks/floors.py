@@ -1,6 +1,6 @@
 """The fastest any client could go: the floor the rate limits (or the latency) allow.
 
-RingCentral counts requests per group in a sliding window (facts §3). `n` requests in a group
+RingCentral counts requests per group in a sliding window (https://developers.ringcentral.com/guide/basics/rate-limits). `n` requests in a group
 of `limit` per `window` need `ceil(n / limit) - 1` full windows before the last batch can be
 sent; groups run in parallel, so the floor is the slowest group's.
 """

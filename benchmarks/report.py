@@ -10,6 +10,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS_PATH = ROOT / "benchmarks" / "results.json"
 MARKDOWN_PATH = ROOT / "BENCHMARKS.md"
+README_PATH = ROOT / "README.md"
 
 
 def _f(value: Any, digits: int = 2, unit: str = "") -> str:
@@ -22,6 +23,17 @@ def _status(met: Any) -> str:
     if met is None:
         return "not run"
     return "✅ met" if met else "❌ missed"
+
+
+def _suggestion_cell(c: dict[str, Any] | None) -> str:
+    """Scenario 5's content-check part (benchmarks/content_suggestion.py), when it ran."""
+    if not c:
+        return ""
+    return (f"; content checks while typing ({c['keys']} keys, {c['numbers']:,} numbers): max "
+            f"**{_f(c['typing']['max_gap_ms'], 0)} ms**, p99 {_f(c['typing']['p99_gap_ms'], 0)} ms, "
+            f"each check {_f(c['content_check_ms_max'], 1)} ms at most; picker opened with "
+            f"the sender suggestion: max {_f(c['picker']['max_gap_ms'], 0)} ms "
+            f"(ranking {_f(c['suggest_apply_ms'], 0)} ms, not part of the goal)")
 
 
 def goal_rows(results: dict[str, Any]) -> list[tuple[str, str, str, str]]:
@@ -98,7 +110,8 @@ def goal_rows(results: dict[str, Any]) -> list[tuple[str, str, str, str]]:
             + f"Account tab scanning (4, {t['rows']:,} rows, scan {_f(t['wall_s'], 0)} s): "
             f"max **{_f(t['max_gap_ms'], 0)} ms**, p99 {_f(t['p99_gap_ms'], 0)} ms; filter "
             f"{_f(t['filter_text_ms'], 0)} ms (text) / {_f(t['filter_verdict_ms'], 0)} ms "
-            f"(verdict), sort {_f(t['sort_number_ms'], 0)}–{_f(t['sort_owner_ms'], 0)} ms",
+            f"(verdict), sort {_f(t['sort_number_ms'], 0)}–{_f(t['sort_owner_ms'], 0)} ms"
+            + _suggestion_cell(r.get("content_suggestion")),
             _status(r["goal_met"]),
         ))
     if "warm_start" in s:
@@ -135,17 +148,74 @@ def machine_text(results: dict[str, Any]) -> str:
     )
 
 
+def _replace_block(path: Path, start: str, end: str, body: str) -> None:
+    text = path.read_text(encoding="utf-8") if path.exists() else ""
+    block = f"{start}\n{body}{end}"
+    if start in text and end in text:
+        before, rest = text.split(start, 1)
+        text = before + block + rest.split(end, 1)[1]
+    elif path == MARKDOWN_PATH:
+        text = (text.rstrip() + "\n\n" if text else "# Benchmarks\n\n") + block + "\n"
+    else:
+        return  # the README keeps its table only where it marks one
+    path.write_text(text, encoding="utf-8")
+
+
+RUNS_START, RUNS_END = "<!-- runs:start -->", "<!-- runs:end -->"
+RUNS_HEADER = ("| Run (UTC) | Kind | 1. first paint, worst (median) | 1b. complete, worst | "
+               "memory | 5. gaps: window load worst / typing / Account tab | every goal |\n"
+               "|---|---|---|---|---|---|---|\n")
+
+
+def run_row(results: dict[str, Any]) -> str:
+    """One line per run for the history of runs in BENCHMARKS.md (the goals' key figures)."""
+    s = results["scenarios"]
+    startup, beat = s.get("startup"), s.get("ui_heartbeat")
+    first = complete = memory = gaps = "—"
+    if startup:
+        first = f"{_f(startup['ratio_worst'])}× ({_f(startup['ratio'])}×)"
+        complete = f"{_f(startup['complete_ratio_worst'])}×"
+        memory = f"{_f(startup['memory_ratio'])}×"
+    if beat:
+        typing_gaps = [float(part["max_gap_ms"]) for part in (
+            beat.get("compose_typing"), (beat.get("content_suggestion") or {}).get("typing"))
+            if part]
+        typing = max(typing_gaps) if typing_gaps else None
+        gaps = (f"{_f(beat['window_load']['max_gap_ms'], 0)} / {_f(typing, 0)} / "
+                f"{_f(beat['account_table']['max_gap_ms'], 0)} ms")
+    met = [r.get("goal_met") for r in s.values()]
+    every = ("✅ all met" if met and all(met) and not results["errors"] else
+             "❌ " + ", ".join(sorted(name for name, r in s.items() if not r.get("goal_met"))
+                              + sorted(f"{name} crashed" for name in results["errors"])))
+    kind = ("quick" if results["quick"] else "full") + (
+        "" if len(s) + len(results["errors"]) >= 6 else f" ({', '.join(s)})")
+    return (f"| {results['date'][:16].replace('T', ' ')} | {kind} | {first} | {complete} | "
+            f"{memory} | {gaps} | {every} |\n")
+
+
+def _append_run(path: Path, row: str) -> None:
+    text = path.read_text(encoding="utf-8") if path.exists() else ""
+    if RUNS_START not in text or RUNS_END not in text:
+        return
+    before, rest = text.split(RUNS_START, 1)
+    body, after = rest.split(RUNS_END, 1)
+    if not body.strip():
+        body = "\n" + RUNS_HEADER
+    path.write_text(before + RUNS_START + body + row + RUNS_END + after, encoding="utf-8")
+
+
 def write(results: dict[str, Any], *, markdown: bool = True) -> None:
+    """results.json, the block of BENCHMARKS.md and (where marked) the README's table."""
     RESULTS_PATH.write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n",
                             encoding="utf-8")
     if not markdown:
         return
-    text = MARKDOWN_PATH.read_text(encoding="utf-8") if MARKDOWN_PATH.exists() else ""
-    start, end = "<!-- results:start -->", "<!-- results:end -->"
-    block = f"{start}\n{markdown_table(results)}\n\n{machine_text(results)}{end}"
-    if start in text and end in text:
-        before, rest = text.split(start, 1)
-        text = before + block + rest.split(end, 1)[1]
-    else:
-        text = (text.rstrip() + "\n\n" if text else "# Benchmarks\n\n") + block + "\n"
-    MARKDOWN_PATH.write_text(text, encoding="utf-8")
+    table = markdown_table(results)
+    _append_run(MARKDOWN_PATH, run_row(results))
+    _replace_block(MARKDOWN_PATH, "<!-- results:start -->", "<!-- results:end -->",
+                   f"{table}\n\n{machine_text(results)}")
+    m = results["machine"]
+    _replace_block(README_PATH, "<!-- bench:start -->", "<!-- bench:end -->",
+                   f"Measured {results['date'][:16].replace('T', ' ')} UTC "
+                   f"({'quick' if results['quick'] else 'full'} run), {m['cpu']}, "
+                   f"{m['cores']} cores:\n\n{table}\n")

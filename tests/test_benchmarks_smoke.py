@@ -131,9 +131,14 @@ def test_report_writes_results_and_replaces_its_block(tmp_path: Path,
     results_path = tmp_path / "results.json"
     markdown_path = tmp_path / "BENCHMARKS.md"
     markdown_path.write_text("# Benchmarks\n\nIntro stays.\n\n<!-- results:start -->\nold\n"
-                             "<!-- results:end -->\n\nOutro stays.\n", encoding="utf-8")
+                             "<!-- results:end -->\n\nOutro stays.\n\n<!-- runs:start -->\n"
+                             "<!-- runs:end -->\n", encoding="utf-8")
     monkeypatch.setattr(report, "RESULTS_PATH", results_path)
     monkeypatch.setattr(report, "MARKDOWN_PATH", markdown_path)
+    readme_path = tmp_path / "README.md"
+    readme_path.write_text("# App\n\n<!-- bench:start -->\nold table\n<!-- bench:end -->\n\n"
+                           "## Development\n", encoding="utf-8")
+    monkeypatch.setattr(report, "README_PATH", readme_path)
     floor = {"numbers": 150, "window_s": 6.0, "wall_s": 7.5, "floor_s": 6.0,
              "ratio_to_floor": 1.25, "throttled_429": 2, "requests_during_penalty": 1,
              "goal_met": False}
@@ -146,3 +151,11 @@ def test_report_writes_results_and_replaces_its_block(tmp_path: Path,
     assert "old" not in text and "Intro stays." in text and "Outro stays." in text
     assert "1.250×" in text and "2 × 429" in text and "❌ missed" in text
     assert "2.0 / 1.0 / 1.0 after" in text
+    # Each run adds one line to the history of runs, under one header.
+    assert text.count("| Run (UTC) |") == 1
+    assert text.count("| 2026-11-27 12:00 | quick (rate_limit_floor) |") == 2
+    assert "❌ rate_limit_floor" in text
+    readme = readme_path.read_text(encoding="utf-8")
+    assert "old table" not in readme and readme.count("<!-- bench:start -->") == 1
+    assert "1.250×" in readme and "2026-11-27 12:00 UTC (quick run)" in readme
+    assert readme.endswith("## Development\n")

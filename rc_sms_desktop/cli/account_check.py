@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import hashlib
 import logging
 import sys
 from collections.abc import Awaitable, Callable
@@ -35,7 +34,7 @@ from rc_sms_desktop.workflows.account_scan import (
     ScanPermissionDenied,
     ScanProgress,
     ScanWarning,
-    default_state_path,
+    state_path_for,
 )
 
 PROG = "rc-sms-desktop check --account"
@@ -98,10 +97,7 @@ async def _open(args: argparse.Namespace) -> RingCentralClient:
 def _state_for(args: argparse.Namespace, client: RingCentralClient) -> Path | None:
     if getattr(args, "demo", False):
         return None  # the demo account is rebuilt on every run: nothing worth resuming
-    owner = getattr(client.authenticator, "owner_id", None)
-    # One file per server and signed-in user; the name says nothing about either.
-    digest = hashlib.sha256(f"{client.server_url}|{owner}".encode()).hexdigest()[:16]
-    return default_state_path(digest)
+    return state_path_for(client.server_url, getattr(client.authenticator, "owner_id", None))
 
 
 async def _scan(

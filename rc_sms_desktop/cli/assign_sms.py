@@ -15,7 +15,7 @@ from rc_sms_desktop.api.errors import ApiError
 from rc_sms_desktop.cli import fix_support as fs
 from rc_sms_desktop.core.models import parse_extension
 from rc_sms_desktop.core.recipients import parse_recipient
-from rc_sms_desktop.core.registrations import Problem, Recipient, plan_assign
+from rc_sms_desktop.core.registrations import Recipient, plan_assign
 from rc_sms_desktop.infra.audit_log import AuditLog
 from rc_sms_desktop.workflows import fixes
 
@@ -25,9 +25,8 @@ PROG = "rc-sms-desktop assign-sms"
 def add_parser(subparsers: Any) -> None:
     parser = subparsers.add_parser(
         "assign-sms", help="choose which extension texts from a shared (call queue/IVR/site) number",
-        description="Give a shared number's SMS to one extension (administrators). Exit 0 applied "
-                    "or planned, 4 refused before any request, 3 RingCentral refused or failed, "
-                    "1 sign-in or network, 2 usage.")
+        description="Give a shared number's SMS to one extension (administrators). "
+                    + fs.EXIT_CODES_TEXT)
     parser.add_argument("number", metavar="NUMBER", help="the shared number")
     parser.add_argument("--extension", required=True, metavar="EXTENSION_NUMBER",
                         help="the extension number (e.g. 102) that will text from it")
@@ -67,8 +66,7 @@ async def assign_command(args: argparse.Namespace, *,
                 holders = await fixes.sms_recipients(client, number.extension.id)
             target = await _target(client, str(args.extension).strip())
         except ApiError as error:
-            result = fixes.Result("failed", [], [fixes.api_problem(error, "assign-sms")])
-            return fs.print_result(result, args.format, out, ["Could not read the account."])
+            return fs.unreadable(error, "assign-sms", args.format, out)
         plan = plan_assign(e164, number, kind, holders, target)
         lines = [f"{fs.shown(e164)}: SMS now with "
                  f"{', '.join(h.describe() for h in holders) or 'nobody'}"]
@@ -81,10 +79,7 @@ async def assign_command(args: argparse.Namespace, *,
             question = (f"Give the SMS of {fs.shown(e164)} to "
                         f"{target.describe() if target else ''}?")
             if not await (confirm or fs.ask_at_terminal)(question):
-                declined = Problem("not-confirmed", "error", "Not confirmed: nothing was sent.",
-                                   "Run again with --yes, or answer yes at a terminal.")
-                return fs.print_result(fixes.Result("refused", [], [declined]), args.format,
-                                       out, lines)
+                return fs.declined(args.format, out, lines)
         result = await fixes.assign_sms(client, plan, who=who, audit=audit or AuditLog())
         return fs.print_result(result, args.format, out, lines)
 

@@ -29,17 +29,15 @@ from rc_sms_desktop.cli.sign_in import (
     SignInProblem,
     open_client,
 )
-from rc_sms_desktop.core.eligibility import Verdict
 from rc_sms_desktop.workflows.loader import (
     LoadFailed,
     LoadWarning,
-    NumbersListed,
     Progress,
     RateLimited,
     SenderLoader,
     SignedInAs,
-    VerdictUpdated,
 )
+from rc_sms_desktop.workflows.verdict_list import VerdictList
 
 PROG = "rc-sms-desktop check"
 
@@ -138,23 +136,15 @@ def _configure_logging(verbose: bool) -> Callable[[], None]:
 async def _check(args: argparse.Namespace) -> int:
     client = await open_client(args)
     progress = ProgressLine(sys.stderr)
-    verdicts: dict[str, Verdict] = {}
-    order: list[str] = []
+    found = VerdictList()
     owner: str | None = None
     async with client:
         async for event in SenderLoader(client).load():
+            if found.apply(event):
+                continue
             if isinstance(event, SignedInAs):
                 ext = event.extension
                 owner = ext.name or (f"extension {ext.extension_number}" if ext.extension_number else None)
-            elif isinstance(event, NumbersListed):
-                order = []
-                verdicts = {}
-                for index, verdict in enumerate(event.verdicts):
-                    key = verdict.number.id or f"#{index}"
-                    order.append(key)
-                    verdicts[key] = verdict
-            elif isinstance(event, VerdictUpdated):
-                verdicts[event.verdict.number.id] = event.verdict
             elif isinstance(event, Progress):
                 progress.show(f"Checking SMS registration: {event.done} of {event.total}")
             elif isinstance(event, RateLimited):
@@ -171,7 +161,7 @@ async def _check(args: argparse.Namespace) -> int:
     progress.clear()
     from rc_sms_desktop.cli.explain import render_json, render_table, write_stdout
 
-    final = [verdicts[key] for key in order]
+    final = found.verdicts()
     text = render_json(final) if args.format == "json" else render_table(final, owner)
     write_stdout(text)
     return 0

@@ -18,6 +18,7 @@ from typing import TextIO
 from rc_sms_desktop.api.client import RingCentralClient
 from rc_sms_desktop.api.errors import ApiError
 from rc_sms_desktop.core.formatting import format_number
+from rc_sms_desktop.core.registrations import Problem
 from rc_sms_desktop.workflows.fixes import Result
 
 EXIT_APPLIED = 0
@@ -27,6 +28,9 @@ EXIT_FAILED = 3
 EXIT_REFUSED = 4
 EXIT_FOR = {"planned": EXIT_APPLIED, "applied": EXIT_APPLIED, "refused": EXIT_REFUSED,
             "failed": EXIT_FAILED}
+
+EXIT_CODES_TEXT = ("Exit 0 applied or planned, 4 refused before any request, 3 RingCentral "
+                   "refused or failed, 1 sign-in or network, 2 usage.")
 
 ClientOpener = Callable[[argparse.Namespace], Awaitable[RingCentralClient]]
 Confirm = Callable[[str], Awaitable[bool]]
@@ -90,6 +94,21 @@ def print_result(result: Result, fmt: str, out: TextIO, lines: list[str]) -> int
         out.write(f"Recorded in {result.audit_log}\n")
     out.write(f"Outcome: {result.outcome}\n")
     return code
+
+
+def declined(fmt: str, out: TextIO, lines: list[str]) -> int:
+    """The user did not confirm: nothing was sent (exit 4)."""
+    problem = Problem("not-confirmed", "error", "Not confirmed: nothing was sent.",
+                      "Run again with --yes, or answer yes at a terminal.")
+    return print_result(Result("refused", [], [problem]), fmt, out, lines)
+
+
+def unreadable(error: ApiError, action: str, fmt: str, out: TextIO) -> int:
+    """The account could not be read before planning (a 403 names the permission)."""
+    from rc_sms_desktop.workflows.fixes import api_problem
+
+    result = Result("failed", [], [api_problem(error, action)])
+    return print_result(result, fmt, out, ["Could not read the account."])
 
 
 def sign_in_failure(fmt: str, out: TextIO, message: str) -> int:

@@ -31,8 +31,7 @@ def add_parser(subparsers: Any) -> None:
     parser = subparsers.add_parser(
         "link-numbers", help="link numbers to an approved (Confirmed) TCR campaign",
         description="Link account numbers to a Confirmed 10DLC campaign (administrators). "
-                    "Exit 0 applied or planned, 4 refused before any request, 3 RingCentral "
-                    "refused or failed, 1 sign-in or network, 2 usage.")
+                    + fs.EXIT_CODES_TEXT)
     parser.add_argument("--campaign", required=True, metavar="ID", help="the TCR campaign id")
     parser.add_argument("numbers", nargs="+", metavar="NUMBER", help="account numbers to link")
     fs.add_common(parser, write=True)
@@ -65,8 +64,7 @@ async def link_command(args: argparse.Namespace, *, open_client: fs.ClientOpener
             current = {e: await fixes.current_campaign(client, numbers[e])
                        for e in wanted if e in numbers}
         except ApiError as error:
-            result = fixes.Result("failed", [], [fixes.api_problem(error, "link-numbers")])
-            return fs.print_result(result, args.format, out, ["Could not read the account."])
+            return fs.unreadable(error, "link-numbers", args.format, out)
         plan = plan_link(wanted, numbers, current, campaign)
         lines = _plan_lines(plan, campaign)
         if plan.refused:
@@ -80,11 +78,7 @@ async def link_command(args: argparse.Namespace, *, open_client: fs.ClientOpener
             question = (f"Link {len(plan.changes)} number(s) to “{campaign.name}” "
                         f"({campaign.id}) in your RingCentral account?")
             if not await (confirm or fs.ask_at_terminal)(question):
-                declined = Problem("not-confirmed", "error",
-                                   "Not confirmed: nothing was sent.",
-                                   "Run again with --yes, or answer yes at a terminal.")
-                return fs.print_result(fixes.Result("refused", [], [declined]), args.format,
-                                       out, lines)
+                return fs.declined(args.format, out, lines)
         result = await fixes.link_numbers(client, plan, numbers, who=who,
                                           audit=audit or AuditLog())
         if result.outcome == "applied":

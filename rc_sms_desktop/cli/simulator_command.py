@@ -77,6 +77,9 @@ def add_parser(subparsers: Any) -> None:
                         help="the signed-in demo user is not an administrator")
     parser.add_argument("--delivery-delay-s", type=float, default=1.0, metavar="S",
                         help="Queued → Sent after S seconds, final status after 2×S")
+    parser.add_argument("--provisioning-s", type=float, default=3.0, metavar="S",
+                        help="after linking a number to a campaign, S seconds until it can "
+                             "text (default 3; 0 for at once)")
 
 
 def config_from_args(args: argparse.Namespace) -> SimulatorConfig:
@@ -94,6 +97,7 @@ def config_from_args(args: argparse.Namespace) -> SimulatorConfig:
         extensions=args.extensions,
         admin=not args.not_admin,
         delivery_delay_s=args.delivery_delay_s,
+        provisioning_s=args.provisioning_s,
     )
 
 

@@ -27,7 +27,8 @@ from rc_sms_desktop.core.formatting import format_number
 from rc_sms_desktop.core.number_kinds import number_kind
 from rc_sms_desktop.core.recipients import parse_recipients
 from rc_sms_desktop.core.use_cases import use_case_titles
-from rc_sms_desktop.workflows.loader import LoadFailed, NumbersListed, SenderLoader, VerdictUpdated
+from rc_sms_desktop.workflows.loader import LoadFailed, SenderLoader
+from rc_sms_desktop.workflows.verdict_list import VerdictList
 
 PROG = "rc-sms-desktop suggest-sender"
 
@@ -60,20 +61,11 @@ def add_parser(subparsers: Any) -> None:
 
 async def load_verdicts(client: Any) -> list[Verdict]:
     """Every number of the signed-in user with its final verdict (the loader `check` uses)."""
-    order: list[str] = []
-    verdicts: dict[str, Verdict] = {}
+    found = VerdictList()
     async for event in SenderLoader(client).load():
-        if isinstance(event, NumbersListed):
-            order, verdicts = [], {}
-            for index, verdict in enumerate(event.verdicts):
-                key = verdict.number.id or f"#{index}"
-                order.append(key)
-                verdicts[key] = verdict
-        elif isinstance(event, VerdictUpdated):
-            verdicts[event.verdict.number.id] = event.verdict
-        elif isinstance(event, LoadFailed):
+        if not found.apply(event) and isinstance(event, LoadFailed):
             raise SuggestError(event.message)
-    return [verdicts[key] for key in order]
+    return found.verdicts()
 
 
 class SuggestError(Exception):

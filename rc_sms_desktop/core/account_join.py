@@ -1,6 +1,6 @@
 """Join RingCentral's account-wide lists into one row per account number (the admin view).
 
-RingCentral spreads what an admin needs over several lists (facts §2.3, §6): the account number
+RingCentral spreads what an admin needs over several lists (listAccountPhoneNumbers; listExtensionPhoneNumbers): the account number
 list has the owner's id and name but no owner type and no `features`; the extension list has the
 types; only each extension's *own* number list shows `features`, and the extension whose own list
 carries `SmsSender` for a number is the one that can text from it. `AccountJoin` takes these

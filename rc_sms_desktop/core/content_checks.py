@@ -633,10 +633,15 @@ class SenderFit:
 
 
 def sender_refusal(
-    verdict: Verdict, text: str, recipients: Sequence[Recipient] = ()
+    verdict: Verdict, recipients: Sequence[Recipient] = ()
 ) -> PreflightProblem | None:
-    """Why pre-flight would refuse this sender for `text` (to `recipients`, when given)."""
-    problems = preflight(verdict, recipients, text or " ")
+    """Why pre-flight would refuse this sender (for `recipients`, when given).
+
+    The text is left out on purpose: an empty or overlong text is refused from every number
+    alike, so it says nothing about which number to pick (and measuring it once per number cost
+    ~0.3 ms each, 300 ms for 1,000 numbers).
+    """
+    problems = preflight(verdict, recipients, "-")
     if not recipients:
         problems = [problem for problem in problems if problem.code != NO_RECIPIENTS]
     return blocking_reason(problems)
@@ -645,16 +650,23 @@ def sender_refusal(
 def judge_senders(
     text: str, verdicts: Sequence[Verdict], recipients: Sequence[Recipient] = ()
 ) -> list[SenderFit]:
-    """Each number judged for `text`, in the order given (the text is read once)."""
+    """Each number judged for `text`, in the order given.
+
+    The text is read once, and checked once per kind of sender: the findings depend on a number
+    only through its use cases, toll-free or not, and High Volume or not, which most numbers of
+    an account share (one campaign for many numbers).
+    """
     recognition = recognise(text)
-    return [
-        SenderFit(
-            verdict,
-            check_content(text, verdict, recognition=recognition),
-            sender_refusal(verdict, text, recipients),
-        )
-        for verdict in verdicts
-    ]
+    checks: dict[tuple[tuple[str, ...], bool, bool], ContentCheck] = {}
+    judged: list[SenderFit] = []
+    for verdict in verdicts:
+        number = verdict.number
+        key = (tuple(verdict.use_cases), is_toll_free(number), "A2PSmsSender" in number.features)
+        check = checks.get(key)
+        if check is None:
+            check = checks[key] = check_content(text, verdict, recognition=recognition)
+        judged.append(SenderFit(verdict, check, sender_refusal(verdict, recipients)))
+    return judged
 
 
 def suggested_positions(judged: Sequence[SenderFit]) -> list[int]:

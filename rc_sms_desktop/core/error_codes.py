@@ -1,8 +1,9 @@
 """RingCentral error and delivery codes in plain language, with who can fix them and how.
 
-Sources: RingCentral's error catalogue (`basics/errors.md`), the SMS delivery error list
-(`messaging/sms/sms-errors.md`), the 1.0.38 changelog (MSG-403) and observed MSG-246 (facts
-§2.5, §2.6, §3). RingCentral's own `message` is localised and may change, so the code is the key;
+Sources: RingCentral's error catalogue (https://developers.ringcentral.com/guide/basics/errors),
+the SMS delivery error list (https://developers.ringcentral.com/guide/messaging/sms/sms-errors),
+the 1.0.38 changelog (https://developers.ringcentral.com/guide/basics/changelog/1_0_38: MSG-403)
+and MSG-246 as integrators observed it. RingCentral's own `message` is localised and may change, so the code is the key;
 a code not listed here is shown raw together with RingCentral's message, never hidden.
 """
 

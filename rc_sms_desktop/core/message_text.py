@@ -8,7 +8,7 @@ text to UCS-2 (70 UTF-16 units, 67 per split segment). Characters of the GSM-7 e
 twice, and a split never separates the two halves; nor does it separate a surrogate pair in UCS-2.
 
 RingCentral's own limit is separate: 1,000 "symbols" counted in UTF-16 code units, so a
-character outside the Basic Multilingual Plane (most emoji) counts as 2 (facts §2.5).
+character outside the Basic Multilingual Plane (most emoji) counts as 2 (createSMSMessage's `text` in the OpenAPI spec).
 """
 
 from __future__ import annotations

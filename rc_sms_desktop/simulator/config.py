@@ -22,19 +22,19 @@ class SimulatorConfig:
     """Everything that shapes one simulator run; the defaults are a well-behaved demo account.
 
     Times are seconds unless the name says otherwise. `rate_window_s` scales the rate-limit
-    windows and penalties together (RingCentral's default is 60 s for both, facts §3).
+    windows and penalties together (RingCentral's default is 60 s for both, https://developers.ringcentral.com/guide/basics/rate-limits).
     """
 
-    rate_limits: str = "production"  # "production" (default plan, facts §3) or "off"
+    rate_limits: str = "production"  # "production" (default plan, https://developers.ringcentral.com/guide/basics/rate-limits) or "off"
     rate_window_s: float = 60.0
     latency_ms: float = 0.0
     faults: str = ""  # e.g. "500:0.1,503:0.05,reset:0.05,badjson:0.05,slow:0.02,429:0.02"
     slow_fault_s: float = 10.0  # how long a `slow` fault holds the response
     seed: int = 0
     token_prefix: str = ""
-    access_token_ttl_s: int = 3600  # facts §2.6: 1 hour
-    refresh_token_ttl_s: int = 604800  # facts §2.6: 7 days
-    auth_code_ttl_s: float = 60.0  # facts §2.6: codes come back with expires_in 60
+    access_token_ttl_s: int = 3600  # https://developers.ringcentral.com/guide/authentication: 1 hour
+    refresh_token_ttl_s: int = 604800  # https://developers.ringcentral.com/guide/authentication: 7 days
+    auth_code_ttl_s: float = 60.0  # https://developers.ringcentral.com/guide/authentication: codes come back with expires_in 60
     issue_refresh_tokens: bool = True
     admin: bool = True  # whether the signed-in demo user is an account administrator
     user_numbers: int | None = None  # exact size of the signed-in user's number list

@@ -1,7 +1,7 @@
 """The demo company: extensions, phone numbers, TCR campaigns, and who may use which number.
 
 Ownership and feature assignment follow the guide's table (spec/sms-enablement-guide.md,
-"Understanding Phone Number Ownership"; facts §2.3): a user owns its direct numbers with all their
+"Understanding Phone Number Ownership"; listAccountPhoneNumbers): a user owns its direct numbers with all their
 features; company, call-queue, IVR and site numbers give `CallerId` to the extensions around them
 and their SMS features to exactly one assigned extension.
 """
@@ -16,7 +16,7 @@ EXTENSION_ID_BASE = 62959250000
 NUMBER_ID_BASE = 121554771300
 
 SMS_FEATURES = ("SmsSender", "MmsSender", "InternationalSmsSender", "A2PSmsSender")
-# The opted-out demo recipient: texts to it are accepted, then fail with SMS-RC-413 (facts §5).
+# The opted-out demo recipient: texts to it are accepted, then fail with SMS-RC-413 (https://developers.ringcentral.com/guide/messaging/sms/sms-requirements).
 OPTED_OUT_RECIPIENT = "+16505550199"
 
 
@@ -40,7 +40,7 @@ class Extension:
 
 @dataclass(slots=True, frozen=True)
 class Campaign:
-    """A TCR campaign with its brand, as `sms-configuration` reports them (facts §2.2)."""
+    """A TCR campaign with its brand, as `sms-configuration` reports them (smsConfigurationInfo)."""
 
     id: str
     external_id: str
@@ -49,7 +49,7 @@ class Campaign:
     use_cases: tuple[str, ...]
     brand_id: str
     brand_external_id: str
-    brand_status: str  # the guide's sample sends "Verified" (TcrBrandStatus), facts §2.2 (a)
+    brand_status: str  # the guide's sample sends "Verified" (TcrBrandStatus), smsConfigurationInfo
 
 
 @dataclass(slots=True)
@@ -321,7 +321,7 @@ def signed_in_user_numbers() -> list[PhoneNumber]:
                     "Porting from previous carrier", "San Mateo, CA", status="Pending",
                     temporary_number="+16505550197"),
         # RingCentral lists SmsSender, yet carriers still treat the number as unverified: the API
-        # cannot show this (facts §5, no verification field), so sends fail at delivery with
+        # cannot show this (https://developers.ringcentral.com/guide/messaging/sms/sms-requirements, no verification field), so sends fail at delivery with
         # SMS-CAR-461, which the app then explains.
         PhoneNumber(_n(18), "+18885550118", "DirectNumber", "TollFree", ALEX,
                     "Toll-free (new line)", None, sms_holder_id=ALEX,

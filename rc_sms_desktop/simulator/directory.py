@@ -1,4 +1,4 @@
-"""Account, extension and phone-number endpoints (facts §2.1–2.4), answered from the demo account."""
+"""Account, extension and phone-number endpoints (listExtensionPhoneNumbers, smsConfigurationInfo, listAccountPhoneNumbers, listExtensions), answered from the demo account."""
 
 from __future__ import annotations
 
@@ -19,7 +19,7 @@ from rc_sms_desktop.simulator.error_bodies import (
 
 T = TypeVar("T")
 
-# Enums the spec declares for the query parameters we validate (facts §2.1, §2.3, §2.4).
+# Enums the spec declares for the query parameters we validate (listExtensionPhoneNumbers; listAccountPhoneNumbers; listExtensions, readExtension).
 USAGE_TYPES = frozenset((
     "MainCompanyNumber", "AdditionalCompanyNumber", "CompanyNumber", "DirectNumber",
     "CompanyFaxNumber", "FmcBusinessMobileNumber", "InventoryFmcBusinessMobileNumber",
@@ -38,7 +38,7 @@ EXTENSION_TYPES = frozenset((
     "Site", "Room", "FlexibleUser", "TieLine", "Unknown",
 ))
 EXTENSION_STATUSES = frozenset(("Enabled", "Disabled", "Frozen", "NotActivated", "Unassigned"))
-# Numbers of these usage types are never listed (facts §2.1, PhoneNumberUsageType description).
+# Numbers of these usage types are never listed (listExtensionPhoneNumbers, PhoneNumberUsageType description).
 UNLISTED_USAGE = frozenset(("NumberPool", "NumberStorage"))
 MAIN_SITE_ID = "main-site"
 
@@ -94,7 +94,7 @@ def _enum_filter(request: Request, name: str, allowed: frozenset[str],
 
 def paged(request: Request, items: Sequence[T], page: int, per_page: int,
           render: Callable[[T], dict[str, Any]]) -> dict[str, Any]:
-    """A RingCentral list page: `records`, `paging` and absolute `navigation` URIs (facts §1)."""
+    """A RingCentral list page: `records`, `paging` and absolute `navigation` URIs (the spec's list responses, e.g. listExtensionPhoneNumbers)."""
     total = len(items)
     total_pages = (total + per_page - 1) // per_page
     start = (page - 1) * per_page
@@ -169,7 +169,7 @@ def render_extension(base: str, account: Account, ext: Extension, own: bool) -> 
         body["site"] = _site(base, account, ext.site_id)
     if own:
         body["setupWizardState"] = "Completed"
-        # serviceFeatures only come with the signed-in user's own extension (facts §2.4).
+        # serviceFeatures only come with the signed-in user's own extension (listExtensions, readExtension).
         body["serviceFeatures"] = [
             {"featureName": name, "enabled": True}
             for name in ("SMS", "SMSReceiving", "MMS", "InternationalSMS", "Pager",
@@ -237,7 +237,7 @@ def render_company_number(base: str, account: Account, number: PhoneNumber) -> d
 
 
 def render_sms_configuration(number: PhoneNumber) -> dict[str, Any]:
-    """`SmsConfigurationResource`; campaign and brand are omitted when not linked (facts §2.2)."""
+    """`SmsConfigurationResource`; campaign and brand are omitted when not linked (smsConfigurationInfo)."""
     body: dict[str, Any] = {"phoneNumberId": str(number.id), "phoneNumber": number.phone_number}
     campaign = number.campaign
     if campaign is not None:
@@ -348,7 +348,7 @@ async def sms_configuration(request: Request) -> Response:
     account, ext = found
     raw = request.path_params["phoneNumberId"]
     if not raw.isdigit():
-        return invalid_parameter("phoneNumberId")  # an integer path parameter (facts §2.2)
+        return invalid_parameter("phoneNumberId")  # an integer path parameter (smsConfigurationInfo)
     number_id = int(raw)
     if account.features_of(ext.id, number_id) is None:
         return not_found("phoneNumberId")
@@ -363,7 +363,7 @@ async def list_account_numbers(request: Request) -> Response:
         return account
     me = account.extension(request.state.session.owner_id)
     if me is None or not me.admin:
-        return permission_required("ReadCompanyPhoneNumbers")  # x-user-permission, facts §2.3
+        return permission_required("ReadCompanyPhoneNumbers")  # x-user-permission, listAccountPhoneNumbers
     paging = _paging(request)
     if isinstance(paging, Response):
         return paging
@@ -416,7 +416,7 @@ async def read_account_number(request: Request) -> Response:
 
 
 async def sms_recipients(request: Request) -> Response:
-    """Who holds SMS for a call queue's or site's numbers (getSmsRecipients, Limited, facts §2.4)."""
+    """Who holds SMS for a call queue's or site's numbers (getSmsRecipients, Limited, listExtensions, readExtension)."""
     found = _account_and_extension(request)
     if isinstance(found, Response):
         return found

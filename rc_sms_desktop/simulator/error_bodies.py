@@ -1,4 +1,5 @@
-"""Error responses shaped as RingCentral sends them (facts §1 "Errors", §2.6; docs errors.md)."""
+"""Error responses shaped as RingCentral sends them (the spec's ErrorResponseModel; https://developers.ringcentral.com/guide/basics/errors;
+OAuth errors as in https://developers.ringcentral.com/guide/authentication)."""
 
 from __future__ import annotations
 
@@ -18,7 +19,7 @@ def token_error(status: int, legacy_code: str, code: str, message: str) -> JSONR
     """A 401 on an API call: legacy top-level code plus `errors[]`.
 
     The top-level `errorCode`/`message` pair is RingCentral's legacy shape, still seen next to
-    `errors[]` (facts §2.5 on MSG-246; "TokenInvalid" with OAU-213 as observed by integrators).
+    `errors[]` (createSMSMessage, createMMS; https://developers.ringcentral.com/guide/basics/errors on MSG-246; "TokenInvalid" with OAU-213 as observed by integrators).
     """
     return JSONResponse(
         {"errorCode": legacy_code, "message": message,
@@ -40,18 +41,18 @@ def oauth_error(status: int, error: str, code: str, message: str,
 
 
 def invalid_parameter(name: str, status: int = 400) -> JSONResponse:
-    """CMN-101 "Parameter [name] value is invalid." (docs errors.md)."""
+    """CMN-101 "Parameter [name] value is invalid." (https://developers.ringcentral.com/guide/basics/errors)."""
     return api_error(status, "CMN-101", f"Parameter [{name}] value is invalid.",
                      parameterName=name)
 
 
 def not_found(name: str) -> JSONResponse:
-    """CMN-102 "Resource for parameter [name] is not found" (docs errors.md)."""
+    """CMN-102 "Resource for parameter [name] is not found" (https://developers.ringcentral.com/guide/basics/errors)."""
     return api_error(404, "CMN-102", f"Resource for parameter [{name}] is not found",
                      parameterName=name)
 
 
 def permission_required(permission: str) -> JSONResponse:
-    """CMN-408: the user's role lacks the operation's x-user-permission (facts §2.5)."""
+    """CMN-408: the user's role lacks the operation's x-user-permission (https://developers.ringcentral.com/guide/basics/errors)."""
     return api_error(403, "CMN-408", f"[{permission}] permission required",
                      permissionName=permission)

@@ -18,7 +18,7 @@ from rc_sms_desktop.simulator.limits import RateDecision, seconds_header
 _ACCOUNT = r"/restapi/v1\.0/account/[^/]+"
 _EXTENSION = _ACCOUNT + r"/extension/[^/]+"
 
-# (method, path pattern, x-throttling-group): the groups are the spec's (facts §3 table).
+# (method, path pattern, x-throttling-group): the groups are the spec's (https://developers.ringcentral.com/guide/basics/rate-limits table).
 OPERATIONS: tuple[tuple[str, re.Pattern[str], str], ...] = tuple(
     (method, re.compile(pattern + r"/?\Z"), group)
     for method, pattern, group in (
@@ -79,7 +79,7 @@ class SimulatorGate:
             return
         stats = control.stats
         stats.requests[group] = stats.requests.get(group, 0) + 1
-        key = "auth"  # the Auth group counts for the one demo user (facts §3: per user)
+        key = "auth"  # the Auth group counts for the one demo user (https://developers.ringcentral.com/guide/basics/rate-limits: per user)
         if scope["path"].startswith("/restapi/v1.0/"):
             headers = dict(scope["headers"])
             authorization = headers.get(b"authorization", b"").decode("latin-1") or None
@@ -116,7 +116,7 @@ class SimulatorGate:
                 scope, receive, send)
             return
         if fault == "429":
-            # A 429 from another kind of limit: no X-Rate-Limit headers (facts §3).
+            # A 429 from another kind of limit: no X-Rate-Limit headers (https://developers.ringcentral.com/guide/basics/rate-limits).
             await api_error(429, "CMN-301", "Request rate exceeded",
                             headers={"Retry-After": short_wait})(scope, receive, send)
             return

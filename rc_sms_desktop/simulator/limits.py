@@ -1,8 +1,8 @@
-"""RingCentral's user-level rate limits: per user and group, sliding window, penalty (facts §3).
+"""RingCentral's user-level rate limits: per user and group, sliding window, penalty (https://developers.ringcentral.com/guide/basics/rate-limits).
 
 Decision (documented in the README): a request refused with 429 does not enter the window (it was
 not served) but it restarts the penalty, as RingCentral says "with each new request the penalty
-interval is reset" (facts §3, "the 429 trap").
+interval is reset" (https://developers.ringcentral.com/guide/basics/rate-limits, "the 429 trap").
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 from rc_sms_desktop.simulator.clock import SimulatorClock
 
-# The default user-level plan (facts §3 table); the penalty equals the window (60 s).
+# The default user-level plan (https://developers.ringcentral.com/guide/basics/rate-limits table); the penalty equals the window (60 s).
 DEFAULT_PLAN: dict[str, int] = {"Light": 50, "Medium": 40, "Heavy": 10, "Auth": 5}
 
 
@@ -72,7 +72,7 @@ class RateLimiter:
         while bucket.served and bucket.served[0] <= now - self.window_s:
             bucket.served.popleft()
         if now < bucket.penalty_until:
-            bucket.penalty_until = now + self.penalty_s  # the penalty restarts (facts §3)
+            bucket.penalty_until = now + self.penalty_s  # the penalty restarts (https://developers.ringcentral.com/guide/basics/rate-limits)
             return RateDecision(False, group, limit, 0, self.window_s, self.penalty_s, True)
         if len(bucket.served) >= limit:
             bucket.penalty_until = now + self.penalty_s

@@ -1,7 +1,7 @@
 """Sending SMS/MMS and reading message records (issue #7), answered from the sender's real state.
 
-Synchronous refusals use the documented MSG codes (facts §2.5, docs errors.md). Accepted messages
-end by delivery codes on the message record (facts §2.5 "Delivery-time error codes"): a number
+Synchronous refusals use the documented MSG codes (createSMSMessage, createMMS; https://developers.ringcentral.com/guide/basics/errors). Accepted messages
+end by delivery codes on the message record (https://developers.ringcentral.com/guide/messaging/sms/sms-errors): a number
 without a confirmed campaign fails upstream (SMS-UP-414), an unverified toll-free number is
 blocked by carriers (SMS-CAR-461), an opted-out recipient gets SMS-RC-413.
 """
@@ -27,8 +27,8 @@ from rc_sms_desktop.simulator.error_bodies import api_error, invalid_parameter, 
 if TYPE_CHECKING:
     from rc_sms_desktop.simulator.control import SimulatorControl
 
-MAX_TEXT_UNITS = 1000  # UTF-16 code units (facts §2.5)
-MAX_ATTACHMENT_BYTES = 1_500_000  # combined (facts §2.5, sending-images.md)
+MAX_TEXT_UNITS = 1000  # UTF-16 code units (createSMSMessage's `text` in the OpenAPI spec)
+MAX_ATTACHMENT_BYTES = 1_500_000  # combined (https://developers.ringcentral.com/guide/messaging/sms/sending-images)
 MAX_ATTACHMENTS = 10
 _SUPPORTED_MEDIA = frozenset((
     "image/jpeg", "image/png", "image/bmp", "image/gif", "image/tiff", "image/svg+xml",
@@ -114,7 +114,7 @@ async def _parse(request: Request) -> _Outgoing | Response:
 
 def _parse_multipart(content_type: str, raw: bytes) -> _Outgoing | Response:
     # The stdlib MIME parser reads both multipart/form-data and multipart/mixed (the `/sms` MMS
-    # form, facts §2.5); the first JSON part is the request, files are attachments.
+    # form, createMMS in the OpenAPI spec); the first JSON part is the request, files are attachments.
     message = BytesParser(policy=HTTP).parsebytes(
         b"Content-Type: " + content_type.encode("latin-1") + b"\r\n\r\n" + raw
     )
@@ -209,7 +209,7 @@ async def _send(request: Request, force_mms: bool) -> Response:
         return not_found("accountId")
     owner_id: int = request.state.session.owner_id
     if request.path_params["extensionId"] not in ("~", str(owner_id)):
-        # Nobody sends on behalf of another extension, not even a super admin (facts §2.1).
+        # Nobody sends on behalf of another extension, not even a super admin (listExtensionPhoneNumbers).
         return api_error(403, "CMN-404", "Attempt to access another extension")
     parsed = await _parse(request)
     if isinstance(parsed, Response):

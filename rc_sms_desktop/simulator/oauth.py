@@ -1,8 +1,8 @@
 """OAuth 2.0 as RingCentral runs it: JWT bearer, authorization code with PKCE, refresh, revoke.
 
-Sources: facts §2.6 (grants, TokenInfo, single-use refresh tokens, revoke ends the session) and
-docs errors.md (OAU codes). Token grant errors use HTTP 400 (`OauthInvalidRequest`, facts §2.6);
-client-authentication failures use 401 (RFC 6749 §5.2; OAU-146 is a 401 in errors.md).
+Sources: https://developers.ringcentral.com/guide/authentication (grants, TokenInfo, single-use refresh tokens, revoke ends the session) and
+https://developers.ringcentral.com/guide/basics/errors (OAU codes). Token grant errors use HTTP 400 (`OauthInvalidRequest`, https://developers.ringcentral.com/guide/authentication);
+client-authentication failures use 401 (RFC 6749 §5.2; OAU-146 is a 401 in the errors page).
 """
 
 from __future__ import annotations
@@ -31,7 +31,7 @@ LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "::1")
 
 @dataclass(slots=True)
 class Session:
-    """One authorization session: every token issued from one sign-in (facts §2.6)."""
+    """One authorization session: every token issued from one sign-in (https://developers.ringcentral.com/guide/authentication)."""
 
     id: str
     owner_id: int
@@ -68,7 +68,7 @@ class TokenCheck:
 
 
 def is_loopback_redirect(uri: str) -> bool:
-    """Loopback redirect URIs on any port are accepted (RFC 8252 §7.3; reliability §1.2)."""
+    """Loopback redirect URIs on any port are accepted (RFC 8252 §7.3)."""
     try:
         parts = urlsplit(uri)
         _ = parts.port
@@ -128,7 +128,7 @@ class OAuthServer:
             return TokenCheck(None, "OAU-151", "Authorization method not supported")
         token = self._access.get(value.strip())
         if token is None or token.session_id not in self.sessions:
-            # Unknown, revoked, or superseded by a refresh (facts §2.6).
+            # Unknown, revoked, or superseded by a refresh (https://developers.ringcentral.com/guide/authentication).
             return TokenCheck(None, "OAU-213", "Token not found")
         if self._clock.monotonic() >= token.expires_at:
             return TokenCheck(None, "OAU-128", "Access token expired.")
@@ -142,7 +142,7 @@ class OAuthServer:
     def _issue(self, session: Session, requested_ttl: str | None) -> dict[str, object]:
         now = self._clock.monotonic()
         ttl = self.config.access_token_ttl_s
-        # access_token_ttl: 600..3600; values above the default fall back to it (facts §2.6).
+        # access_token_ttl: 600..3600; values above the default fall back to it (https://developers.ringcentral.com/guide/authentication).
         if requested_ttl and requested_ttl.isdigit() and 600 <= int(requested_ttl) < ttl:
             ttl = int(requested_ttl)
         access = self._new_token("A")
@@ -226,7 +226,7 @@ class OAuthServer:
         ttl_text = ttl if isinstance(ttl, str) else None
         if grant == JWT_GRANT:
             if not confidential:
-                # The JWT flow authenticates the app with its secret (facts §2.6, jwt-flow.md).
+                # The JWT flow authenticates the app with its secret (https://developers.ringcentral.com/guide/authentication/jwt-flow).
                 return oauth_error(400, "unauthorized_client", "OAU-112",
                                    f"The client is unauthorized for the required grant type: [{grant}]")
             assertion = str(form.get("assertion") or "")
@@ -278,7 +278,7 @@ class OAuthServer:
         if session.client_id != client_id:
             return oauth_error(400, "invalid_grant", "OAU-110",
                                "Token was not issued for this application")
-        # Refresh tokens are single-use and the previous access token dies at once (facts §2.6).
+        # Refresh tokens are single-use and the previous access token dies at once (https://developers.ringcentral.com/guide/authentication).
         # Strict: the documented ~10 s grace for the old refresh token is not simulated.
         token.used = True
         self._refresh.pop(value, None)
@@ -299,7 +299,7 @@ class OAuthServer:
         value = str(form.get("token") or request.query_params.get("token") or "")
         token = self._access.get(value) or self._refresh.get(value)
         if token is not None:
-            # Revoking any token ends the whole session (facts §2.6, tokens.md).
+            # Revoking any token ends the whole session (https://developers.ringcentral.com/guide/authentication/tokens).
             self._end_session(token.session_id)
         return Response(status_code=200)
 
@@ -317,7 +317,7 @@ class OAuthServer:
                                "Only response_type=code is supported")
         if not is_loopback_redirect(params.get("redirect_uri") or ""):
             return oauth_error(400, "invalid_request", "OAU-109", "Redirect URIs do not match")
-        method = params.get("code_challenge_method") or "plain"  # RC assumes plain (facts §2.6)
+        method = params.get("code_challenge_method") or "plain"  # RC assumes plain (https://developers.ringcentral.com/guide/authentication)
         if method not in ("plain", "S256"):
             return oauth_error(400, "invalid_request", "OAU-101",
                                "Parameter [code_challenge_method] is invalid")

@@ -260,39 +260,41 @@ async def list_brands(request: Request) -> Response:
     return JSONResponse({"records": [render_brand(regs, b) for b in regs.brand_ids()]})
 
 
-async def read_brand(request: Request) -> Response:
+def _registration(request: Request, with_campaign: bool
+                  ) -> tuple[Registrations, str, Campaign | None] | Response:
+    """The path's brand (and campaign) for a reader with ReadSMSRegistration."""
     found = _readable(request, "ReadSMSRegistration")
     if isinstance(found, Response):
         return found
-    _, regs = found
-    picked = _brand_and_campaign(request, regs, with_campaign=False)
+    regs = found[1]
+    picked = _brand_and_campaign(request, regs, with_campaign=with_campaign)
     if isinstance(picked, Response):
         return picked
-    return JSONResponse(render_brand(regs, picked[0]))
+    return regs, picked[0], picked[1]
+
+
+async def read_brand(request: Request) -> Response:
+    found = _registration(request, with_campaign=False)
+    if isinstance(found, Response):
+        return found
+    return JSONResponse(render_brand(found[0], found[1]))
 
 
 async def list_campaigns(request: Request) -> Response:
-    found = _readable(request, "ReadSMSRegistration")
+    found = _registration(request, with_campaign=False)
     if isinstance(found, Response):
         return found
-    _, regs = found
-    picked = _brand_and_campaign(request, regs, with_campaign=False)
-    if isinstance(picked, Response):
-        return picked
+    regs, brand_id, _ = found
     return JSONResponse({"records": [render_campaign(c) for c in regs.campaigns
-                                     if c.brand_id == picked[0]]})
+                                     if c.brand_id == brand_id]})
 
 
 async def read_campaign(request: Request) -> Response:
-    found = _readable(request, "ReadSMSRegistration")
+    found = _registration(request, with_campaign=True)
     if isinstance(found, Response):
         return found
-    _, regs = found
-    picked = _brand_and_campaign(request, regs, with_campaign=True)
-    if isinstance(picked, Response):
-        return picked
-    assert picked[1] is not None
-    return JSONResponse(render_campaign(picked[1]))
+    assert found[2] is not None
+    return JSONResponse(render_campaign(found[2]))
 
 
 async def link_numbers(request: Request) -> Response:

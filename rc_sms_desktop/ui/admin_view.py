@@ -19,13 +19,12 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import gc
-import hashlib
 import html
 import logging
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QEvent, QItemSelection, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QAction
@@ -72,6 +71,10 @@ from rc_sms_desktop.workflows.account_scan import (
     ScanWarning,
     default_state_path,
 )
+from rc_sms_desktop.workflows.account_scan import state_path_for as scan_state_path_for
+
+if TYPE_CHECKING:
+    from rc_sms_desktop.ui.window_services import AccountSession
 
 _log = logging.getLogger(__name__)
 
@@ -87,17 +90,14 @@ def _format_eta(seconds: float | None) -> str:
     return "estimating time left…" if seconds is None else f"about {format_duration(seconds)} left"
 
 
-def state_path_for(session: Any) -> Path | None:
+def state_path_for(session: AccountSession | None) -> Path | None:
     """The saved-scan file of a session: one per server and signed-in user (names hashed)."""
     if session is None:
         return None
-    server = getattr(session, "server_url", "") or getattr(getattr(session, "client", None), "server_url", "")
-    auth = getattr(session, "auth", None) or getattr(getattr(session, "client", None), "authenticator", None)
-    owner = getattr(auth, "owner_id", None)
-    if getattr(session, "is_demo", False):
+    if session.is_demo:
         return default_state_path("demo")
-    digest = hashlib.sha256(f"{server}|{owner}".encode()).hexdigest()[:16]
-    return default_state_path(digest)
+    owner = session.auth.owner_id if session.auth is not None else None
+    return scan_state_path_for(session.server_url or session.client.server_url, owner)
 
 
 SCAN_TEXT = "&Scan account"
@@ -331,6 +331,12 @@ class AccountView(QWidget):
         self.splitter.setStretchFactor(0, 3)
         self.splitter.setStretchFactor(1, 2)
         layout.addWidget(self.splitter, 1)
+
+    def add_action_widget(self, widget: QWidget) -> None:
+        """A row of actions on the selected numbers (ui/fix_view.py), above the table."""
+        layout = self.layout()
+        assert isinstance(layout, QVBoxLayout)
+        layout.insertWidget(layout.indexOf(self.splitter), widget)
 
     # -- what the window calls ---------------------------------------------------------------------
 

@@ -25,6 +25,8 @@ from PySide6.QtCore import QCoreApplication, QEvent, QObject, Qt, Signal
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
+# First of the app's modules after PySide6: it spares PySide6 reading their sources.
+import rc_sms_desktop.ui.pyside_source_scan  # noqa: F401
 from rc_sms_desktop import APP_NAME
 from rc_sms_desktop.api.client import warm_up_tls
 from rc_sms_desktop.infra.app_logging import configure_logging
@@ -150,8 +152,16 @@ ACCOUNT_MODULES = (
 )
 SIGN_IN_THREAD_MODULES = ("keyring", "h11", "rc_sms_desktop.api.loopback")
 SIGN_IN_MODULES = ("rc_sms_desktop.ui.sign_in_dialog",)
+# The Campaigns tab and the fixes' buttons (ui/fix_view.py).
+FIX_THREAD_MODULES = (
+    "rc_sms_desktop.core.registrations",
+    "rc_sms_desktop.infra.audit_log",
+    "rc_sms_desktop.workflows.fixes",
+)
+FIX_MODULES = ("rc_sms_desktop.ui.fix_view",)
 DEFERRED_MODULES = (
-    COMPOSE_THREAD_MODULES + COMPOSE_MODULES + ACCOUNT_THREAD_MODULES + ACCOUNT_MODULES
+    COMPOSE_THREAD_MODULES + COMPOSE_MODULES + FIX_THREAD_MODULES + FIX_MODULES
+    + ACCOUNT_THREAD_MODULES + ACCOUNT_MODULES
     + SIGN_IN_THREAD_MODULES + SIGN_IN_MODULES
 )
 # The views come this long after start at the latest, even if no number shows by then.
@@ -159,6 +169,8 @@ VIEWS_AT_THE_LATEST_S = 1.0
 ACCOUNT_TAB_TITLE = "&Account"
 ACCOUNT_OPENING_TEXT = "Opening the Account tab…"
 COMPOSE_OPENING_TEXT = "Opening the message panel…"
+CAMPAIGNS_TAB_TITLE = "Ca&mpaigns"  # ui/fix_view.py's tab
+CAMPAIGNS_OPENING_TEXT = "Opening the Campaigns tab…"
 
 
 def install_views_after_first_paint(window: MainWindow) -> asyncio.Task[None]:
@@ -174,6 +186,7 @@ def install_views_after_first_paint(window: MainWindow) -> asyncio.Task[None]:
     window.reserve_compose_panel(COMPOSE_OPENING_TEXT)
     account_place = window.reserve_tab(ACCOUNT_TAB_TITLE, ACCOUNT_OPENING_TEXT)
     _AccountTabOnFirstOpen(window, account_place)
+    window.reserve_tab(CAMPAIGNS_TAB_TITLE, CAMPAIGNS_OPENING_TEXT)
     painted = _PaintWatch(window)
     task = asyncio.get_running_loop().create_task(
         _install_views(window, painted), name="install-views"
@@ -222,6 +235,14 @@ async def _install_views(window: MainWindow, painted: _PaintWatch) -> None:
     if window.is_closing:
         return
     _install_compose_panel(window)
+    await _import_in_thread(FIX_THREAD_MODULES)
+    await _import_one_per_turn(FIX_MODULES)
+    await asyncio.sleep(0)
+    if _closing(window):
+        return
+    from rc_sms_desktop.ui.fix_view import install_fixes
+
+    install_fixes(window)
     await _import_in_thread(ACCOUNT_THREAD_MODULES)
     await _import_one_per_turn(ACCOUNT_MODULES)
     await _import_in_thread(SIGN_IN_THREAD_MODULES)
@@ -230,6 +251,10 @@ async def _install_views(window: MainWindow, painted: _PaintWatch) -> None:
     with contextlib.suppress(Exception):
         await asyncio.to_thread(warm_up_tls)
     _log.debug("compose panel installed, later views' modules imported")
+
+
+def _closing(window: MainWindow) -> bool:
+    return window.is_closing  # read again after each await (mypy would keep the first answer)
 
 
 def end_start_up_gc_pause() -> None:
@@ -252,7 +277,14 @@ def _install_compose_panel(window: MainWindow) -> None:
 def _install_account_tab(window: MainWindow) -> None:
     from rc_sms_desktop.ui.admin_view import AccountView
 
-    AccountView().install(window, ACCOUNT_TAB_TITLE)
+    view = AccountView()
+    view.install(window, ACCOUNT_TAB_TITLE)
+    window.account_view = view  # the fixes' buttons attach to it (ui/fix_view.py)
+    controller = getattr(window, "fix_controller", None)
+    if controller is not None:
+        from rc_sms_desktop.ui.fix_view import attach_account_view
+
+        attach_account_view(controller, view)
 
 
 class _AccountTabOnFirstOpen(QObject):

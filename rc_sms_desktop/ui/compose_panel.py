@@ -65,7 +65,7 @@ from rc_sms_desktop.workflows.sending import (
 
 _log = logging.getLogger(__name__)
 
-# RingCentral's rate-limit group of createSMSMessage and createMMS (facts §3).
+# RingCentral's rate-limit group of createSMSMessage and createMMS (https://developers.ringcentral.com/guide/basics/rate-limits).
 _SEND_GROUP = "medium"
 
 _SEVERITY_MARK = {Severity.ERROR: "✗", Severity.WARNING: "⚠", Severity.INFO: "ℹ"}

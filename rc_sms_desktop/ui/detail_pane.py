@@ -276,6 +276,12 @@ class DetailPane(QWidget):
         layout.addWidget(self._as_of_label)
         self.show_verdict(None)
 
+    def add_action_widget(self, widget: QWidget) -> None:
+        """A row of actions (ui/fix_view.py) above the as-of line."""
+        layout = self.layout()
+        assert isinstance(layout, QVBoxLayout)
+        layout.insertWidget(layout.indexOf(self._as_of_label), widget)
+
     # -- what tests and the window read ---------------------------------------------------------
 
     @property

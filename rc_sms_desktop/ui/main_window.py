@@ -49,6 +49,7 @@ from PySide6.QtWidgets import (
 from rc_sms_desktop.api.errors import SessionEndedError, explain
 from rc_sms_desktop.core.eligibility import Verdict
 from rc_sms_desktop.core.marks import Mark, verdict_mark
+from rc_sms_desktop.core.models import Extension
 from rc_sms_desktop.infra.settings import Settings
 from rc_sms_desktop.ui.accessibility import announce, value_changed
 from rc_sms_desktop.ui.detail_pane import DetailPane
@@ -100,6 +101,10 @@ class MainWindow(QMainWindow):
     when the chosen number (or what is known about it) changes; `sessionChanged(session or None)`
     when the account shown changes (for the Account tab and the compose panel).
     """
+
+    # Set by ui/app.py when the Account tab is built, and by ui/fix_view.py's `install_fixes`.
+    account_view: Any = None
+    fix_controller: Any = None
 
     closed = Signal(int)
     senderChanged = Signal(object)
@@ -641,11 +646,11 @@ class MainWindow(QMainWindow):
         self.environment_label.setText(session.environment)
         self.status_banner.clear()
 
-    def _on_signed_in_as(self, extension: Any) -> None:
-        name = getattr(extension, "name", None) or "Unknown user"
-        number = getattr(extension, "extension_number", None)
-        account = getattr(extension, "account_id", None)
-        site = getattr(extension, "site_name", None)
+    def _on_signed_in_as(self, extension: Extension) -> None:
+        name = extension.name or "Unknown user"
+        number = extension.extension_number
+        account = extension.account_id
+        site = extension.site_name
         parts = [name]
         if number:
             parts.append(f"ext. {number}")
@@ -654,10 +659,10 @@ class MainWindow(QMainWindow):
         if site:
             parts.append(site)
         self.identity_label.setText(" · ".join(parts))
-        admin = getattr(extension, "is_admin", None)
+        admin = extension.is_admin
         environment = self._session.environment if self._session else ""
         self.environment_label.setText(environment + (" · account admin" if admin else ""))
-        self._account_key = f"{account or '?'}/{getattr(extension, 'id', '?')}"
+        self._account_key = f"{account or '?'}/{extension.id or '?'}"
         self.detail_pane.set_signed_in(extension)
 
     def _on_numbers_listed(self, verdicts: list[Verdict]) -> None:
@@ -689,6 +694,10 @@ class MainWindow(QMainWindow):
             return False
         self.sender_combo.setCurrentIndex(proxy_index.row())
         return True
+
+    def update_verdicts(self, batch: list[Verdict]) -> None:
+        """Fresh verdicts for some numbers (after a change made from the app): no reload."""
+        self._on_verdicts_updated(batch)
 
     def _on_verdicts_updated(self, batch: list[Verdict]) -> None:
         current = self.current_sender()

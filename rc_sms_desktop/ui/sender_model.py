@@ -322,6 +322,7 @@ class SendableFilterModel(QSortFilterProxyModel):
         self._places: dict[str, int] | None = None  # number id -> place while suggesting
         self._notes: dict[str, str] = {}
         self._refused: frozenset[str] = frozenset()
+        self._place_of_row: list[int] = []
 
     @property
     def suggesting(self) -> bool:
@@ -333,6 +334,14 @@ class SendableFilterModel(QSortFilterProxyModel):
         """Order rows by `places` (number id -> place), with `notes` on their detail lines and
         the `refused` ids greyed."""
         self._places, self._notes, self._refused = dict(places), dict(notes), refused
+        source = self.sourceModel()
+        verdicts = source.verdicts() if isinstance(source, SenderListModel) else []
+        # Qt asks lessThan ~n·log n times: a list lookup by source row keeps that cheap
+        # (~10 ms for 1,000 numbers instead of two model reads per comparison).
+        self._place_of_row = [
+            places.get(str(verdict.number.id), 1_000_000 + row)
+            for row, verdict in enumerate(verdicts)
+        ]
         self.sort(0)
         self._details_changed()
 
@@ -340,6 +349,7 @@ class SendableFilterModel(QSortFilterProxyModel):
         if self._places is None:
             return
         self._places, self._notes, self._refused = None, {}, frozenset()
+        self._place_of_row = []
         self.sort(-1)  # the source (picker) order again
         self._details_changed()
 
@@ -352,16 +362,11 @@ class SendableFilterModel(QSortFilterProxyModel):
             )
 
     def lessThan(self, left: Index, right: Index) -> bool:
-        places = self._places
-        if places is None:
-            return left.row() < right.row()
-        model = self.sourceModel()
-
-        def place(index: Index) -> int:
-            number_id = model.data(index, SenderRole.NumberIdRole)
-            return places.get(str(number_id), 1_000_000 + index.row())
-
-        return place(left) < place(right)
+        a, b = left.row(), right.row()
+        places = self._place_of_row
+        if self._places is None or a >= len(places) or b >= len(places):
+            return a < b  # the picker order (rows listed after the suggestion stay last)
+        return places[a] < places[b]
 
     @property
     def only_sendable(self) -> bool:

@@ -13,7 +13,7 @@ import inspect
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 # Imported here, not on first use: a first import inside a coroutine would stall the Qt loop
 # (api.client takes ~60 ms to import), and the window is not shown yet at this point. The
@@ -26,6 +26,10 @@ from rc_sms_desktop.api.servers import last_server
 from rc_sms_desktop.infra.cache import VerdictCache
 from rc_sms_desktop.infra.settings import Settings
 from rc_sms_desktop.workflows.loader import SenderLoader
+
+if TYPE_CHECKING:  # the keyring and the sign-in code load after the first paint
+    from rc_sms_desktop.api.servers import Server
+    from rc_sms_desktop.api.session import TokenSession
 
 _log = logging.getLogger(__name__)
 
@@ -41,12 +45,12 @@ class AccountSession:
     URL, the demo); `forget` revokes and removes stored tokens on sign-out (None for the demo).
     """
 
-    client: Any
+    client: RingCentralClient
     environment: str
     is_demo: bool
     server_url: str = ""
     forget: Callable[[], Awaitable[None]] | None = None
-    auth: Any = None
+    auth: TokenSession | None = None
 
     async def aclose(self) -> None:
         """Stop a token refresh in flight and close the HTTP client (tokens stay stored)."""
@@ -60,14 +64,16 @@ class AccountSession:
                     await result
 
 
-def signed_in_session(client: Any, token_session: Any, server: Any) -> AccountSession:
+def signed_in_session(
+    client: RingCentralClient, token_session: TokenSession, server: Server
+) -> AccountSession:
     """Wrap a client and its `TokenSession` (from sign-in or restore) for the window."""
     client.authenticator = token_session
     return AccountSession(
         client=client,
-        environment=str(getattr(server, "name", "") or getattr(server, "url", "RingCentral")),
+        environment=server.name or server.url,
         is_demo=False,
-        server_url=str(getattr(server, "url", "")),
+        server_url=server.url,
         forget=token_session.sign_out,
         auth=token_session,
     )

@@ -1,6 +1,6 @@
 """The account scan: every account number, its owner, SMS holder and configuration, within limits.
 
-RingCentral needs four kinds of request for this (facts §2.3, §2.4, §3): the account number list
+RingCentral needs four kinds of request for this (listAccountPhoneNumbers; listExtensions, readExtension; https://developers.ringcentral.com/guide/basics/rate-limits): the account number list
 (Heavy, 10/min), the extension list (Medium, 40/min), each extension's own number list (Light)
 and each number's SMS configuration (Light, 50/min shared with the lists). The Light group is
 the floor: the scan keeps every group busy at its own limit in parallel (the client's rate-limit
@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import hashlib
 import json
 import logging
 import time
@@ -73,6 +74,12 @@ class JsonClient(Protocol):
     """What the scan needs of `api.client.RingCentralClient`."""
 
     async def get_json(self, path: str, *, params: Any = None) -> Any: ...
+
+
+def state_path_for(server_url: str, owner_id: str | None) -> Path:
+    """A signed-in user's saved scan: one file per server and user, the name saying neither."""
+    digest = hashlib.sha256(f"{server_url}|{owner_id}".encode()).hexdigest()[:16]
+    return default_state_path(digest)
 
 
 def default_state_path(account_key: str = "default") -> Path:

@@ -352,3 +352,40 @@ async def assign_sms(
         return Result("failed", [], problems)
     log = _audit(audit, who, plan, changes, "204 No Content", "applied")
     return Result("applied", changes, problems, log)
+
+
+# --- after a change: re-read only what it touched -------------------------------------------------
+
+async def refresh_join(client: RingCentralClient, join: Any, keys: Sequence[str],
+                       extension_ids: Sequence[str]) -> list[Any]:
+    """Re-read the affected numbers into the account join (`core.account_join.AccountJoin`):
+    the touched extensions' lists, the shared owners' `sms-recipients`, then each number's
+    `sms-configuration`. Returns the fresh rows; the rest of the account is not asked again."""
+    from datetime import UTC, datetime
+
+    now = datetime.now(UTC)
+    owners = {join.owner_id(k) for k in keys} - {None}
+    for ext_id in dict.fromkeys([*extension_ids, *owners]):
+        listed = await client.get_all(f"{ACCOUNT}/extension/{ext_id}/phone-number")
+        join.add_extension_numbers(ext_id, listed.records, as_of=now)
+    for owner in owners:
+        if join.extension_type(owner) in ("Department", "IvrMenu", "Site"):
+            join.set_sms_recipients(
+                owner, await client.get_json(f"{ACCOUNT}/extension/{owner}/sms-recipients"))
+    for key in keys:
+        target = join.config_target(key)
+        if target is not None:
+            raw = await client.get_json(
+                f"{ACCOUNT}/extension/{target[0]}/phone-number/{target[1]}/sms-configuration")
+            join.set_config(key, raw, as_of=now)
+    return list(join.rows(keys))
+
+
+def ask_admin_text(number: str, problem: str, step: str, link: str | None) -> str:
+    """The ready text a user sends their admin about a blocked number."""
+    lines = [f"Hello, could you help me text from {number}?", "",
+             f"What is wrong: {problem}", f"What an admin can do: {step}"]
+    if link:
+        lines.append(f"How: {link}")
+    lines += ["", "(Written by RC SMS Desktop.)"]
+    return "\n".join(lines)

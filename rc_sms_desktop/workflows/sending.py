@@ -6,7 +6,7 @@ Medium rate-limit group, which the client's scheduler enforces; a throttled send
 silently (the user decides). A refusal becomes `SendRefused` carrying the plain explanation.
 
 RingCentral accepting a message only means it was queued: "Delivery status should always be
-verified through the message record" (facts §2.5). `follow_status` polls `GET …/message-store/{id}`
+verified through the message record" (readMessage; https://developers.ringcentral.com/guide/messaging/sms/sms-errors). `follow_status` polls `GET …/message-store/{id}`
 with growing pauses and a deadline, yielding each change of `messageStatus` (Queued, Sent,
 Delivered, DeliveryFailed, SendingFailed) with the `deliveryErrorCode` explained.
 

@@ -1,4 +1,4 @@
-"""Token endpoint calls: PKCE, grants, plain error messages, retry rules (matrix §8 A11, A14–A15, B, C5)."""
+"""Token endpoint calls: PKCE, grants, plain error messages, retry rules."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The one-shot loopback listener: the redirect it accepts, the attacks it refuses (matrix §8 A)."""
+"""The one-shot loopback listener: the redirect it accepts, the attacks it refuses."""
 
 from __future__ import annotations
 

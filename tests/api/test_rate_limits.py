@@ -27,7 +27,7 @@ from tests.api.rc_fakes import FAST_RETRY, SERVER, TOKEN_SENTINEL, json_response
 NOW = 1_800_000_000.0
 
 
-# The one Retry-After policy of the app (scheduler, client, sign-in): matrix §8 E3.
+# The one Retry-After policy of the app (scheduler, client, sign-in).
 @pytest.mark.parametrize(
     ("value", "expected"),
     [

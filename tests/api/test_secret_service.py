@@ -1,4 +1,4 @@
-"""The token store against a real Secret Service: gnome-keyring on a private D-Bus (matrix §2.3).
+"""The token store against a real Secret Service: gnome-keyring on a private D-Bus.
 
 The suite otherwise forbids the real keyring (tests/conftest.py); this test runs a small script
 in a child process under ``dbus-run-session`` with its own gnome-keyring, unlocked from stdin, its

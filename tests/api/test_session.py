@@ -1,4 +1,4 @@
-"""TokenSession: single-flight refresh, 401 handling, persistence, sign-out (matrix §8 A, B2, C, D1–D3)."""
+"""TokenSession: single-flight refresh, 401 handling, persistence, sign-out."""
 
 from __future__ import annotations
 

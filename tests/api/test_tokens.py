@@ -1,4 +1,4 @@
-"""The keyring token store: chunking, damage, missing/null/locked/hanging backends (matrix §8 D)."""
+"""The keyring token store: chunking, damage, missing/null/locked/hanging backends."""
 
 from __future__ import annotations
 

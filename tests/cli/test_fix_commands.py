@@ -301,3 +301,35 @@ def test_campaign_table_keeps_hostile_names_inert() -> None:
     text = campaigns.render_table([(brand, [campaign])], None)
     assert "\x1b" not in text and "\u202e" not in text and "\x07" not in text
     assert "Weird" in text and "NewThing" in text
+
+
+def test_simulator_provisioning_option() -> None:
+    from rc_sms_desktop.cli.simulator_command import config_from_args
+
+    assert config_from_args(parse("simulator", "--provisioning-s", "0")).provisioning_s == 0
+    assert config_from_args(parse("simulator")).provisioning_s == 3.0
+
+
+async def test_the_write_requests_the_app_sends_match_the_spec(
+    tmp_path: Path, openapi_spec: dict[str, Any],
+) -> None:
+    from tests.simulator.test_sim_contract import SpecValidator
+
+    validator = SpecValidator(openapi_spec)
+    sent: list[httpx.Request] = []
+    demo = Demo()
+    inner = demo.transport.handle_async_request
+
+    async def record(request: httpx.Request) -> httpx.Response:
+        if request.method == "POST" and "/oauth/" not in request.url.path:
+            sent.append(request)
+        return await inner(request)
+
+    demo.transport.handle_async_request = record  # type: ignore[method-assign]
+    assert (await link(demo, tmp_path, "--campaign", "2008", NEW_LINE, "--yes"))[0] == 0
+    demo.out = io.StringIO()
+    assert (await assign(demo, tmp_path, SUPPORT, "--extension", "102", "--yes"))[0] == 0
+    assert len(sent) == 2
+    for request in sent:
+        validator.validate_request(request)
+    assert validator.checked == {"linkNumbers request": 1, "bulkAssignSmsRecipients request": 1}

@@ -35,7 +35,7 @@ def account_number(
         **extra,
     }
     if owner is not None:
-        # The account list names the owner but never its type (facts §2.3).
+        # The account list names the owner but never its type (listAccountPhoneNumbers).
         record["extension"] = {k: owner[k] for k in ("id", "name", "extensionNumber")}
     return record
 

@@ -19,7 +19,7 @@ SEND_CODES = [
     "MSG-310", "MSG-314", "MSG-330", "MSG-331", "MSG-337", "MSG-338", "MSG-347", "MSG-348",
     "MSG-403", "CMN-101", "CMN-102", "CMN-109", "CMN-401", "CMN-402", "CMN-403", "CMN-408",
 ]  # fmt: skip
-# Facts §2.5, all of them.
+# createSMSMessage, createMMS; https://developers.ringcentral.com/guide/basics/errors, all of them.
 DELIVERY_CODES = [
     *(f"SMS-RC-{n}" for n in (403, 410, 413, 430, 500, 501, 503, 504)),
     *(f"SMS-UP-{n}" for n in (410, 413, 414, 430, 431, 432, 433, 500)),

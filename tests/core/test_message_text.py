@@ -74,7 +74,7 @@ def test_emoji_counts_two_units_and_is_not_split() -> None:
 def test_ringcentral_limit_counts_utf16_units() -> None:
     assert not analyse_text("a" * 1000).too_long
     assert analyse_text("a" * 1001).too_long
-    # 500 emoji = 1000 units: allowed; 501 is not (facts §2.5: 4-byte chars count as 2).
+    # 500 emoji = 1000 units: allowed; 501 is not (createSMSMessage's `text`: 4-byte chars count as 2).
     assert not analyse_text("😀" * 500).too_long
     over = analyse_text("😀" * 501)
     assert over.too_long

@@ -1,4 +1,4 @@
-"""redact() and RedactingFilter: secrets masked by shape and by value (matrix §8 H)."""
+"""redact() and RedactingFilter: secrets masked by shape and by value."""
 
 from __future__ import annotations
 

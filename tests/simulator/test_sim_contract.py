@@ -2,7 +2,7 @@
 
 The spec is read from outside the repo (the `openapi_spec` fixture skips when it is absent). Enums
 are strict, with one documented exception: `smsBrandInfo.status` takes brand statuses such as
-`Verified` (the guide's sample) although the spec types it as a campaign status (facts §2.2 (a)).
+`Verified` (the guide's sample) although the spec types it as a campaign status (smsConfigurationInfo).
 The scenario runs over real HTTP on loopback.
 """
 

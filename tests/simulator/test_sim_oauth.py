@@ -1,4 +1,4 @@
-"""OAuth: JWT grant, PKCE authorization code, refresh, revoke, and bearer checks (facts §2.6)."""
+"""OAuth: JWT grant, PKCE authorization code, refresh, revoke, and bearer checks (https://developers.ringcentral.com/guide/authentication)."""
 
 from __future__ import annotations
 

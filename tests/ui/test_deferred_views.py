@@ -21,6 +21,7 @@ from rc_sms_desktop.infra.settings import Settings
 from rc_sms_desktop.ui import app as ui_app
 from rc_sms_desktop.ui.admin_view import AccountView
 from rc_sms_desktop.ui.compose_panel import ComposePanel
+from rc_sms_desktop.ui.fix_view import CampaignsView
 from rc_sms_desktop.ui.main_window import MainWindow
 from rc_sms_desktop.ui.window_services import DefaultServices
 from tests.ui.qasync_helpers import wait_until
@@ -34,8 +35,9 @@ async def test_views_arrive_after_the_numbers_in_their_reserved_places(
     window = MainWindow(demo_services(), settings=ui_settings)
     qtbot.addWidget(window)
     views = ui_app.install_views_after_first_paint(window)
-    # Before anything is built, the places are kept: a second tab and the splitter's right side.
-    assert [window.tabs.tabText(i) for i in range(window.tabs.count())] == ["Se&nd from", "&Account"]
+    # Before anything is built, the places are kept: the later tabs and the splitter's right side.
+    assert [window.tabs.tabText(i) for i in range(window.tabs.count())] == [
+        "Se&nd from", "&Account", "Ca&mpaigns"]
     assert window.splitter.count() == 2
     window.show()
     await window.start()
@@ -49,8 +51,11 @@ async def test_views_arrive_after_the_numbers_in_their_reserved_places(
     window.tabs.setCurrentIndex(1)
     await wait_until(lambda: isinstance(window.tabs.widget(1), AccountView))
     assert window.tabs.currentIndex() == 1  # the user stays on the tab they opened
-    assert window.tabs.count() == 2 and window.tabs.tabText(1) == "&Account"
+    assert window.tabs.count() == 3 and window.tabs.tabText(1) == "&Account"
+    assert isinstance(window.tabs.widget(2), CampaignsView)  # built after the compose panel
     assert window.findChildren(QLabel, "viewPlaceholder") == []
+    # The Account tab, built after the fixes, got their buttons.
+    assert window.fix_controller.account_view is window.tabs.widget(1)
     window.tabs.setCurrentIndex(0)
     # The panel takes the 2/5 of the width kept for it, as if it had been there from the start.
     sizes = window.splitter.sizes()
@@ -222,3 +227,22 @@ def test_the_demo_paints_its_numbers_before_importing_what_can_wait() -> None:
     # The Qt-free half came before PySide6, which would otherwise read each module's source.
     assert seen["before_qt"] == ["httpx", "rc_sms_desktop.core.models",
                                  "rc_sms_desktop.workflows.loader", "rc_sms_desktop.simulator.app"]
+
+
+def test_pyside_does_not_read_the_source_of_the_modules_the_window_imports() -> None:
+    # PySide6's import hook would read (and keep in linecache) the source of every module
+    # imported after it (ui/pyside_source_scan.py); the window's own modules are spared.
+    probe = textwrap.dedent(
+        """
+        import json, linecache, sys
+        import rc_sms_desktop.ui.app
+        import rc_sms_desktop.ui.compose_panel
+        print(json.dumps(sorted(name for name in linecache.cache if "rc_sms_desktop" in name)))
+        """
+    )
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen")
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
+                          timeout=100, env=env, cwd=ROOT, check=False)
+    assert done.returncode == 0, done.stderr
+    read = json.loads(done.stdout.strip().splitlines()[-1])
+    assert [name for name in read if "rc_sms_desktop/ui/" in name] == []
