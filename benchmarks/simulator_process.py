@@ -53,16 +53,20 @@ class RunningSimulator:
     client_id: str = DEMO_CLIENT_ID
     client_secret: str = DEMO_CLIENT_SECRET
     jwt: str = DEMO_JWT
+    control_token: str = ""  # RC_SIMULATOR_TOKEN: the control endpoints need it
+
+    def _control(self) -> dict[str, str]:
+        return {"X-Simulator-Token": self.control_token}
 
     def stats(self) -> dict[str, Any]:
         """The simulator's counters (requests per group, 429s, requests during a penalty)."""
-        response = httpx.get(f"{self.url}/_simulator/stats", timeout=10)
+        response = httpx.get(f"{self.url}/_simulator/stats", timeout=10, headers=self._control())
         response.raise_for_status()
         data: dict[str, Any] = response.json()
         return data
 
     def reset_stats(self) -> None:
-        httpx.post(f"{self.url}/_simulator/stats/reset", timeout=10).raise_for_status()
+        httpx.post(f"{self.url}/_simulator/stats/reset", timeout=10, headers=self._control()).raise_for_status()
 
 
 @contextmanager
@@ -74,9 +78,9 @@ def served_simulator(options: SimulatorOptions) -> Iterator[RunningSimulator]:
         stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, env=env,
     )
     try:
-        url = _read_url(process)
+        url, token = _read_url(process)
         _wait_healthy(url)
-        yield RunningSimulator(url=url, pid=process.pid)
+        yield RunningSimulator(url=url, pid=process.pid, control_token=token)
     finally:
         process.terminate()
         try:
@@ -88,15 +92,19 @@ def served_simulator(options: SimulatorOptions) -> Iterator[RunningSimulator]:
             process.stdout.close()
 
 
-def _read_url(process: subprocess.Popen[str]) -> str:
+def _read_url(process: subprocess.Popen[str]) -> tuple[str, str]:
+    """The URL and control token the simulator prints (RC_SIMULATOR_TOKEN is its last line)."""
     assert process.stdout is not None
     deadline = time.monotonic() + _START_TIMEOUT_S
+    url = None
     while time.monotonic() < deadline:
         line = process.stdout.readline()
         if not line:
             raise RuntimeError(f"the simulator exited early (code {process.poll()})")
         if line.startswith("RC_SERVER_URL="):
-            return line.strip().split("=", 1)[1]
+            url = line.strip().split("=", 1)[1]
+        if line.startswith("RC_SIMULATOR_TOKEN=") and url is not None:
+            return url, line.strip().split("=", 1)[1]
     raise RuntimeError("the simulator did not announce its URL in time")
 
 

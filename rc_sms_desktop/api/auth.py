@@ -48,6 +48,7 @@ from urllib.parse import urlencode
 
 import httpx
 
+from rc_sms_desktop.api.bounded import BodyTooLarge, format_size, read_capped
 from rc_sms_desktop.api.errors import (
     ApiError,
     NetworkError,
@@ -380,8 +381,17 @@ async def _token_request(
         may_retry = attempt < retry.retries
         try:
             async with asyncio.timeout(retry.deadline):
-                response = await http.post(server.token_url, data=form, headers=headers)
-                body = await response.aread()
+                request = http.build_request("POST", server.token_url, data=form, headers=headers)
+                response = await http.send(request, stream=True)
+                # The size check comes before the body is read: a token answer is a few KB.
+                body = await read_capped(response, _MAX_TOKEN_RESPONSE)
+        except BodyTooLarge:
+            raise SignInError(
+                f"RingCentral's answer to the sign-in was larger than {format_size(_MAX_TOKEN_RESPONSE)}; "
+                "nothing of it was used.",
+                method="POST",
+                path="/restapi/oauth/token",
+            ) from None
         except (httpx.ConnectError, httpx.ConnectTimeout) as exc:
             # Nothing reached the server: safe to repeat for every grant, codes included.
             failure: ApiError = _network_error(server, exc)
@@ -665,9 +675,10 @@ async def revoke(
     headers = _client_auth(credentials, form)
     try:
         async with asyncio.timeout(deadline):
-            response = await http.post(server.revoke_url, data=form, headers=headers)
-            await response.aread()
-    except (httpx.HTTPError, TimeoutError, OSError) as exc:
+            request = http.build_request("POST", server.revoke_url, data=form, headers=headers)
+            response = await http.send(request, stream=True)
+            await read_capped(response, _MAX_TOKEN_RESPONSE)
+    except (httpx.HTTPError, TimeoutError, OSError, BodyTooLarge) as exc:
         _log.info("Revoking the session failed (%s); ignored", type(exc).__name__)
         return False
     if response.is_success:

@@ -28,12 +28,16 @@ from urllib.parse import urlsplit
 import httpx
 
 from rc_sms_desktop import __version__
+from rc_sms_desktop.api.bounded import MAX_RESPONSE_BYTES, BodyTooLarge, read_capped
 from rc_sms_desktop.api.errors import (
     ApiError,
     MalformedResponseError,
     NetworkError,
     RateLimitedError,
+    RedirectedError,
     RequestTimeoutError,
+    ResponseTooLargeError,
+    ServerBusyError,
     SessionEndedError,
     error_for_status,
     parse_error_body,
@@ -54,6 +58,8 @@ from rc_sms_desktop.api.rate_limits import (
     parse_retry_after,
     throttling_group,
 )
+from rc_sms_desktop.core.formatting import format_duration
+from rc_sms_desktop.core.text_safety import for_terminal
 
 log = logging.getLogger(__name__)
 
@@ -270,6 +276,8 @@ class RingCentralClient:
         self.retry = retry or RetryPolicy()
         # A penalty longer than this is reported (RateLimitedError) instead of waited out.
         self.max_rate_limit_wait = max_rate_limit_wait
+        # The most bytes read from one response (api/bounded.py); more is refused.
+        self.max_response_bytes = MAX_RESPONSE_BYTES
         # The most requests this client sends at once (worker pools size themselves by it).
         self.max_connections = max(1, max_connections)
         limits = httpx.Limits(
@@ -496,7 +504,19 @@ class RingCentralClient:
             started = time.monotonic()
             try:
                 async with asyncio.timeout(self.timeouts.deadline):
-                    response = await self._http.send(request)
+                    # Streamed and read with a cap (api/bounded.py), all within the deadline:
+                    # a huge or endless body is refused instead of buffered.
+                    response = await self._http.send(request, stream=True)
+                    body = await read_capped(response, self.max_response_bytes)
+            except BodyTooLarge as exc:
+                permit.finish()
+                self._log(request, None, started, permit.group, note="too large")
+                raise ResponseTooLargeError(
+                    f"RingCentral's answer was {exc}, more than the app reads from one "
+                    "response; nothing of it was used.",
+                    method=method,
+                    path=request.url.path,
+                ) from None
             except (TimeoutError, httpx.TimeoutException) as exc:
                 permit.finish()
                 self._log(request, None, started, permit.group, note="timed out")
@@ -530,7 +550,7 @@ class RingCentralClient:
             status = response.status_code
             if status < 300:
                 try:
-                    return _parse_json(response.content)
+                    return _parse_json(body, status, method)
                 except (ValueError, UnicodeDecodeError):
                     if idempotent and failures + 1 < self.retry.attempts:
                         await asyncio.sleep(self.retry.backoff(failures))
@@ -542,7 +562,7 @@ class RingCentralClient:
                         method=method,
                         path=request.url.path,
                     ) from None
-            code, rc_message = parse_error_body(response.content)
+            code, rc_message = parse_error_body(body)
             if status == 401 and self.authenticator is not None and token and not refreshed:
                 refreshed = True
                 await self.authenticator.handle_unauthorized(token)
@@ -563,6 +583,16 @@ class RingCentralClient:
                     method=method,
                     path=request.url.path,
                 )
+            if 300 <= status < 400:
+                # Never followed (it could carry the token elsewhere); say so, and where to.
+                raise RedirectedError(
+                    f"The server answered with a redirect (HTTP {status}) to "
+                    f"{_safe_location(response.headers.get('location'))}; the app does not "
+                    "follow redirects. Check the server address.",
+                    status=status,
+                    method=method,
+                    path=request.url.path,
+                )
             if status >= 500 and idempotent and failures + 1 < self.retry.attempts:
                 asked = parse_retry_after(response.headers.get("retry-after"))
                 if asked is None or asked <= self.retry.max_retry_after:
@@ -570,6 +600,16 @@ class RingCentralClient:
                     await asyncio.sleep(wait)
                     failures += 1
                     continue
+                raise ServerBusyError(
+                    f"RingCentral is having trouble (HTTP {status}) and asked to wait "
+                    f"{format_duration(asked)} before trying again, longer than the app waits "
+                    f"({format_duration(self.retry.max_retry_after)}). Try again later.",
+                    status=status,
+                    error_code=code,
+                    rc_message=rc_message,
+                    method=method,
+                    path=request.url.path,
+                )
             raise error_for_status(
                 status, error_code=code, rc_message=rc_message, method=method, path=request.url.path
             )
@@ -606,11 +646,27 @@ class RingCentralClient:
         )
 
 
-def _parse_json(content: bytes) -> Any:
-    """The JSON of a body, None for an empty one; raises ValueError when it is not JSON."""
+def _parse_json(content: bytes, status: int = 200, method: str = "GET") -> Any:
+    """The JSON of a body; raises ValueError when it is not JSON.
+
+    Empty is None only where RingCentral answers with no body: a 204, or a write (linkNumbers
+    answers 200 "Numbers linked successfully" with none). A read's 200 promises JSON, so an empty
+    one is an error, and a body of only whitespace is one anywhere (it is not "no body").
+    """
     if not content.strip():
+        if content or (status == 200 and method in ("GET", "HEAD")):
+            raise ValueError("an empty answer")
         return None
     return json.loads(content)
+
+
+def _safe_location(location: str | None) -> str:
+    """Where a redirect points, without its query (it could carry a code or token)."""
+    if not location:
+        return "an unnamed place"
+    parts = urlsplit(location)
+    shown = f"{parts.scheme}://{parts.netloc}{parts.path}" if parts.netloc else parts.path
+    return for_terminal(shown[:200])
 
 
 def _param_items(params: Mapping[str, Any] | QueryParams | None) -> list[tuple[str, str]]:

@@ -144,6 +144,14 @@ class ServerError(ApiError):
     """RingCentral answered with a 5xx error, even after retrying."""
 
 
+class ServerBusyError(ServerError):
+    """A 5xx whose Retry-After asked for longer than the app waits: says what the server asked."""
+
+    @property
+    def user_message(self) -> str:
+        return self.message
+
+
 class NetworkError(ApiError):
     """No usable answer arrived: connection refused or dropped, DNS or TLS failure."""
 
@@ -154,6 +162,25 @@ class RequestTimeoutError(NetworkError):
 
 class MalformedResponseError(ApiError):
     """RingCentral's answer was not the JSON we expected (even after retrying a GET)."""
+
+
+class ResponseTooLargeError(MalformedResponseError):
+    """The answer was larger than the app reads from one response (refused, never buffered whole)."""
+
+    @property
+    def user_message(self) -> str:
+        return self.message
+
+
+class RedirectedError(ApiError):
+    """The server answered with a redirect; the app never follows one (it could carry the token)."""
+
+    @property
+    def user_message(self) -> str:
+        return self.message
+
+
+
 
 
 def parse_error_body(body: bytes | str | None) -> tuple[str | None, str | None]:

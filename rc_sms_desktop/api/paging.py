@@ -127,6 +127,7 @@ class PageWalker:
         self.first = NextRequest(path, with_page(params, 1, self._per_page))
         self._seen = {self.first.key()}
         self._pages = 0
+        self._first_total: int | None = None  # totalPages as the first page announced it
         self.warnings: list[str] = []
 
     def after(self, request: NextRequest, page: PageInfo) -> NextRequest | None:
@@ -134,6 +135,16 @@ class PageWalker:
         self._pages += 1
         current = page.page if page.page is not None else _page_param(request.params)
         total = page.total_pages
+        if self._pages == 1:
+            self._first_total = total
+        elif (self._first_total is not None and total is not None
+              and self._pages >= 2 * self._first_total + 2):
+            # A list may grow a little while we walk it (a number added meanwhile), but one
+            # that keeps growing never ends: the walk is bounded by twice what was first announced.
+            return self._stop(
+                f"The server kept adding pages (first {self._first_total}, now {total}); "
+                f"stopped after {self._pages} pages."
+            )
         if total is not None and current is not None and current >= total:
             return None
         if not page.records and page.next_page_uri is None:

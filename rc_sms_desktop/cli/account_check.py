@@ -26,6 +26,7 @@ from rc_sms_desktop.cli.sign_in import ProgressLine, SignInProblem, open_client
 from rc_sms_desktop.core.account_join import AccountRow
 from rc_sms_desktop.core.account_table import rows_to_csv, rows_to_json, summarize
 from rc_sms_desktop.core.formatting import format_duration
+from rc_sms_desktop.core.text_safety import for_terminal
 from rc_sms_desktop.workflows.account_scan import (
     AccountScan,
     ScanFailed,
@@ -108,6 +109,7 @@ async def _scan(
 ) -> list[AccountRow]:
     client = await (client_factory or _open)(args)
     progress = ProgressLine(err)
+    warned: set[str] = set()
     async with client:
         path = state_path if state_path is not None else _state_for(args, client)
         scan = AccountScan(client, path)
@@ -119,8 +121,11 @@ async def _scan(
                 why = "RingCentral asked us to pause" if event.reason == "penalty" else "Pacing"
                 progress.show(f"{why} ({event.group}): next request in {format_duration(wait)}")
             elif isinstance(event, ScanWarning):
+                if event.message in warned:
+                    continue  # each warning once
+                warned.add(event.message)
                 progress.clear()
-                err.write(f"{PROG}: warning: {event.message}\n")
+                err.write(f"{PROG}: warning: {for_terminal(event.message)}\n")
             elif isinstance(event, ScanPermissionDenied):
                 progress.clear()
                 raise AccountCheckError(f"{event.message} {event.role_needed}")
@@ -145,14 +150,15 @@ def render_table(rows: list[AccountRow]) -> str:
     from rc_sms_desktop.core.formatting import format_number
 
     header = ("Number", "Owner", "SMS holder", "Verdict", "Main reason")
+    # Server strings reach a terminal here: control characters become visible escapes.
     lines = [
-        (
+        tuple(for_terminal(cell) for cell in (
             format_number(row.e164, None) or row.key,
             f"{row.owner.describe()} [{row.owner.kind}]" if row.owner.kind != row.owner.describe() else row.owner.kind,
             row.sms_holder.describe() if row.sms_holder else "—",
             row.verdict_label,
             row.reason_text,
-        )
+        ))
         for row in rows
     ]
     widths = [
@@ -166,5 +172,5 @@ def render_table(rows: list[AccountRow]) -> str:
     out = [fmt(header), fmt((*("-" * w for w in widths), "-" * 11))]
     out.extend(fmt(line) for line in lines)
     out.append("")
-    out.append(f"{len(rows)} numbers: {summarize(rows).text()}")
+    out.append(for_terminal(f"{len(rows)} numbers: {summarize(rows).text()}"))
     return "\n".join(out) + "\n"

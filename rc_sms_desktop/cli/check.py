@@ -29,6 +29,7 @@ from rc_sms_desktop.cli.sign_in import (
     SignInProblem,
     open_client,
 )
+from rc_sms_desktop.core.text_safety import for_terminal
 from rc_sms_desktop.workflows.loader import (
     LoadFailed,
     LoadWarning,
@@ -138,6 +139,7 @@ async def _check(args: argparse.Namespace) -> int:
     progress = ProgressLine(sys.stderr)
     found = VerdictList()
     owner: str | None = None
+    warned: set[str] = set()
     async with client:
         async for event in SenderLoader(client).load():
             if found.apply(event):
@@ -153,8 +155,11 @@ async def _check(args: argparse.Namespace) -> int:
                     why = "RingCentral asked us to pause" if event.reason == "penalty" else "Pacing to the rate limit"
                     progress.show(f"{why} ({event.group}): resuming in {wait} s")
             elif isinstance(event, LoadWarning):
+                if event.message in warned:
+                    continue  # the same warning once (paging reports it per list and at the end)
+                warned.add(event.message)
                 progress.clear()
-                sys.stderr.write(f"{PROG}: warning: {event.message}\n")
+                sys.stderr.write(f"{PROG}: warning: {for_terminal(event.message)}\n")
             elif isinstance(event, LoadFailed):
                 progress.clear()
                 raise CheckError(event.message)

@@ -37,6 +37,7 @@ from rc_sms_desktop.core.models import (
     parse_sms_configuration,
 )
 from rc_sms_desktop.core.number_kinds import number_kind
+from rc_sms_desktop.core.text_safety import for_terminal
 
 _MARKS = {State.READY: "yes", State.BLOCKED: "no", State.UNKNOWN: "?"}
 
@@ -63,10 +64,28 @@ def add_parser(subparsers: Any) -> None:
     )
 
 
+# The biggest capture a support case needs: an account of ~20,000 numbers with their
+# sms-configuration bodies is ~40 MB of JSON; 64 MiB leaves a margin and bounds memory.
+MAX_INPUT_BYTES = 64 << 20
+
+
 def load_input(path: Path) -> tuple[list[Verdict], str | None]:
     """Read FILE and evaluate every number; raises `InputError` for an unusable file."""
     try:
-        text = path.read_text(encoding="utf-8")
+        # Read at most the cap (plus one byte to know it was exceeded), in chunks: `/dev/zero` or
+        # a FIFO that never ends stops at the cap instead of filling memory.
+        with path.open("rb") as stream:
+            chunks: list[bytes] = []
+            size = 0
+            while size <= MAX_INPUT_BYTES:
+                chunk = stream.read(min(1 << 20, MAX_INPUT_BYTES + 1 - size))
+                if not chunk:
+                    break
+                chunks.append(chunk)
+                size += len(chunk)
+        if size > MAX_INPUT_BYTES:
+            raise InputError(f"larger than {MAX_INPUT_BYTES // (1 << 20)} MiB, the most explain reads")
+        text = b"".join(chunks).decode("utf-8")
     except UnicodeDecodeError as exc:
         raise InputError(f"not UTF-8 text ({exc.reason} at byte {exc.start})") from None
     except OSError as exc:
@@ -77,6 +96,9 @@ def load_input(path: Path) -> tuple[list[Verdict], str | None]:
         raise InputError(f"not valid JSON ({exc.msg} at line {exc.lineno} column {exc.colno})") from None
     except RecursionError:
         raise InputError("not usable JSON (nested too deeply)") from None
+    except ValueError as exc:
+        # Python refuses integers of more than 4,300 digits (int_max_str_digits): one line, not a traceback.
+        raise InputError(f"not usable JSON ({exc})") from None
     if not isinstance(data, dict):
         raise InputError(f"expected a JSON object with phoneNumbers, got {type(data).__name__}")
     if "phoneNumbers" not in data:
@@ -133,18 +155,19 @@ def render_table(verdicts: Sequence[Verdict], owner: str | None) -> str:
         shown = format_number(number.phone_number) or f"(id {number.id or '?'})"
         main = verdict.main_reason
         why = verdict.headline if main is None else f"{verdict.headline}. {main.message}"
+        # Server strings reach a terminal here: control characters become visible escapes.
         rows.append((
-            shown,
-            number_kind(number),
+            for_terminal(shown),
+            for_terminal(number_kind(number)),
             _MARKS[verdict.sms],
             _MARKS[verdict.mms],
             _MARKS[verdict.international],
-            why,
+            for_terminal(why),
         ))
     widths = [max(len(row[i]) for row in (header, *rows)) for i in range(len(header) - 1)]
     lines = []
     if owner:
-        lines.append(f"Phone numbers of {owner}")
+        lines.append(f"Phone numbers of {for_terminal(owner)}")
     for row in (header, *rows):
         cells = [cell.ljust(width) for cell, width in zip(row[:-1], widths, strict=True)]
         lines.append("  ".join([*cells, row[-1]]).rstrip())

@@ -51,6 +51,12 @@ def _add_window_options(parser: argparse.ArgumentParser) -> None:
         help="with --screenshot: take the picture with the “Send from” list open",
     )
     window.add_argument(
+        "--server",
+        metavar="URL",
+        help="open this server's account (e.g. a `simulator --data` capture): signs in with "
+        "RC_CLIENT_ID, RC_CLIENT_SECRET and RC_JWT when set, else a session stored for it",
+    )
+    window.add_argument(
         "--select",
         metavar="NUMBER",
         help="choose this sender at start (E.164 like +16505550101, or a phone-number id)",

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import argparse
 import os
+import time
+from collections.abc import Callable
 from typing import TYPE_CHECKING, TextIO
 
 from rc_sms_desktop.api.client import RingCentralClient
@@ -99,15 +101,29 @@ async def _stored_session_client(server_text: str | None, client_id: str | None)
 
 
 class ProgressLine:
-    """One self-overwriting status line on a terminal; silent when stderr is a file or pipe."""
+    """One self-overwriting status line on a terminal. When stderr is a file or a pipe (a CI log,
+    `2> log`), a plain line now and then (every `every_s` seconds at most), so a long walk still
+    shows it is alive without flooding the log."""
 
-    def __init__(self, stream: TextIO) -> None:
+    def __init__(
+        self, stream: TextIO, *, every_s: float = 30.0, clock: Callable[[], float] = time.monotonic
+    ) -> None:
         self._stream = stream
         self._enabled = bool(getattr(stream, "isatty", lambda: False)())
         self._width = 0
+        self._every_s = every_s
+        self._clock = clock
+        self._last_plain: float | None = None
 
     def show(self, text: str) -> None:
         if not self._enabled:
+            now = self._clock()
+            if self._last_plain is None:
+                self._last_plain = now  # the first line waits a period: short runs stay quiet
+            elif now - self._last_plain >= self._every_s:
+                self._last_plain = now
+                self._stream.write(text + "\n")
+                self._stream.flush()
             return
         self._stream.write("\r" + text.ljust(self._width))
         self._stream.flush()

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import argparse
 import sys
+from pathlib import Path
 from typing import Any
 
+from rc_sms_desktop.simulator.capture import load_capture
 from rc_sms_desktop.simulator.config import SimulatorConfig
 from rc_sms_desktop.simulator.faults import parse_faults
 
@@ -77,6 +79,10 @@ def add_parser(subparsers: Any) -> None:
                         help="the signed-in demo user is not an administrator")
     parser.add_argument("--delivery-delay-s", type=float, default=1.0, metavar="S",
                         help="Queued → Sent after S seconds, final status after 2×S")
+    parser.add_argument("--data", metavar="FILE", default="",
+                        help="serve FILE (a capture, explain's input format) as the signed-in "
+                             "user's account; optional keys accountPhoneNumbers, extensions and "
+                             "extensionPhoneNumbers give the account-wide data (see README)")
     parser.add_argument("--provisioning-s", type=float, default=3.0, metavar="S",
                         help="after linking a number to a campaign, S seconds until it can "
                              "text (default 3; 0 for at once)")
@@ -98,6 +104,7 @@ def config_from_args(args: argparse.Namespace) -> SimulatorConfig:
         admin=not args.not_admin,
         delivery_delay_s=args.delivery_delay_s,
         provisioning_s=args.provisioning_s,
+        data_path=args.data,
     )
 
 
@@ -106,7 +113,9 @@ def run(args: argparse.Namespace) -> int:
 
     try:
         config = config_from_args(args)
-    except ValueError as error:
+        if config.data_path:
+            load_capture(Path(config.data_path))  # one line now, not a traceback at start
+    except ValueError as error:  # CaptureError is one
         print(f"rc-sms-desktop simulator: {error}", file=sys.stderr)
         return 2
     try:

@@ -101,7 +101,8 @@ def render_table(ranked: Sequence[SenderFit]) -> str:
     if not ranked:
         lines.append("(no phone numbers)")
     lines.append("✓ may send it and fits · ⚠ may send it, with warnings · ✗ would be refused")
-    return "\n".join(lines) + "\n"
+    # Labels, statuses and quoted words come from the server or the user: one safe line each.
+    return "\n".join(_plain(line) for line in lines) + "\n"
 
 
 async def suggest(args: argparse.Namespace, client: Any) -> list[SenderFit]:

@@ -18,6 +18,7 @@ from typing import Any
 from rc_sms_desktop.core.account_join import UNASSIGNED, AccountRow
 from rc_sms_desktop.core.formatting import format_number
 from rc_sms_desktop.core.marks import Mark
+from rc_sms_desktop.core.text_safety import csv_cell
 
 
 @functools.lru_cache(maxsize=65_536)
@@ -122,9 +123,12 @@ def rows_to_csv(rows: Iterable[AccountRow]) -> str:
     for row in rows:
         cells = [c.text(row) for c in COLUMNS]
         cells[number_column] = row.e164
-        writer.writerow(
-            [row.key, *cells, row.reason_code, row.owner.id or "", row.sms_holder.id if row.sms_holder else ""]
-        )
+        # Every cell, owner and holder names included, is neutralised for spreadsheets (OWASP).
+        writer.writerow([
+            csv_cell(cell)
+            for cell in (row.key, *cells, row.reason_code, row.owner.id or "",
+                         row.sms_holder.id if row.sms_holder else "")
+        ])
     return buffer.getvalue()
 
 

@@ -6,6 +6,8 @@ from functools import lru_cache
 
 import phonenumbers
 
+from rc_sms_desktop.core.text_safety import without_bidi_controls
+
 __all__ = ["format_duration", "format_number", "region_of"]
 
 
@@ -29,7 +31,8 @@ def format_number(e164: str | None, region: str | None = None) -> str:
         return ""
     parsed = _parse(e164)
     if parsed is None:
-        return e164
+        # Shown as sent, but never with bidi controls that would reorder its digits.
+        return without_bidi_controls(e164)
     own = phonenumbers.region_code_for_number(parsed)
     if own is None or own == "ZZ":
         return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.INTERNATIONAL)

@@ -17,6 +17,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
+from rc_sms_desktop.core.text_safety import is_dialable, without_bidi_controls
+
 __all__ = [
     "ApiErrorInfo",
     "Brand",
@@ -212,8 +214,12 @@ class _Fields:
 
     def text(self, key: str) -> str | None:
         value = self._obj.get(key)
-        if value is None or isinstance(value, str):
-            return value
+        if value is None:
+            return None
+        if isinstance(value, str):
+            # Bidi controls in a label or name would reorder what is shown beside it (a number,
+            # the app's own words); `raw` keeps the exact text (core/text_safety.py).
+            return without_bidi_controls(value)
         self._wrong(key, "a string", value)
         return None
 
@@ -238,7 +244,7 @@ class _Fields:
             if not isinstance(item, str):
                 self._wrong(f"{key}.{index}", "a string", item)
                 return ()
-        return tuple(value)
+        return tuple(without_bidi_controls(item) for item in value)
 
     def flag(self, key: str) -> bool | None:
         value = self._obj.get(key)
@@ -350,6 +356,11 @@ def parse_phone_number(obj: object) -> PhoneNumber:
     )
     if number.problem is None and not number.id:
         return dataclasses.replace(number, problem="the record has no id")
+    raw_number = obj.get("phoneNumber")
+    if number.problem is None and isinstance(raw_number, str) and not is_dialable(raw_number):
+        # E.164 is `+` and digits (PhoneNumberInfo.phoneNumber); anything else (a bidi override,
+        # spaces, letters) could show one number as another, so the record is not trusted.
+        return dataclasses.replace(number, problem="phoneNumber: should be + and digits only")
     return number
 
 

@@ -18,6 +18,10 @@ from typing import Final
 import platformdirs
 
 from rc_sms_desktop import APP_NAME
+from rc_sms_desktop.infra.private_files import (
+    PrivateRotatingFileHandler,
+    make_private_dir,
+)
 from rc_sms_desktop.infra.redaction import RedactingFilter
 
 __all__ = [
@@ -110,9 +114,9 @@ def configure_logging(
     handlers: list[logging.Handler] = []
     path: Path | None = directory / LOG_FILE_NAME
     try:
-        directory.mkdir(parents=True, exist_ok=True)
+        make_private_dir(directory)
         handlers.append(
-            logging.handlers.RotatingFileHandler(
+            PrivateRotatingFileHandler(
                 directory / LOG_FILE_NAME,
                 maxBytes=max_bytes,
                 backupCount=backup_count,

@@ -23,6 +23,10 @@ from pathlib import Path
 import platformdirs
 
 from rc_sms_desktop import APP_NAME
+from rc_sms_desktop.infra import guarded_file
+from rc_sms_desktop.infra.private_files import (
+    make_private_dir,
+)
 
 log = logging.getLogger(__name__)
 
@@ -78,7 +82,7 @@ class VerdictCache:
             "smsConfigurations": entry.configurations,
         }
         try:
-            self.directory.mkdir(parents=True, exist_ok=True)
+            make_private_dir(self.directory)
             target = self.directory / entry.key.filename()
             fd, temp_name = tempfile.mkstemp(prefix=".tmp-", suffix=".json", dir=self.directory)
             try:
@@ -126,18 +130,14 @@ class VerdictCache:
                 path.unlink()
 
     def _read(self, path: Path) -> CachedLoad | None:
-        try:
-            text = path.read_text(encoding="utf-8")
-        except FileNotFoundError:
-            return None
-        except (OSError, UnicodeDecodeError) as exc:
-            log.warning("Ignoring unreadable cache file %s: %s", path.name, exc)
+        # The app's guarded reader: a damaged file is moved aside (`.corrupt-<time>`) and told once.
+        document = guarded_file.load_json(path, "verdict cache file")
+        if document is None:
             return None
         try:
-            document = json.loads(text)
             return _from_document(document)
-        except (ValueError, TypeError, KeyError) as exc:
-            log.warning("Ignoring corrupt cache file %s: %s", path.name, exc)
+        except (ValueError, TypeError, KeyError, RecursionError) as exc:
+            guarded_file.set_aside(path, "verdict cache file", str(exc) or type(exc).__name__)
             return None
 
 

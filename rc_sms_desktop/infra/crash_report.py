@@ -30,6 +30,10 @@ from typing import IO, Any, Final
 
 from rc_sms_desktop import __version__
 from rc_sms_desktop.infra.app_logging import log_dir
+from rc_sms_desktop.infra.private_files import (
+    make_private_dir,
+    write_private_text,
+)
 from rc_sms_desktop.infra.redaction import redact
 
 NATIVE_CRASH_FILE: Final = "native-crash.log"
@@ -101,12 +105,12 @@ def _without_home(text: str) -> str:
 
 
 def _write(directory: Path, kind: str, title: str, facts: list[tuple[str, str]], body: str) -> Path:
-    directory.mkdir(parents=True, exist_ok=True)
+    make_private_dir(directory)
     lines = [f"rc-sms-desktop crash report: {title}", ""]
     lines += [f"{name}: {value}" for name, value in facts]
     lines += ["", redact(body).rstrip(), ""]
     path = _unique_report_path(directory, kind)
-    path.write_text(_without_home(redact("\n".join(lines))), encoding="utf-8")
+    write_private_text(path, _without_home(redact("\n".join(lines))))
     _prune(directory)
     return path
 
@@ -232,10 +236,11 @@ def install_crash_handler(
     directory = directory or log_dir()
     handler = CrashHandler(directory=directory, show_dialog=show_dialog)
     try:
-        directory.mkdir(parents=True, exist_ok=True)
+        make_private_dir(directory)
         handler.previous_crash = _collect_native_crash(directory)
         # Kept open for the life of the process: faulthandler writes to the raw fd on a signal.
         handler._fault_was_enabled = faulthandler.is_enabled()
+        write_private_text(directory / NATIVE_CRASH_FILE, "")
         handler._fault_file = (directory / NATIVE_CRASH_FILE).open("w", encoding="utf-8")
         faulthandler.enable(handler._fault_file, all_threads=True)
     except OSError as error:

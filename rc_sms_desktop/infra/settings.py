@@ -28,13 +28,16 @@ import os
 import shutil
 import tempfile
 from collections.abc import Callable
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Final
 
 import platformdirs
 
 from rc_sms_desktop import APP_NAME
+from rc_sms_desktop.infra import guarded_file
+from rc_sms_desktop.infra.private_files import (
+    make_private_dir,
+)
 
 SETTINGS_VERSION: Final = 1
 SETTINGS_FILE_NAME: Final = "settings.json"
@@ -104,34 +107,25 @@ class Settings:
     # --- loading and saving ----------------------------------------------------------------
     @classmethod
     def load(cls, path: Path | None = None) -> Settings:
-        """Read the file, migrating older versions; never raises for a bad or missing file."""
+        """Read the file, migrating older versions; never raises for a bad or missing file.
+
+        Read through the app's guarded reader (infra/guarded_file.py): a damaged file is moved
+        aside to `settings.json.corrupt-<time>` and the app starts with defaults.
+        """
         path = path or default_settings_path()
+        notices_before = len(guarded_file.pending_notices())
+        document = guarded_file.load_json(path, "settings file")
+        if document is None:
+            pending = guarded_file.pending_notices()
+            recovered = pending[-1].backup if len(pending) > notices_before else None
+            return cls(path, {"version": SETTINGS_VERSION}, recovered)
         try:
-            raw = path.read_text(encoding="utf-8")
-        except FileNotFoundError:
-            return cls(path, {"version": SETTINGS_VERSION})
-        except (OSError, UnicodeDecodeError) as error:
-            return cls(path, {"version": SETTINGS_VERSION}, cls._move_aside(path, error))
-        try:
-            document = json.loads(raw)
             if not isinstance(document, dict):
                 raise ValueError("not a JSON object")
             return cls(path, migrate(document))
-        except (ValueError, KeyError, TypeError, AttributeError) as error:
-            return cls(path, {"version": SETTINGS_VERSION}, cls._move_aside(path, error))
-
-    @staticmethod
-    def _move_aside(path: Path, error: Exception) -> Path | None:
-        stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S")
-        backup = path.with_name(f"{path.name}.corrupt-{stamp}")
-        try:
-            os.replace(path, backup)
-        except OSError:
-            return None
-        _log.warning(
-            "settings file was unreadable (%s); moved to %s, using defaults", error, backup
-        )
-        return backup
+        except (ValueError, KeyError, TypeError, AttributeError, RecursionError) as error:
+            notice = guarded_file.set_aside(path, "settings file", str(error) or type(error).__name__)
+            return cls(path, {"version": SETTINGS_VERSION}, notice.backup)
 
     @property
     def version(self) -> int:
@@ -143,7 +137,7 @@ class Settings:
         """Write the file atomically. Failure to write is logged, never raised: settings are a
         convenience and must not take the app down."""
         try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
+            make_private_dir(self.path.parent)
             if self.version > SETTINGS_VERSION and not self._newer_backed_up and self.path.exists():
                 shutil.copy2(
                     self.path, self.path.with_name(f"{self.path.name}.v{self.version}-backup")

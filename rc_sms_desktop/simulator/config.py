@@ -49,6 +49,11 @@ class SimulatorConfig:
     client_id: str = DEMO_CLIENT_ID
     client_secret: str = DEMO_CLIENT_SECRET
     jwt: str = DEMO_JWT
+    # Required (header X-Simulator-Token) by the /_simulator/* control endpoints when set; the
+    # served simulator (`serve`) always sets a fresh one per run; in-process ones need none.
+    control_token: str = ""
+    # `simulator --data FILE`: serve this capture as the signed-in user's account (capture.py).
+    data_path: str = ""
 
     def __post_init__(self) -> None:
         if self.rate_limits not in RATE_LIMIT_MODES:

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
+from rc_sms_desktop.simulator.capture import Capture, load_capture
 from rc_sms_desktop.simulator.clock import SimulatorClock
 from rc_sms_desktop.simulator.config import SimulatorConfig
 from rc_sms_desktop.simulator.demo_account import Account, build_demo_account
@@ -26,6 +29,8 @@ class SimulatorControl:
         self.clock = SimulatorClock()
         self.stats = SimulatorStats()
         self.account: Account = self._build_account()
+        # A served capture (`--data`) answers the directory reads instead of the demo account.
+        self.capture: Capture | None = load_capture(Path(config.data_path)) if config.data_path else None
         self.oauth = OAuthServer(config, self.clock, self.stats, self.account.signed_in_id)
         self.limiter = RateLimiter(self.clock, window_s=config.rate_window_s)
         self.rate_limits_enabled = config.rate_limits == "production"

@@ -282,7 +282,28 @@ def _readable_extension(request: Request, permission: str) -> tuple[Account, Ext
 
 # --- endpoints -----------------------------------------------------------------------------------
 
+def _identity(item: Any) -> Any:
+    return item
+
+
+def _captured_list(request: Request, items: Sequence[Any]) -> Response:
+    """A captured list (`simulator --data`), paged like any other, records exactly as captured."""
+    paging = _paging(request)
+    if isinstance(paging, Response):
+        return paging
+    return JSONResponse(paged(request, items, *paging, _identity))
+
+
 async def read_extension(request: Request) -> Response:
+    capture = control_of(request).capture
+    if capture is not None:
+        raw = request.path_params["extensionId"]
+        if capture.is_me(raw, request.state.session.owner_id):
+            return JSONResponse(capture.extension)
+        for record in capture.extensions:
+            if isinstance(record, dict) and str(record.get("id")) == raw:
+                return JSONResponse(record)
+        return not_found("extensionId")
     found = _account_and_extension(request)
     if isinstance(found, Response):
         return found
@@ -295,6 +316,9 @@ async def list_extensions(request: Request) -> Response:
     account = _account(request)
     if isinstance(account, Response):
         return account
+    capture = control_of(request).capture
+    if capture is not None:
+        return _captured_list(request, capture.extensions)
     paging = _paging(request)
     if isinstance(paging, Response):
         return paging
@@ -317,6 +341,13 @@ async def list_extensions(request: Request) -> Response:
 
 
 async def list_extension_numbers(request: Request) -> Response:
+    capture = control_of(request).capture
+    if capture is not None:
+        captured = capture.numbers_of(request.path_params["extensionId"],
+                                      request.state.session.owner_id)
+        if captured is None:
+            return not_found("extensionId")
+        return _captured_list(request, captured)
     found = _readable_extension(request, "ReadUserPhoneNumbers")
     if isinstance(found, Response):
         return found
@@ -342,6 +373,10 @@ async def list_extension_numbers(request: Request) -> Response:
 
 
 async def sms_configuration(request: Request) -> Response:
+    capture = control_of(request).capture
+    if capture is not None:
+        body = capture.configurations.get(request.path_params["phoneNumberId"])
+        return not_found("phoneNumberId") if body is None else JSONResponse(body)
     found = _readable_extension(request, "ReadUserPhoneNumbers")
     if isinstance(found, Response):
         return found
@@ -364,6 +399,9 @@ async def list_account_numbers(request: Request) -> Response:
     me = account.extension(request.state.session.owner_id)
     if me is None or not me.admin:
         return permission_required("ReadCompanyPhoneNumbers")  # x-user-permission, listAccountPhoneNumbers
+    capture = control_of(request).capture
+    if capture is not None:
+        return _captured_list(request, capture.account_numbers)
     paging = _paging(request)
     if isinstance(paging, Response):
         return paging

@@ -6,6 +6,7 @@
 from __future__ import annotations
 
 import asyncio
+import hmac
 import re
 
 import httpx
@@ -64,8 +65,24 @@ class SimulatorGate:
         self.app = app
         self.control = control
 
+    def _control_allowed(self, scope: Scope) -> bool:
+        """The control endpoints change the account, tokens and faults: on a served simulator
+        only the one who started it (who saw the run's token) may call them. Health is open."""
+        expected = self.control.config.control_token
+        if not expected or scope["path"] == "/_simulator/health":
+            return True
+        given = dict(scope["headers"]).get(b"x-simulator-token", b"")
+        return hmac.compare_digest(given, expected.encode("utf-8"))
+
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or scope["path"].startswith("/_simulator"):
+        if scope["type"] == "http" and scope["path"].startswith("/_simulator"):
+            if not self._control_allowed(scope):
+                await api_error(403, "SIM-403", "This control endpoint needs the run's "
+                                "X-Simulator-Token (printed as RC_SIMULATOR_TOKEN)")(scope, receive, send)
+                return
+            await self.app(scope, receive, send)
+            return
+        if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
         control = self.control

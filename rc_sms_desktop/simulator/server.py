@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+import dataclasses
+import ipaddress
 import logging
+import secrets
 import socket
 import sys
 from collections.abc import Callable
@@ -39,9 +42,33 @@ def server_url(sock: socket.socket) -> str:
 def announce(config: SimulatorConfig, url: str, stream: TextIO | None = None) -> None:
     """Print the connection settings, one per line, flushed (tests and scripts read them)."""
     out = stream or sys.stdout
-    for line in (f"RC_SERVER_URL={url}", f"RC_CLIENT_ID={config.client_id}",
-                 f"RC_CLIENT_SECRET={config.client_secret}", f"RC_JWT={config.jwt}"):
+    lines = [f"RC_SERVER_URL={url}", f"RC_CLIENT_ID={config.client_id}",
+             f"RC_CLIENT_SECRET={config.client_secret}", f"RC_JWT={config.jwt}"]
+    if config.control_token:
+        lines.append(f"RC_SIMULATOR_TOKEN={config.control_token}")
+    for line in lines:
         print(line, file=out, flush=True)
+
+
+def is_loopback(host: str) -> bool:
+    """Whether `host` is a loopback address or name (only this machine can connect)."""
+    if host.lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+def beyond_loopback_warning(host: str) -> str | None:
+    """The loud warning for a bind other machines can reach (None on loopback)."""
+    if is_loopback(host):
+        return None
+    return (
+        f"WARNING: the simulator listens on {host}, beyond this machine: anyone who can reach "
+        "it can sign in with the printed demo credentials. Its /_simulator/* control endpoints "
+        "need the RC_SIMULATOR_TOKEN printed below. Use --host 127.0.0.1 unless you mean this."
+    )
 
 
 class _QuietResets(logging.Filter):
@@ -64,7 +91,17 @@ def make_server(config: SimulatorConfig, log_level: str = "warning") -> uvicorn.
 
 def serve(config: SimulatorConfig, host: str = "127.0.0.1", port: int = 0,
           on_ready: Callable[[str], None] | None = None, log_level: str = "warning") -> None:
-    """Serve until interrupted (Ctrl+C)."""
+    """Serve until interrupted (Ctrl+C).
+
+    A served simulator always has a control token of its own (a fresh one per run unless the
+    config names one): anything that can connect could otherwise reset or fault it.
+    """
+    if not config.control_token:
+        config = dataclasses.replace(config, control_token=secrets.token_urlsafe(24))
+    warning = beyond_loopback_warning(host)
+    if warning is not None:
+        sys.stderr.write(warning + "\n")
+        sys.stderr.flush()
     sock = bind_socket(host, port)
     url = server_url(sock)
     (on_ready or (lambda u: announce(config, u)))(url)

@@ -207,10 +207,13 @@ class AccountView(QWidget):
         self.progress.setAccessibleName("Scan progress")
         self.progress.setTextVisible(True)
         self.eta_label = QLabel(self)
+        self.eta_label.setTextFormat(Qt.TextFormat.PlainText)  # server text, never markup
         self.eta_label.setObjectName("scanEta")
         self.pause_label = QLabel(self)
+        self.pause_label.setTextFormat(Qt.TextFormat.PlainText)  # server text, never markup
         self.pause_label.setObjectName("scanPause")
         self.status_label = QLabel(self)
+        self.status_label.setTextFormat(Qt.TextFormat.PlainText)  # server text, never markup
         self.status_label.setObjectName("scanStatus")
         self.status_label.setWordWrap(True)
         self.status_label.setAccessibleName("Scan status")
@@ -274,6 +277,7 @@ class AccountView(QWidget):
         layout.addLayout(search_row)
 
         self.summary_label = QLabel(self)
+        self.summary_label.setTextFormat(Qt.TextFormat.PlainText)  # server text, never markup
         self.summary_label.setObjectName("accountSummary")
         self.summary_label.setWordWrap(True)
         self.summary_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
@@ -319,6 +323,7 @@ class AccountView(QWidget):
         side_layout = QVBoxLayout(side)
         side_layout.setContentsMargins(0, 0, 0, 0)
         self.row_header = QLabel(side)
+        self.row_header.setTextFormat(Qt.TextFormat.RichText)  # escaped with _e: server text stays text
         self.row_header.setObjectName("accountRowHeader")
         self.row_header.setWordWrap(True)
         self.row_header.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)

@@ -29,6 +29,7 @@ from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 import rc_sms_desktop.ui.pyside_source_scan  # noqa: F401
 from rc_sms_desktop import APP_NAME
 from rc_sms_desktop.api.client import warm_up_tls
+from rc_sms_desktop.infra import guarded_file
 from rc_sms_desktop.infra.app_logging import configure_logging
 from rc_sms_desktop.infra.app_resources import APP_ID
 from rc_sms_desktop.infra.crash_report import install_crash_handler
@@ -54,6 +55,7 @@ def window_options(args: argparse.Namespace) -> WindowOptions:
         screenshot_picker=bool(getattr(args, "screenshot_picker", False)),
         select=getattr(args, "select", None),
         color_scheme=getattr(args, "color_scheme", None),
+        server=getattr(args, "server", None),
     )
 
 
@@ -87,7 +89,9 @@ async def _run_window(
         from rc_sms_desktop.ui.theme import apply_appearance
 
         apply_appearance(appearance)
-    window = MainWindow(default_services(settings), options=options, settings=settings)
+    services = default_services(settings)
+    services.server_text = options.server
+    window = MainWindow(services, options=options, settings=settings)
     views = install_views_after_first_paint(window)
     exit_code: asyncio.Future[int] = loop.create_future()
 
@@ -422,9 +426,15 @@ def show_startup_notices(
             "Your settings file could not be read, so the app started with default settings. "
             f"The old file was kept as:\n{recovered_settings}"
         )
+    # Other damaged files (verdict cache, saved scan) were moved aside by the guarded reader:
+    # one line each (the settings file has its own words above).
+    texts.extend(
+        notice.line() for notice in guarded_file.take_notices() if notice.what != "settings file"
+    )
     boxes = []
     for text in texts:
         box = QMessageBox(QMessageBox.Icon.Information, APP_DISPLAY_NAME, text, parent=parent)
+        box.setTextFormat(Qt.TextFormat.PlainText)  # file names are not markup
         box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         box.open()  # never exec(): the loop keeps running
         boxes.append(box)

@@ -127,6 +127,7 @@ class ComposePanel(QWidget):
         layout = QVBoxLayout(content)
 
         self.sender_label = QLabel(self)
+        self.sender_label.setTextFormat(Qt.TextFormat.PlainText)  # server text, never markup
         self.sender_label.setObjectName("composeSender")
         self.sender_label.setWordWrap(True)
         layout.addWidget(self.sender_label)
@@ -166,6 +167,7 @@ class ComposePanel(QWidget):
         layout.addWidget(self.text_edit, 1)
         self.text_edit.setMinimumHeight(self.text_edit.fontMetrics().lineSpacing() * 5 + 12)
         self.counter_label = QLabel(self)
+        self.counter_label.setTextFormat(Qt.TextFormat.PlainText)  # server text, never markup
         self.counter_label.setObjectName("composeCounter")
         self.counter_label.setWordWrap(True)
         layout.addWidget(self.counter_label)
@@ -184,6 +186,7 @@ class ComposePanel(QWidget):
         self.remove_button = QPushButton("R&emove", self)
         self.remove_button.setObjectName("composeRemoveButton")
         self.attachment_summary = QLabel(self)
+        self.attachment_summary.setTextFormat(Qt.TextFormat.PlainText)  # server text, never markup
         self.attachment_summary.setObjectName("composeAttachmentSummary")
         row.addWidget(self.add_button)
         row.addWidget(self.remove_button)
@@ -208,6 +211,7 @@ class ComposePanel(QWidget):
         layout.addLayout(send_row)
 
         self.status_label = QLabel(self)
+        self.status_label.setTextFormat(Qt.TextFormat.PlainText)  # server text, never markup
         self.status_label.setObjectName("composeStatus")
         self.status_label.setWordWrap(True)
         self.status_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)

@@ -224,6 +224,7 @@ class DetailPane(QWidget):
         self._icon.setObjectName("verdictIcon")
         self._icon.setFixedSize(28, 28)
         self._headline = QLabel(self)
+        self._headline.setTextFormat(Qt.TextFormat.PlainText)  # server text, never markup
         self._headline.setObjectName("verdictHeadline")
         self._headline.setWordWrap(True)
         self._headline.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
@@ -232,6 +233,7 @@ class DetailPane(QWidget):
         font.setBold(True)
         self._headline.setFont(font)
         self._subtitle = QLabel(self)
+        self._subtitle.setTextFormat(Qt.TextFormat.PlainText)  # server text, never markup
         self._subtitle.setObjectName("verdictSubtitle")
         self._subtitle.setWordWrap(True)
         self._subtitle.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
@@ -261,6 +263,7 @@ class DetailPane(QWidget):
         self._raw.setLineWrapMode(QPlainTextEdit.LineWrapMode.NoWrap)
         self._raw.hide()
         self._as_of_label = QLabel(self)
+        self._as_of_label.setTextFormat(Qt.TextFormat.PlainText)  # server text, never markup
         self._as_of_label.setObjectName("detailAsOf")
 
         head = QHBoxLayout()

@@ -85,6 +85,7 @@ class WindowOptions:
     screenshot_picker: bool = False
     select: str | None = None  # a number to choose at start: E.164 or phone-number id
     color_scheme: str | None = None  # "system", "light" or "dark"; None: the setting decides
+    server: str | None = None  # `--server URL`: open that server's account (JWT from the environment)
 
 
 def error_text(error: object) -> str:
@@ -178,14 +179,17 @@ class MainWindow(QMainWindow):
         who = QVBoxLayout()
         who.setSpacing(0)
         self.identity_label = QLabel("Opening…", central)
+        self.identity_label.setTextFormat(Qt.TextFormat.PlainText)  # server text, never markup
         self.identity_label.setObjectName("identityLabel")
         self.identity_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         font = self.identity_label.font()
         font.setBold(True)
         self.identity_label.setFont(font)
         self.environment_label = QLabel("", central)
+        self.environment_label.setTextFormat(Qt.TextFormat.PlainText)  # server text, never markup
         self.environment_label.setObjectName("environmentLabel")
         self.as_of_label = QLabel("", central)
+        self.as_of_label.setTextFormat(Qt.TextFormat.PlainText)  # server text, never markup
         self.as_of_label.setObjectName("asOfLabel")
         self.as_of_label.setAccessibleName("Time of the data shown")
         who.addWidget(self.identity_label)
@@ -268,6 +272,7 @@ class MainWindow(QMainWindow):
         self.only_sendable_check.setChecked(self._settings.only_numbers_that_can_send)
         self._proxy.set_only_sendable(self.only_sendable_check.isChecked())
         self.count_label = QLabel("", page)
+        self.count_label.setTextFormat(Qt.TextFormat.PlainText)  # server text, never markup
         self.count_label.setObjectName("senderCountLabel")
         picker_row.addWidget(picker_label)
         picker_row.addWidget(self.sender_combo, 1)

@@ -63,6 +63,7 @@ class StatusBanner(QFrame):
         self._icon = QLabel(self)
         self._icon.setFixedSize(18, 18)
         self._message = QLabel(self)
+        self._message.setTextFormat(Qt.TextFormat.PlainText)  # server text, never markup
         self._message.setObjectName("statusMessage")
         self._message.setWordWrap(True)
         self._message.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)

@@ -111,8 +111,14 @@ class DefaultServices:
         self._simulator_options = simulator_options or {}
         self._token_store = token_store
         self._transport = transport
+        # `--server URL`: open that server (JWT from the environment, as `check` does).
+        self.server_text: str | None = None
 
     async def open_stored_session(self) -> AccountSession | None:
+        if self.server_text:
+            opened = await self._open_server_from_environment(self.server_text)
+            if opened is not None:
+                return opened
 
         server = last_server(self._settings)
         client_id = self._settings.last_client_id
@@ -134,6 +140,32 @@ class DefaultServices:
         if token_session is None:
             await client.aclose()
             return None
+        return signed_in_session(client, token_session, server)
+
+    async def _open_server_from_environment(self, server_text: str) -> AccountSession | None:
+        """JWT sign-in to `server_text` from RC_CLIENT_ID/RC_CLIENT_SECRET/RC_JWT (None when
+        they are not all set; then a session stored for that server is used, as without it)."""
+        import os
+
+        from rc_sms_desktop.api.auth import ClientCredentials
+        from rc_sms_desktop.api.servers import resolve_server
+        from rc_sms_desktop.api.session import TokenSession
+        from rc_sms_desktop.infra.redaction import Secret
+
+        server = resolve_server(server_text)
+        client_id, secret, jwt = (
+            os.environ.get(name, "").strip() for name in ("RC_CLIENT_ID", "RC_CLIENT_SECRET", "RC_JWT")
+        )
+        if not (client_id and secret and jwt):
+            return None
+        client = RingCentralClient(server.url, self._transport)
+        try:
+            token_session = await TokenSession.sign_in_with_jwt(
+                client.http, server, ClientCredentials(client_id, Secret(secret)), Secret(jwt)
+            )
+        except BaseException:
+            await client.aclose()
+            raise
         return signed_in_session(client, token_session, server)
 
     async def open_demo_session(self) -> AccountSession:

@@ -20,6 +20,11 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from rc_sms_desktop.infra import guarded_file
+from rc_sms_desktop.infra.private_files import (
+    make_private_dir,
+)
+
 log = logging.getLogger(__name__)
 
 STATE_VERSION = 1
@@ -104,17 +109,14 @@ async def load_state_in_slices(path: Path) -> ScanState | None:
     `json.loads` in a thread does not help: the C decoder holds the GIL for the whole file (a
     10,000-number scan is ~10 MB), and the window froze ~120 ms on every resume.
     """
-    try:
-        text = await asyncio.to_thread(path.read_text, encoding="utf-8")
-    except FileNotFoundError:
-        return None
-    except OSError as exc:
-        log.warning("Could not read the saved account scan %s: %s", path, exc)
+    # The app's guarded reader: a damaged file is moved aside (`.corrupt-<time>`) and told once.
+    text = await asyncio.to_thread(guarded_file.read_text, path, "saved account scan")
+    if text is None:
         return None
     try:
         return ScanState.from_json(await decode_in_slices(text))
-    except ValueError:
-        log.warning("The saved account scan %s is damaged; starting over", path)
+    except (ValueError, RecursionError, TypeError, KeyError, AttributeError) as exc:
+        guarded_file.set_aside(path, "saved account scan", str(exc) or type(exc).__name__)
         return None
 
 
@@ -167,7 +169,7 @@ def write_state(path: Path, payload: dict[str, Any] | str) -> None:
     `payload` is the snapshot, or its JSON text already encoded by `encode_state`.
     """
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
+        make_private_dir(path.parent)
         with tempfile.NamedTemporaryFile(
             "w", encoding="utf-8", dir=path.parent, prefix=f".{path.name}.", suffix=".tmp",
             delete=False,

@@ -165,9 +165,11 @@ async def test_retry_after_on_503_is_honoured(fake_rc: FakeRingCentral) -> None:
 async def test_retry_after_beyond_the_cap_is_reported_instead_of_waited(fake_rc: FakeRingCentral) -> None:
     fake_rc.route("GET", EXT, sequence(json_response(503, {}, {"Retry-After": "3600"}), OK))
     async with RingCentralClient(SERVER, httpx.MockTransport(fake_rc), retry=FAST_RETRY) as client:
-        with pytest.raises(ServerError):
+        with pytest.raises(ServerError) as raised:
             await client.get_json(EXT)
     assert fake_rc.count(EXT) == 1
+    # What the server asked is said, not only that it failed (#15).
+    assert "1 h 0 min" in raised.value.user_message
 
 
 async def test_overall_deadline_stops_a_server_that_never_finishes(fake_rc: FakeRingCentral) -> None:

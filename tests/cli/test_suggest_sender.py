@@ -76,3 +76,26 @@ def test_table_and_json_through_the_command(capsys: pytest.CaptureFixture[str]) 
 def test_text_is_required() -> None:
     with pytest.raises(SystemExit):
         build_parser().parse_args(["suggest-sender", "--demo"])
+
+
+def test_sign_in_failure_is_one_line_and_exit_1(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    for name in ("RC_CLIENT_ID", "RC_CLIENT_SECRET", "RC_JWT"):
+        monkeypatch.delenv(name, raising=False)
+    code = main(["suggest-sender", "--server", "http://127.0.0.1:9", "--text", "hi"])
+    captured = capsys.readouterr()
+    assert code == 1 and captured.out == ""
+    (line,) = captured.err.strip().splitlines()
+    assert line.startswith("rc-sms-desktop suggest-sender: ")
+
+
+def test_the_table_lets_no_control_character_through() -> None:
+    from rc_sms_desktop.core.content_checks import judge_senders
+    from rc_sms_desktop.core.eligibility import evaluate
+    from tests.core.test_preflight import config, number
+
+    verdict = evaluate(number(label="Sales\x1b[2J\u202eline"), config())
+    table = suggest_sender.render_table(judge_senders("sale 50% off \x1b]0;x\x07", [verdict]))
+    assert "\x1b" not in table and "\u202e" not in table and "\x07" not in table
+    assert "Sales" in table

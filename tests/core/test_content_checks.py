@@ -16,7 +16,8 @@ from rc_sms_desktop.core.content_checks import (
     recognise,
 )
 from rc_sms_desktop.core.eligibility import Severity, Verdict, evaluate
-from rc_sms_desktop.core.models import parse_phone_number, parse_sms_configuration
+from rc_sms_desktop.core.models import parse_sms_configuration
+from tests.core.test_preflight import number as preflight_number
 
 CARE = ["CustomerCare", "AccountNotification", "DeliveryNotification"]
 
@@ -28,18 +29,7 @@ def sender(
     payment_type: str = "Local",
     features: tuple[str, ...] = ("SmsSender", "MmsSender"),
 ) -> Verdict:
-    number = parse_phone_number(
-        {
-            "id": "1",
-            "phoneNumber": phone,
-            "paymentType": payment_type,
-            "type": "VoiceFax",
-            "usageType": "DirectNumber",
-            "status": "Normal",
-            "features": list(features),
-            "country": {"id": "1", "isoCode": "US", "name": "United States"},
-        }
-    )
+    number = preflight_number(phone, list(features), payment_type=payment_type)
     config: Any = None
     if use_cases is not None:
         config = parse_sms_configuration(

@@ -66,11 +66,19 @@ def test_cli_prints_credentials_and_serves() -> None:
     )
     try:
         assert process.stdout is not None
-        lines = [process.stdout.readline().strip() for _ in range(4)]
+        lines = [process.stdout.readline().strip() for _ in range(5)]
         values = dict(line.split("=", 1) for line in lines)
-        assert list(values) == ["RC_SERVER_URL", "RC_CLIENT_ID", "RC_CLIENT_SECRET", "RC_JWT"]
+        assert list(values) == ["RC_SERVER_URL", "RC_CLIENT_ID", "RC_CLIENT_SECRET", "RC_JWT",
+                                "RC_SIMULATOR_TOKEN"]
         assert values["RC_SERVER_URL"].startswith("http://127.0.0.1:")
         with httpx.Client(base_url=values["RC_SERVER_URL"], timeout=10) as client:
+            # The control endpoints answer only to this run's token (#15); health stays open.
+            assert client.get("/_simulator/health").status_code == 200
+            assert client.post("/_simulator/reset-demo").status_code == 403
+            wrong = {"X-Simulator-Token": "guess"}
+            assert client.post("/_simulator/expire-tokens", headers=wrong).status_code == 403
+            right = {"X-Simulator-Token": values["RC_SIMULATOR_TOKEN"]}
+            assert client.get("/_simulator/stats", headers=right).status_code == 200
             token = client.post("/restapi/oauth/token", data={
                 "grant_type": "urn:ietf:params:oauth:grant-type:jwt-bearer",
                 "assertion": values["RC_JWT"]},
@@ -89,3 +97,13 @@ def test_cli_rejects_a_bad_fault_spec() -> None:
     )
     assert result.returncode == 2
     assert "teapot" in result.stderr
+
+
+def test_binding_beyond_loopback_warns_loudly() -> None:
+    from rc_sms_desktop.simulator.server import beyond_loopback_warning
+
+    for host in ("127.0.0.1", "::1", "localhost", "127.0.0.2"):
+        assert beyond_loopback_warning(host) is None
+    for host in ("0.0.0.0", "::", "192.168.1.10"):
+        warning = beyond_loopback_warning(host)
+        assert warning is not None and warning.startswith("WARNING") and "RC_SIMULATOR_TOKEN" in warning
