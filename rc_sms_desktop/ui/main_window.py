@@ -573,6 +573,7 @@ class MainWindow(QMainWindow):
             return
         if self._runner.running:
             self._load_note = "Already loading; Refresh again once this load has finished."
+            _log.info("Refresh ignored: a load is running")
             self._check_pacing()
             return
         self._start_load()
@@ -723,6 +724,7 @@ class MainWindow(QMainWindow):
 
     def _on_finished(self, as_of: object) -> None:
         self.status_banner.loading_finished()
+        _log.info("Load finished: %d numbers", self._model.rowCount())
         if isinstance(as_of, datetime):
             self._as_of = as_of
             local = as_of.astimezone() if as_of.tzinfo else as_of
@@ -749,6 +751,7 @@ class MainWindow(QMainWindow):
             self.detail_pane.set_as_of(local)
 
     def _on_failed(self, error: object) -> None:
+        _log.warning("Load failed: %s", type(error).__name__)
         self._session_ended = isinstance(error, SessionEndedError)
         if self._session_ended:
             self.status_banner.show_error(error_text(error), retry_text="Sign &in again…")

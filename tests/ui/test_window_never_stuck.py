@@ -47,12 +47,11 @@ from PySide6.QtCore import QEvent, QPoint, Qt, QTimer
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QDialog, QWidget
 
+from rc_sms_desktop.core.marks import Mark, verdict_mark
 from rc_sms_desktop.infra.settings import SETTINGS_VERSION, Settings
 from rc_sms_desktop.ui.app import install_views_after_first_paint
 from rc_sms_desktop.ui.main_window import MainWindow
-from rc_sms_desktop.ui.sender_model import verdict_mark
 from rc_sms_desktop.ui.status_banner import BannerState
-from rc_sms_desktop.ui.theme import Mark
 from rc_sms_desktop.ui.window_services import AccountSession, DefaultServices
 
 pytestmark = [
