@@ -1,6 +1,6 @@
 """Scenario 1, start-up: process start to the first paint of the populated demo window, and
-to the complete window (the Account tab opened at that paint and painted, then the compose
-panel painted: every view usable).
+to the complete window (the Account and Campaigns tabs opened from that paint and painted,
+then the compose panel painted: every view usable).
 
 Against a bare PySide6 window process measured in the same run (interleaved, so both see the
 same machine load); peak memory of both is the child's `ru_maxrss`. Median and worst run are

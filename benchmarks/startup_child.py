@@ -80,11 +80,13 @@ def real_window(argv: list[str], services: Any = None, *, complete: bool = False
     its window before showing it); no application-wide filter, which would make every event
     of the process cross into Python.
 
-    `complete`: at that first paint, open the Account tab as a user would; once it has painted
-    as the real view, go back to "Send from"; note when every view is usable: the compose
-    panel and the Account tab are their real views and have both painted (`complete_paint`).
+    `complete`: at that first paint, open the Account tab as a user would, then (once it has
+    painted as the real view) the Campaigns tab, then go back to "Send from"; note when every
+    view is usable: the compose panel and the later tabs are their real views and have all
+    painted (`complete_paint`).
     """
     marks: dict[str, float] = {}
+    views: list[str] = []  # the views painted when complete
 
     def patch_app(ui_app: Any) -> None:
         from PySide6.QtCore import QEvent, QObject, QTimer
@@ -95,6 +97,23 @@ def real_window(argv: list[str], services: Any = None, *, complete: bool = False
         def install(window: Any) -> Any:
             task = original(window)
             painted: set[str] = set()
+            # The tabs after "Send from", as the app reserves them (the Campaigns tab, #17, if any).
+            later_tabs = {ui_app.ACCOUNT_TAB_TITLE: "account",
+                          getattr(ui_app, "CAMPAIGNS_TAB_TITLE", None): "campaigns"}
+
+            def tab_index(name: str) -> int:
+                for index in range(window.tabs.count()):
+                    if later_tabs.get(window.tabs.tabText(index)) == name:
+                        return index
+                return -1
+
+            def open_next() -> None:
+                # The user opens each tab in turn, then comes back to "Send from".
+                for name in ("account", "campaigns"):
+                    if name not in painted and tab_index(name) >= 0:
+                        window.tabs.setCurrentIndex(tab_index(name))
+                        return
+                window.tabs.setCurrentIndex(0)
 
             class RealViewPaint(QObject):
                 def __init__(self, name: str) -> None:
@@ -104,24 +123,28 @@ def real_window(argv: list[str], services: Any = None, *, complete: bool = False
                 def eventFilter(self, watched: QObject, event: QEvent) -> bool:
                     if event.type() == QEvent.Type.Paint and self.name not in painted:
                         painted.add(self.name)
-                        if painted >= {"compose", "account"}:
+                        wanted = {"compose"} | {n for n in ("account", "campaigns")
+                                                if tab_index(n) >= 0}
+                        if painted >= wanted:
                             marks["complete_paint"] = time.monotonic()
+                            views.extend(sorted(painted))
                             window.request_close()
-                        elif self.name == "account":
-                            # Back to "Send from", where the compose panel shows.
-                            QTimer.singleShot(0, lambda: window.tabs.setCurrentIndex(0))
+                        elif self.name != "compose":
+                            QTimer.singleShot(0, open_next)
                     return False
 
-            def watched(name: str, put: Any) -> Any:
+            def watched(name: str | None, put: Any) -> Any:
                 # The views replace their placeholders through these extension points.
                 def put_and_watch(view: Any, *args: Any) -> Any:
                     # A container widget may draw nothing itself: any of its widgets painting
                     # means the view is on screen.
                     from PySide6.QtWidgets import QWidget
 
-                    spies.append(RealViewPaint(name))
-                    for widget in (view, *view.findChildren(QWidget)):
-                        widget.installEventFilter(spies[-1])
+                    view_name = name or later_tabs.get(args[0] if args else None)
+                    if view_name is not None:
+                        spies.append(RealViewPaint(view_name))
+                        for widget in (view, *view.findChildren(QWidget)):
+                            widget.installEventFilter(spies[-1])
                     return put(view, *args)
 
                 return put_and_watch
@@ -136,7 +159,7 @@ def real_window(argv: list[str], services: Any = None, *, complete: bool = False
                         marks["populated_paint"] = time.monotonic()
                         marks["rows"] = window.sender_model.rowCount()
                         if complete:  # the user opens the Account tab
-                            QTimer.singleShot(0, lambda: window.tabs.setCurrentIndex(1))
+                            QTimer.singleShot(0, open_next)
                         else:
                             window.request_close()
                     return False
@@ -145,7 +168,7 @@ def real_window(argv: list[str], services: Any = None, *, complete: bool = False
             window.sender_combo.installEventFilter(spies[-1])
             if complete:
                 window.set_compose_panel = watched("compose", window.set_compose_panel)
-                window.add_tab = watched("account", window.add_tab)
+                window.add_tab = watched(None, window.add_tab)
             return task
 
         ui_app.install_views_after_first_paint = install
@@ -158,7 +181,7 @@ def real_window(argv: list[str], services: Any = None, *, complete: bool = False
 
     code = main(argv)
     _report(first_paint=marks.get("populated_paint"), rows=marks.get("rows"),
-            complete=marks.get("complete_paint"), exit_code=code)
+            complete=marks.get("complete_paint"), views=views, exit_code=code)
     return 0
 
 

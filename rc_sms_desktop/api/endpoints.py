@@ -45,3 +45,28 @@ def extension_numbers(extension_id: str) -> str:
 def sms_recipients(extension_id: str) -> str:
     """Who texts for a call queue or site (getSmsRecipients; availability Limited)."""
     return f"{EXTENSIONS}/{extension_id}/sms-recipients"
+
+
+# TCR registrations (spec tag "SMS Brands/Campaigns"): brands (listAllTcrBrands), one brand
+# (findTcrBrandById), its campaigns (listAllTcrCampaigns), one campaign (findTcrCampaignById).
+TCR_BRANDS: Final = ACCOUNT + "/sms-registration-brands"
+
+
+def extension(extension_id: str) -> str:
+    """One extension (readExtension)."""
+    return f"{EXTENSIONS}/{extension_id}"
+
+
+def tcr_campaigns(brand_id: str) -> str:
+    """A brand's campaigns (listAllTcrCampaigns)."""
+    return f"{TCR_BRANDS}/{brand_id}/campaigns"
+
+
+def link_numbers(brand_id: str, campaign_id: str) -> str:
+    """Link numbers to a campaign (linkNumbers; app permission EditAccounts)."""
+    return f"{tcr_campaigns(brand_id)}/{campaign_id}/submit-phone-numbers"
+
+
+def bulk_assign_sms_recipients(extension_id: str) -> str:
+    """Choose who texts for a call queue, IVR or site (bulkAssignSmsRecipients; EditExtensions)."""
+    return f"{sms_recipients(extension_id)}/bulk-assign"

@@ -11,6 +11,7 @@ import argparse
 import sys
 from typing import Any, TextIO
 
+from rc_sms_desktop.api import endpoints
 from rc_sms_desktop.api.errors import ApiError
 from rc_sms_desktop.cli import fix_support as fs
 from rc_sms_desktop.core.models import parse_extension
@@ -34,7 +35,7 @@ def add_parser(subparsers: Any) -> None:
 
 
 async def _target(client: Any, extension_number: str) -> Recipient | None:
-    body = await client.get_json(fixes.ACCOUNT + "/extension",
+    body = await client.get_json(endpoints.EXTENSIONS,
                                  params={"extensionNumber": extension_number})
     records = body.get("records") if isinstance(body, dict) else None
     for record in records if isinstance(records, list) else ():

@@ -11,7 +11,6 @@ import argparse
 import asyncio
 import json
 import sys
-import unicodedata
 from collections.abc import Awaitable, Callable
 from typing import TextIO
 
@@ -19,6 +18,7 @@ from rc_sms_desktop.api.client import RingCentralClient
 from rc_sms_desktop.api.errors import ApiError
 from rc_sms_desktop.core.formatting import format_number
 from rc_sms_desktop.core.registrations import Problem
+from rc_sms_desktop.core.text_safety import for_terminal
 from rc_sms_desktop.workflows.fixes import Result
 
 EXIT_APPLIED = 0
@@ -71,9 +71,8 @@ async def ask_at_terminal(question: str) -> bool:
 
 
 def terminal_text(text: str) -> str:
-    """Server-supplied text made safe for a terminal: no escape sequences, no bidi reordering."""
-    return "".join(ch if ch == "\n" or unicodedata.category(ch) not in ("Cc", "Cf", "Cs", "Co")
-                   else "\ufffd" for ch in text)
+    """Server-supplied text made safe for a terminal: escapes and bidi controls shown, not run."""
+    return "\n".join(for_terminal(line) for line in text.split("\n"))
 
 
 def shown(number: str) -> str:

@@ -39,6 +39,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from rc_sms_desktop.api import endpoints
 from rc_sms_desktop.api.errors import ApiError
 from rc_sms_desktop.core.formatting import format_number
 from rc_sms_desktop.core.models import PhoneNumber, parse_extension
@@ -56,6 +57,7 @@ from rc_sms_desktop.core.registrations import (
     tier_words,
     use_case_lines,
 )
+from rc_sms_desktop.core.text_safety import without_bidi_controls
 from rc_sms_desktop.infra.audit_log import AuditLog
 from rc_sms_desktop.workflows import fixes
 
@@ -72,11 +74,8 @@ def _shown(number: str) -> str:
 
 
 def _plain(text: object) -> str:
-    """Server text for a plain-text widget: no control or bidi-override characters."""
-    import unicodedata
-
-    return "".join(ch if ch in "\n\t" or unicodedata.category(ch) not in ("Cc", "Cf")
-                   else "\ufffd" for ch in str(text))
+    """Server text for a widget: no bidi control may reorder what follows it (core/text_safety)."""
+    return without_bidi_controls(str(text))
 
 
 def _e(text: object) -> str:
@@ -471,7 +470,7 @@ class AssignDialog(QDialog):
                 owner = self.account_number.extension
                 if owner and owner.id and self.owner_type in ("Department", "IvrMenu", "Site"):
                     self.holders = await fixes.sms_recipients(client, owner.id)
-            listed = await client.get_all(fixes.ACCOUNT + "/extension",
+            listed = await client.get_all(endpoints.EXTENSIONS,
                                           params={"type": "User", "status": "Enabled"})
         except ApiError as error:
             problem = fixes.api_problem(error, "assign-sms")

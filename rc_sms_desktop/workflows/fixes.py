@@ -37,7 +37,6 @@ from rc_sms_desktop.core.registrations import (
 from rc_sms_desktop.infra.audit_log import AuditLog
 
 ACCOUNT = endpoints.ACCOUNT
-BRANDS = ACCOUNT + "/sms-registration-brands"
 LINK_CHUNK = 100  # AssignNumbersRequest.phoneNumbers maxItems (spec, linkNumbers)
 # What each write needs from the app's registration (the spec's x-app-permission).
 APP_PERMISSION = {"link-numbers": "EditAccounts", "assign-sms": "EditExtensions"}
@@ -82,14 +81,14 @@ async def read_registrations(
     client: RingCentralClient, linked: Mapping[str, Sequence[str]] | None = None,
 ) -> list[tuple[TcrBrand, list[TcrCampaign]]]:
     """Every brand with its campaigns; `linked` (campaign id -> numbers from the last scan)."""
-    body = await client.get_json(BRANDS)
+    body = await client.get_json(endpoints.TCR_BRANDS)
     records = body.get("records") if isinstance(body, dict) else None
     result: list[tuple[TcrBrand, list[TcrCampaign]]] = []
     for record in records if isinstance(records, list) else ():
         brand = parse_brand(record)
         if brand is None:
             continue
-        listed = await client.get_json(f"{BRANDS}/{brand.id}/campaigns")
+        listed = await client.get_json(endpoints.tcr_campaigns(brand.id))
         items = listed.get("records") if isinstance(listed, dict) else None
         campaigns = []
         for item in items if isinstance(items, list) else ():
@@ -149,7 +148,7 @@ async def owner_type(client: RingCentralClient, number: PhoneNumber) -> str | No
         return None
     if number.extension.type:
         return number.extension.type
-    body = await client.get_json(f"{ACCOUNT}/extension/{number.extension.id}")
+    body = await client.get_json(endpoints.extension(number.extension.id))
     value = body.get("type") if isinstance(body, dict) else None
     return value if isinstance(value, str) else None
 
@@ -254,8 +253,7 @@ async def link_numbers(
         return Result("refused", [], problems)
     if dry_run:
         return Result("planned", changes, problems)
-    path = (f"{BRANDS}/{plan.target['brandId']}/campaigns/{plan.target['campaignId']}"
-            "/submit-phone-numbers")
+    path = endpoints.link_numbers(plan.target["brandId"], plan.target["campaignId"])
     applied: list[Change] = []
     for start in range(0, len(changes), LINK_CHUNK):
         chunk = changes[start:start + LINK_CHUNK]
@@ -327,7 +325,7 @@ async def assign_sms(
     removed = [r for r in plan.target.get("removedExtensionIds", "").split(",") if r]
     if removed:
         body["removedExtensionIds"] = removed
-    path = f"{ACCOUNT}/extension/{owner}/sms-recipients/bulk-assign"
+    path = endpoints.bulk_assign_sms_recipients(owner)
     try:
         await client.post_json(path, body)
     except SessionEndedError:
@@ -366,17 +364,16 @@ async def refresh_join(client: RingCentralClient, join: Any, keys: Sequence[str]
     now = datetime.now(UTC)
     owners = {join.owner_id(k) for k in keys} - {None}
     for ext_id in dict.fromkeys([*extension_ids, *owners]):
-        listed = await client.get_all(f"{ACCOUNT}/extension/{ext_id}/phone-number")
+        listed = await client.get_all(endpoints.extension_numbers(ext_id))
         join.add_extension_numbers(ext_id, listed.records, as_of=now)
     for owner in owners:
         if join.extension_type(owner) in ("Department", "IvrMenu", "Site"):
             join.set_sms_recipients(
-                owner, await client.get_json(f"{ACCOUNT}/extension/{owner}/sms-recipients"))
+                owner, await client.get_json(endpoints.sms_recipients(owner)))
     for key in keys:
         target = join.config_target(key)
         if target is not None:
-            raw = await client.get_json(
-                f"{ACCOUNT}/extension/{target[0]}/phone-number/{target[1]}/sms-configuration")
+            raw = await client.get_json(endpoints.sms_configuration(target[1], target[0]))
             join.set_config(key, raw, as_of=now)
     return list(join.rows(keys))
 

@@ -254,3 +254,17 @@ async def test_campaigns_tab_explains_and_reset_demo_undoes(setup: Callable[...,
     await view.reset_demo()
     number = s.control.account.number_by_e164(SUPPORT)
     assert number is not None and number.sms_holder_id is not None
+
+
+def test_hostile_campaign_text_stays_text() -> None:
+    from rc_sms_desktop.core.registrations import TcrBrand, TcrCampaign
+    from rc_sms_desktop.ui.fix_view import brand_html, campaign_html
+
+    hostile = '<img src="file:///etc/hostname"><a href="https://x">A</a>\u202eX'
+    campaign = TcrCampaign("1", hostile, hostile, hostile, (hostile,), hostile, "2", (hostile,),
+                           ("+16505550101",))
+    brand = TcrBrand("2", hostile, hostile, hostile, (hostile,))
+    for html_text in (campaign_html(campaign, None), brand_html(brand)):
+        assert "<img" not in html_text and 'href="https://x"' not in html_text
+        assert "\u202e" not in html_text
+        assert "&lt;img" in html_text
