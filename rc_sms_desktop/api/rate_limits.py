@@ -159,6 +159,9 @@ class RateLimitPause:
     group: str
     resume_at: float | None
     reason: str = "penalty"
+    # The group's limit as the scheduler knows it: `limit` requests per `window_s` seconds.
+    limit: int = 0
+    window_s: float = 0.0
 
     @property
     def resume_datetime(self) -> datetime | None:
@@ -348,7 +351,8 @@ class RateLimitScheduler:
                     granted = True
                     if state.pacing_announced:
                         state.pacing_announced = False
-                        self._emit(RateLimitPause(state.display_name, None, "pacing"))
+                        self._emit(RateLimitPause(
+                            state.display_name, None, "pacing", state.limit, state.window))
                     state.notify()
                     return Permit(self, hint, state.key, slot)
                 else:
@@ -357,7 +361,8 @@ class RateLimitScheduler:
                     if wait is not None and wait > PACING_NOTICE_S and not state.pacing_announced:
                         state.pacing_announced = True
                         self._emit(
-                            RateLimitPause(state.display_name, self._to_wall(now + wait), "pacing")
+                            RateLimitPause(state.display_name, self._to_wall(now + wait), "pacing",
+                                           state.limit, state.window)
                         )
                 event = state.changed
                 try:

@@ -13,10 +13,12 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import logging
 import sys
 from collections.abc import Callable
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 from rc_sms_desktop.api.errors import ApiError
@@ -29,6 +31,7 @@ from rc_sms_desktop.cli.sign_in import (
     SignInProblem,
     open_client,
 )
+from rc_sms_desktop.core.eligibility import Verdict
 from rc_sms_desktop.core.text_safety import for_terminal
 from rc_sms_desktop.workflows.loader import (
     LoadFailed,
@@ -72,6 +75,17 @@ def add_parser(subparsers: Any) -> None:
     # csv is for `--account` (a spreadsheet of the whole account); the user check prints table/json.
     parser.add_argument("--format", choices=("table", "json", "csv"), default="table")
     parser.add_argument(
+        "--save-capture",
+        metavar="FILE",
+        help="also write exactly what was read to FILE (explain's and `simulator --data`'s "
+        "format; never a token) for support",
+    )
+    parser.add_argument(
+        "--placeholders",
+        action="store_true",
+        help="with --save-capture: replace people's names, labels and emails by placeholders",
+    )
+    parser.add_argument(
         "--verbose",
         action="store_true",
         help="log each request (method, path, status, rate-limit headers, time) to stderr",
@@ -79,6 +93,10 @@ def add_parser(subparsers: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    if getattr(args, "account", False) and getattr(args, "save_capture", None):
+        sys.stderr.write(f"{PROG}: --save-capture saves your own numbers; with --account it is not "
+                         "available yet\n")
+        return 2
     if getattr(args, "account", False):
         return _run_account_check(args)
     if args.format == "csv":
@@ -139,6 +157,7 @@ async def _check(args: argparse.Namespace) -> int:
     progress = ProgressLine(sys.stderr)
     found = VerdictList()
     owner: str | None = None
+    extension_raw: object = None
     warned: set[str] = set()
     async with client:
         async for event in SenderLoader(client).load():
@@ -146,6 +165,7 @@ async def _check(args: argparse.Namespace) -> int:
                 continue
             if isinstance(event, SignedInAs):
                 ext = event.extension
+                extension_raw = ext.raw
                 owner = ext.name or (f"extension {ext.extension_number}" if ext.extension_number else None)
             elif isinstance(event, Progress):
                 progress.show(f"Checking SMS registration: {event.done} of {event.total}")
@@ -167,6 +187,23 @@ async def _check(args: argparse.Namespace) -> int:
     from rc_sms_desktop.cli.explain import render_json, render_table, write_stdout
 
     final = found.verdicts()
+    if getattr(args, "save_capture", None):
+        _save_capture(Path(args.save_capture), extension_raw, final, bool(args.placeholders))
     text = render_json(final) if args.format == "json" else render_table(final, owner)
     write_stdout(text)
     return 0
+
+
+def _save_capture(path: Path, extension_raw: object, verdicts: list[Verdict], placeholders: bool) -> None:
+    """Write the support capture (core/support_capture.py), readable by the user alone."""
+    from rc_sms_desktop.core.support_capture import build_capture, with_placeholders
+    from rc_sms_desktop.infra.private_files import write_private_text
+
+    capture = build_capture(extension_raw, verdicts)
+    if placeholders:
+        capture = with_placeholders(capture)
+    try:
+        write_private_text(path, json.dumps(capture, indent=1, ensure_ascii=False) + "\n")
+    except OSError as error:
+        raise CheckError(f"cannot save the capture to {path}: {error.strerror or error}") from None
+    sys.stderr.write(f"{PROG}: capture saved to {path}\n")

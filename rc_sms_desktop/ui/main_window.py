@@ -61,6 +61,7 @@ from rc_sms_desktop.ui.status_banner import StatusBanner
 from rc_sms_desktop.ui.theme import Appearance, apply_appearance, text_on, tint
 from rc_sms_desktop.ui.window_geometry import restore_window_geometry
 from rc_sms_desktop.ui.window_services import AccountSession, WindowServices
+from rc_sms_desktop.workflows.loader import RateLimited
 
 _log = logging.getLogger(__name__)
 
@@ -72,8 +73,6 @@ SHUTDOWN_GRACE_S = 3.0
 # display name to any other title, https://doc.qt.io/qt-6/qguiapplication.html#applicationDisplayName-prop).
 APP_DISPLAY_NAME = "RingCentral SMS Senders"
 SEND_FROM_TAB_TITLE = "Se&nd from"
-# How often a running load checks whether RingCentral's rate limits are what it waits on.
-PACING_CHECK_MS = 1000
 
 
 @dataclass(frozen=True)
@@ -149,9 +148,7 @@ class MainWindow(QMainWindow):
         self._runner = QtLoadRunner(self)
         self._progress_counts = (0, 0)
         self._load_note = ""  # why a Refresh pressed during the load did nothing
-        self._pacing_timer = QTimer(self)
-        self._pacing_timer.setInterval(PACING_CHECK_MS)
-        self._pacing_timer.timeout.connect(self._check_pacing)
+        self._pacing_note = ""
         self._model = SenderListModel(self)
         self._proxy = SendableFilterModel(self)
         self._proxy.setSourceModel(self._model)
@@ -363,30 +360,27 @@ class MainWindow(QMainWindow):
     def _remember_progress(self, done: int, total: int) -> None:
         self._progress_counts = (done, total)
 
-    def _check_pacing(self) -> None:
+    def _on_paced(self, event: RateLimited) -> None:
         """Say why a big load is slow: RingCentral's per-minute limit, with a rough time left.
 
-        The client's scheduler paces requests inside each rate-limit group's window without
-        pausing (no 429, so no `RateLimited` event); a full window is what the user waits on.
+        The client's scheduler paces requests inside each rate-limit group's window without a
+        429; it tells the loader when a group waits at its limit, and the loader tells us.
         """
-        scheduler = getattr(getattr(self._session, "client", None), "scheduler", None)
-        snapshot = getattr(scheduler, "snapshot", None)
         note = ""
-        if callable(snapshot):
-            try:
-                groups = list(snapshot())
-            except Exception:  # diagnostics only: never let them break the window
-                groups = []
-            full = [g for g in groups if g.limit and g.in_window >= g.limit and not g.paused_until]
-            done, total = self._progress_counts
-            if full and total > done:
-                group = max(full, key=lambda g: g.window_s / g.limit)
-                per_minute = group.limit * 60 / group.window_s
-                minutes = (total - done) * group.window_s / group.limit / 60
-                left = "under a minute" if minutes < 1 else f"about {minutes:.0f} min"
-                note = (f"RingCentral allows {per_minute:,.0f} of these requests a minute, so the "
-                        f"rest follow at that pace ({left} left).")
-        self.status_banner.set_pacing(" ".join(part for part in (self._load_note, note) if part))
+        done, total = self._progress_counts
+        if event.resume_at is not None and event.limit > 0 and event.window_s > 0 and total > done:
+            per_minute = event.limit * 60 / event.window_s
+            minutes = (total - done) * event.window_s / event.limit / 60
+            left = "under a minute" if minutes < 1 else f"about {minutes:.0f} min"
+            note = (f"RingCentral allows {per_minute:,.0f} of these requests a minute, so the "
+                    f"rest follow at that pace ({left} left).")
+        self._pacing_note = note
+        self._show_load_notes()
+
+    def _show_load_notes(self) -> None:
+        """The banner's second sentence while loading: an ignored Refresh, RingCentral's pace."""
+        notes = (self._load_note, self._pacing_note)
+        self.status_banner.set_pacing(" ".join(part for part in notes if part))
 
     def _connect(self) -> None:
         self.refresh_button.clicked.connect(self.refresh)
@@ -400,9 +394,8 @@ class MainWindow(QMainWindow):
 
         runner = self._runner
         runner.started.connect(lambda: self.status_banner.loading_started())
-        runner.started.connect(self._pacing_timer.start)
         runner.started.connect(lambda: self._remember_progress(0, 0))
-        runner.stopped.connect(self._pacing_timer.stop)
+        runner.paced.connect(self._on_paced)
         runner.progress.connect(self._remember_progress)
         runner.signedInAs.connect(self._on_signed_in_as)
         runner.numbersListed.connect(self._on_numbers_listed)
@@ -574,7 +567,7 @@ class MainWindow(QMainWindow):
         if self._runner.running:
             self._load_note = "Already loading; Refresh again once this load has finished."
             _log.info("Refresh ignored: a load is running")
-            self._check_pacing()
+            self._show_load_notes()
             return
         self._start_load()
 
@@ -582,7 +575,7 @@ class MainWindow(QMainWindow):
         """Load the current account now (a new session; Retry; Refresh when nothing loads)."""
         if self._session is None or self._shut_down or self._shutdown_task is not None:
             return
-        self._load_note = ""
+        self._load_note = self._pacing_note = ""
         self._runner.start(self._services.load(self._session))
 
     def sign_out(self) -> None:
@@ -762,6 +755,7 @@ class MainWindow(QMainWindow):
             self._spawn(self._screenshot.take())
 
     def _on_stopped(self) -> None:
+        self.status_banner.set_pacing("")
         if self.status_banner.state.value in ("loading", "rate-limited"):
             self.status_banner.clear()
 

@@ -43,7 +43,9 @@ class QtLoadRunner(QObject):
     Signals:
       `started()`; `signedInAs(extension)`; `numbersListed(list[Verdict])`;
       `verdictsUpdated(list[Verdict])` (batched); `progress(done, total)`;
-      `rateLimited(group, seconds_to_wait)` (0 when the group has resumed);
+      `rateLimited(group, seconds_to_wait)` (0 when the group has resumed) after a 429;
+      `paced(RateLimited)` when the scheduler holds a group back at its limit (resume_at None:
+      going again);
       `warning(message)`; `finished(as_of)`;
       `failed(error)`; `stopped()` after every load ends, however it ended (also on cancel);
       `cachedAsOf(as_of)` right after a `numbersListed` that came from the disk cache.
@@ -56,6 +58,7 @@ class QtLoadRunner(QObject):
     verdictsUpdated = Signal(list)
     progress = Signal(int, int)
     rateLimited = Signal(str, float)
+    paced = Signal(object)
     warning = Signal(str)
     finished = Signal(object)
     failed = Signal(object)
@@ -148,7 +151,7 @@ class QtLoadRunner(QObject):
                 self._flush_timer.start()
             return
         if isinstance(event, RateLimited):
-            self.rateLimited.emit(str(event.group), _seconds_until(event.resume_at))
+            self._rate_limited(event)
             return
         # Anything else is ordered after the updates that came before it.
         self._flush()
@@ -161,7 +164,7 @@ class QtLoadRunner(QObject):
             if as_of is not None:
                 self.cachedAsOf.emit(as_of)
         elif isinstance(event, RateLimited):
-            self.rateLimited.emit(str(event.group), _seconds_until(event.resume_at))
+            self._rate_limited(event)
         elif isinstance(event, SignedInAs):
             self.signedInAs.emit(event.extension)
         elif isinstance(event, LoadWarning):
@@ -172,6 +175,12 @@ class QtLoadRunner(QObject):
             self.failed.emit(event.error)
         else:
             _log.debug("ignoring unknown load event %s", type(event).__name__)
+
+    def _rate_limited(self, event: RateLimited) -> None:
+        if event.reason == "pacing":
+            self.paced.emit(event)
+        else:
+            self.rateLimited.emit(str(event.group), _seconds_until(event.resume_at))
 
     def _flush(self) -> None:
         self._flush_timer.stop()

@@ -126,6 +126,8 @@ class RateLimited:
     group: str
     resume_at: datetime | None
     reason: str = "penalty"
+    limit: int = 0  # with "pacing": the group's limit, `limit` requests per `window_s` seconds
+    window_s: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -259,7 +261,7 @@ class SenderLoader:
 
     async def _produce(self, emit: Callable[[object], None], queue: asyncio.Queue[object]) -> None:
         def on_pause(pause: RateLimitPause) -> None:
-            emit(RateLimited(pause.group, pause.resume_datetime, pause.reason))
+            emit(RateLimited(pause.group, pause.resume_datetime, pause.reason, pause.limit, pause.window_s))
 
         unsubscribe = self.client.scheduler.add_listener(on_pause)
         watch = _Watch()

@@ -549,9 +549,10 @@ async def test_an_ended_session_offers_to_sign_in_again(qtbot: QtBot, ui_setting
 
 
 async def test_a_load_paced_by_rate_limits_says_why_and_how_long(open_window: Callable[..., Any]) -> None:
-    # 300 numbers, 180 configurations against the Light group's 50 per (scaled) 3 s window.
-    window = await open_window(wait=False, user_numbers=300, rate_window_s=3)
+    # 300 numbers, 180 configurations against the Light group's 50 per (scaled) 12 s window: the
+    # 51st waits longer than the scheduler's notice threshold, and the loader passes that on.
+    window = await open_window(wait=False, user_numbers=300, rate_window_s=12)
     banner = window.status_banner
-    await wait_until(lambda: "requests a minute" in banner.message(), within=8)
-    assert "RingCentral allows 1,000 of these requests a minute" in banner.message()
+    await wait_until(lambda: "requests a minute" in banner.message(), within=20)
+    assert "RingCentral allows 250 of these requests a minute" in banner.message()
     assert "left)" in banner.message()

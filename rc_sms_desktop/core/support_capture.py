@@ -1,0 +1,75 @@
+"""A support capture: exactly what the app read, in the format `explain` and `simulator --data` read.
+
+`extension` (readExtension), `phoneNumbers` (the listExtensionPhoneNumbers records, as received)
+and `smsConfigurations` (phone-number id -> the body as received, null where it failed). Only
+RingCentral's answers go in, never a token or a header. `with_placeholders` replaces people's
+names, labels and emails by placeholders (the same value always by the same placeholder), so a
+capture can be shared without them while the verdicts stay the same.
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from rc_sms_desktop.core.eligibility import ConfigState, Verdict
+
+__all__ = ["build_capture", "with_placeholders"]
+
+_PERSONAL = {
+    "name": "Name",
+    "firstName": "First name",
+    "lastName": "Last name",
+    "label": "Label",
+    "email": "email",
+    "company": "Company",
+    "jobTitle": "Job title",
+    "location": "Location",
+}
+
+
+def build_capture(extension_raw: object, verdicts: Iterable[Verdict]) -> dict[str, Any]:
+    """The capture of one load: the raw records the verdicts were made from."""
+    numbers: list[Any] = []
+    configurations: dict[str, Any] = {}
+    for verdict in verdicts:
+        numbers.append(verdict.number.raw)
+        key = verdict.number.id
+        if not key:
+            continue
+        if verdict.config is not None and verdict.config.raw is not None:
+            configurations[key] = verdict.config.raw
+        elif verdict.config_state == ConfigState.FAILED:
+            configurations[key] = None
+    capture: dict[str, Any] = {"phoneNumbers": numbers, "smsConfigurations": configurations}
+    if extension_raw is not None:
+        capture["extension"] = extension_raw
+    return capture
+
+
+def with_placeholders(capture: Mapping[str, Any]) -> dict[str, Any]:
+    """A copy with names, labels, emails (and the like) replaced by stable placeholders."""
+    seen: dict[tuple[str, str], str] = {}
+
+    def placeholder(key: str, value: str) -> str:
+        found = seen.get((key, value))
+        if found is None:
+            count = sum(1 for k, _ in seen if k == key) + 1
+            kind = _PERSONAL[key]
+            found = f"person{count}@example.invalid" if kind == "email" else f"{kind} {count}"
+            seen[(key, value)] = found
+        return found
+
+    def walk(value: Any) -> Any:
+        if isinstance(value, dict):
+            return {
+                k: placeholder(k, v) if k in _PERSONAL and isinstance(v, str) and v else walk(v)
+                for k, v in value.items()
+            }
+        if isinstance(value, list):
+            return [walk(item) for item in value]
+        return value
+
+    result: dict[str, Any] = walk(copy.deepcopy(dict(capture)))
+    return result
