@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from rc_sms_desktop.api.errors import ApiError
+from rc_sms_desktop.cli.demo_user import add_demo_user_option
 from rc_sms_desktop.cli.sign_in import (
     ENV_CLIENT_ID,
     ENV_CLIENT_SECRET,
@@ -62,6 +63,7 @@ def add_parser(subparsers: Any) -> None:
     )
     where = parser.add_mutually_exclusive_group()
     where.add_argument("--demo", action="store_true", help="use the built-in demo account")
+    add_demo_user_option(parser)
     where.add_argument(
         "--server",
         metavar="URL",

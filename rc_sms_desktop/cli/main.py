@@ -13,6 +13,7 @@ import sys
 from collections.abc import Sequence
 
 from rc_sms_desktop import __version__
+from rc_sms_desktop.cli.demo_user import add_demo_user_option
 
 # Subcommand name -> module under rc_sms_desktop.cli.
 SUBCOMMANDS: dict[str, str] = {
@@ -37,6 +38,7 @@ _DESCRIPTION = (
 def _add_window_options(parser: argparse.ArgumentParser) -> None:
     window = parser.add_argument_group("window options (no command)")
     window.add_argument("--demo", action="store_true", help="open the built-in demo account")
+    add_demo_user_option(window)
     window.add_argument(
         "--verbose", action="store_true", help="write detailed logs (secrets are always redacted)"
     )

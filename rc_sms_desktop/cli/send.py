@@ -25,6 +25,7 @@ from typing import Any, TextIO
 
 from rc_sms_desktop.api.client import RingCentralClient
 from rc_sms_desktop.api.errors import ApiError, SessionEndedError, explain
+from rc_sms_desktop.cli.demo_user import add_demo_user_option
 from rc_sms_desktop.core.attachments import Attachment, describe_attachment
 from rc_sms_desktop.core.content_checks import content_problems
 from rc_sms_desktop.core.eligibility import Severity, Verdict
@@ -80,6 +81,7 @@ def add_parser(subparsers: Any) -> None:
         "--demo", action="store_true", help="send in the built-in demo account (nothing leaves)"
     )
     where.add_argument("--server", metavar="URL", help="RingCentral server (or a simulator) URL")
+    add_demo_user_option(parser)
     parser.add_argument(
         "--from", dest="sender", required=True, metavar="NUMBER", help="one of your numbers"
     )
@@ -276,7 +278,7 @@ async def _preflight_and_send(
 
     sender = number.phone_number or ""
     kind = "MMS" if attachments else "SMS"
-    if not args.demo and not args.yes:
+    if not (args.demo or getattr(args, "demo_user", None)) and not args.yes:
         question = (
             f"Send a real {kind} from {format_number(sender)} to {len(recipients)} "
             f"recipient{'s' if len(recipients) != 1 else ''} through your RingCentral account?"

@@ -37,10 +37,11 @@ class SignInProblem(Exception):
 
 async def open_client(args: argparse.Namespace) -> RingCentralClient:
     """A signed-in client by the rules in the module doc; raises SignInProblem/ApiError."""
-    if getattr(args, "demo", False):
+    if getattr(args, "demo", False) or getattr(args, "demo_user", None):
         from rc_sms_desktop.api.demo import open_demo_client
 
-        return await open_demo_client()
+        user = getattr(args, "demo_user", None)
+        return await open_demo_client(**({"demo_user": user} if user else {}))
     from rc_sms_desktop.api.auth import ClientCredentials
     from rc_sms_desktop.api.session import TokenSession
     from rc_sms_desktop.infra.redaction import Secret

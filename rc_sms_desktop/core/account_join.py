@@ -32,6 +32,7 @@ from rc_sms_desktop.core.number_kinds import (
     Ownership,
     ownership,
 )
+from rc_sms_desktop.core.text_safety import without_bidi_controls
 
 # Features that mean "this extension holds the number's SMS features" (A2PSmsSender is the
 # high-volume variant of SmsSender; the guide assigns both to the one dedicated extension).
@@ -443,8 +444,9 @@ class AccountJoin:
             found.append(
                 ExtensionSummary(
                     id=str(raw_id) if isinstance(raw_id, int | str) else None,
-                    name=name if isinstance(name, str) else None,
-                    extension_number=number if isinstance(number, str) else None,
+                    # Server text, read here rather than by models.py: strip bidi overrides too.
+                    name=without_bidi_controls(name) if isinstance(name, str) else None,
+                    extension_number=without_bidi_controls(number) if isinstance(number, str) else None,
                     type=ext_type if isinstance(ext_type, str) else None,
                     kind=OWNER_KIND_BY_TYPE.get(ext_type, ext_type)
                     if isinstance(ext_type, str) else "Extension",

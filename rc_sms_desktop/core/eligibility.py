@@ -276,10 +276,11 @@ class Verdict:
 
     @property
     def main_reason(self) -> Reason | None:
-        """What to fix first: the first error (reasons are in root-cause order).
+        """What to fix first: reasons are in root-cause order, so the first error.
 
-        While SMS is not ready, the first error about SMS; else the first error, else the first
-        warning, else the first note.
+        While SMS is not ready: the first error about SMS. When it is ready: the first warning
+        about SMS (a brand that is not verified, a number listed for both kinds of SMS), else the
+        first error (no MMS…), else the first note.
         """
         if not self.reasons:
             return None
@@ -287,6 +288,13 @@ class Verdict:
             about_sms = [reason for reason in self.reasons if SMS in reason.affects]
             if about_sms:
                 return min(about_sms, key=lambda reason: _SEVERITY_RANK[reason.severity])
+        else:
+            warning = next(
+                (r for r in self.reasons if SMS in r.affects and r.severity is Severity.WARNING),
+                None,
+            )
+            if warning is not None:
+                return warning
         return min(self.reasons, key=lambda reason: _SEVERITY_RANK[reason.severity])
 
     def check(self, item: str) -> CheckItem | None:
@@ -520,10 +528,21 @@ _SERVICE_FEATURE_WORDS = {
 }
 
 
+# readExtensionFeatures documents the reasons a feature is off; any other value is shown raw.
+_LIMITATION_WORDS = {
+    "AccountLimitation": "the feature is turned off for the whole account",
+    "ExtensionLimitation": "the feature is not available for your extension (a licence may be needed)",
+    "InsufficientPermissions": "your role does not grant the permission",
+}
+
+
 @lru_cache(maxsize=64)
 def _not_permitted(feature: str, reason: str | None) -> Reason:
     code, doing, affects, summary = _SERVICE_FEATURE_WORDS[feature]
-    why = f" RingCentral's reason: “{reason}”." if reason else ""
+    words = _LIMITATION_WORDS.get(reason or "")
+    why = f" RingCentral's reason: {words} (“{reason}”)." if words else (
+        f" RingCentral's reason: “{reason}”." if reason else ""
+    )
     return Reason(
         code=code,
         severity=Severity.ERROR,

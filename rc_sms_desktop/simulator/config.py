@@ -37,6 +37,7 @@ class SimulatorConfig:
     auth_code_ttl_s: float = 60.0  # https://developers.ringcentral.com/guide/authentication: codes come back with expires_in 60
     issue_refresh_tokens: bool = True
     admin: bool = True  # whether the signed-in demo user is an account administrator
+    demo_user: str = "alex"  # who signs in: demo_account.DEMO_USERS (sam: a role without SMS)
     user_numbers: int | None = None  # exact size of the signed-in user's number list
     account_numbers: int | None = None  # total numbers in the account (large-account mode)
     extensions: int | None = None  # total extensions in the account (large-account mode)

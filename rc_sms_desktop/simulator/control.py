@@ -43,7 +43,7 @@ class SimulatorControl:
 
     def _build_account(self) -> Account:
         config = self.config
-        return scaled(build_demo_account(admin=config.admin), config.user_numbers,
+        return scaled(build_demo_account(admin=config.admin, user=config.demo_user), config.user_numbers,
                       config.account_numbers, config.extensions)
 
     # Demo changes (linking numbers, choosing who texts from a shared number)

@@ -36,6 +36,9 @@ class Extension:
     members: tuple[int, ...] = ()  # call-queue members
     status: str = "Enabled"
     job_title: str | None = None
+    # serviceFeatures this user's role switches off (readExtension; issue #13): e.g. a role
+    # without business SMS gets SMS, MMS and InternationalSMS `enabled: false`.
+    features_off: tuple[str, ...] = ()
 
 
 @dataclass(slots=True, frozen=True)
@@ -50,6 +53,7 @@ class Campaign:
     brand_id: str
     brand_external_id: str
     brand_status: str  # the guide's sample sends "Verified" (TcrBrandStatus), smsConfigurationInfo
+    errors: tuple[tuple[str, str], ...] = ()  # (errorCode, message) in smsCampaignInfo.errors
 
 
 @dataclass(slots=True)
@@ -71,6 +75,7 @@ class PhoneNumber:
     campaign: Campaign | None = None
     toll_free_verified: bool = True  # only meaningful for toll-free senders (SMS-CAR-461)
     temporary_number: str | None = None  # for numbers still being ported in (status Pending)
+    country: str = "US"  # ISO code: US, CA or GB in the demo (see COUNTRIES)
 
     @property
     def is_toll_free(self) -> bool:
@@ -219,15 +224,25 @@ SF_MENU = _ext_id(300)
 SF_SITE = _ext_id(2000)
 NY_SITE = _ext_id(3000)
 
+# Who `check --demo --demo-user NAME` and the window's `--demo-user NAME` sign in as (issue #13):
+# Alex (an admin whose list shows every case) or Sam, whose role lacks business SMS.
+DEMO_USERS = {"alex": ALEX, "sam": SAM}
+
+# RingCentral's country dictionary entries for the demo's numbers (id, ISO code, name).
+COUNTRIES = {"US": ("1", "United States"), "CA": ("39", "Canada"), "GB": ("224", "United Kingdom")}
+
+# Stable ids and external ids, shared with the TCR endpoints (simulator/registrations.py, #17).
 BRAND_VERIFIED = ("1008", "BG3LNOP", "Verified")
 BRAND_UNVERIFIED = ("1009", "BK7QRST", "Unverified")
+BRAND_SUBMITTED = ("1010", "BM2WXYZ", "Submitted")
+BRAND_SUSPENDED = ("1011", "BN4PQRS", "Suspended")
 
 
 def _campaign(
     cid: str, ext: str, status: str, tier: str, use_cases: Iterable[str],
-    brand: tuple[str, str, str] = BRAND_VERIFIED,
+    brand: tuple[str, str, str] = BRAND_VERIFIED, errors: tuple[tuple[str, str], ...] = (),
 ) -> Campaign:
-    return Campaign(cid, ext, status, tier, tuple(use_cases), brand[0], brand[1], brand[2])
+    return Campaign(cid, ext, status, tier, tuple(use_cases), brand[0], brand[1], brand[2], errors)
 
 
 CARE = _campaign("2008", "C8VLZXY", "Confirmed", "LowVolume",
@@ -237,11 +252,22 @@ SALES = _campaign("2009", "C9MKWQA", "Confirmed", "StandardVolume",
 ALERTS = _campaign("2010", "CA2HTBN", "Confirmed", "LowVolume",
                    ["MachineToMachine", "SecurityAlert", "AccountNotification"])
 EVENTS_PENDING = _campaign("2011", "CB4JRUE", "Submitted", "LowVolume", ["Marketing"])
-REJECTED = _campaign("2012", "CC6PXDF", "SubmitFailed", "LowVolume", ["Mixed", "Marketing"])
+REJECTED = _campaign("2012", "CC6PXDF", "SubmitFailed", "LowVolume", ["Mixed", "Marketing"],
+                     errors=(("TCR-SAMPLE", "Sample messages do not show opt-out words."),))
 SUSPENDED = _campaign("2013", "CD8ZLMG", "CampaignSuspended", "StandardVolume", ["CustomerCare"])
 EXPIRED = _campaign("2014", "CE1NVCH", "CampaignExpired", "LowVolume", ["Marketing", "PollingVoting"])
 UNVERIFIED = _campaign("2015", "CF3SYAJ", "Created", "LowVolume", ["ConversationsExternal"],
                        brand=BRAND_UNVERIFIED)
+# The rest of the sms-configuration campaign statuses, and all 15 TCR use cases (issue #13).
+UPDATING = _campaign("2016", "CG5UPDR", "UpdateRequested", "LowVolume",
+                     ["ConversationsInternal", "HigherEducation"])
+DELETING = _campaign("2017", "CH7DLRQ", "DeleteRequested", "LowVolume", ["K12Education"])
+DRAFT = _campaign("2018", "CJ9DRFT", "Draft", "LowVolume", ["PublicServiceAnnouncement"],
+                  brand=BRAND_SUBMITTED)
+PREVET_FAILED = _campaign("2019", "CK2PVFL", "PreVetFailed", "LowVolume", ["FraudAlert"])
+UNCONFIRMED = _campaign("2020", "CL4UNCF", "Unconfirmed", "LowVolume", ["Unknown"])
+COMMUNITY = _campaign("2021", "CM6CMTY", "Confirmed", "StandardVolume",
+                      ["PublicServiceAnnouncement", "PollingVoting"], brand=BRAND_SUSPENDED)
 
 SMS_MMS_INTL = ("SmsSender", "MmsSender", "InternationalSmsSender")
 SMS_MMS = ("SmsSender", "MmsSender")
@@ -259,7 +285,8 @@ def _sites_and_people() -> list[Extension]:
         Extension(DANA, "104", "Dana Whitfield", "User", "Dana", "Whitfield",
                   "dana.whitfield@example.com", site_id=NY_SITE, job_title="Customer Success Lead"),
         Extension(SAM, "105", "Sam Okafor", "User", "Sam", "Okafor", "sam.okafor@example.com",
-                  job_title="Billing Specialist"),
+                  job_title="Billing Specialist",
+                  features_off=("SMS", "MMS", "InternationalSMS")),
         Extension(SUPPORT_QUEUE, "200", "Support Queue", "Department",
                   members=(ALEX, PRIYA, MARCUS)),
         Extension(BILLING_QUEUE, "210", "Billing Queue", "Department", members=(PRIYA, SAM)),
@@ -303,9 +330,10 @@ def signed_in_user_numbers() -> list[PhoneNumber]:
                     "Palo Alto, CA", sms_holder_id=ALEX, sms_features=SMS_MMS),
         PhoneNumber(_n(11), "+12125550111", "DirectNumber", "Local", ALEX, "Partner outreach",
                     "New York, NY", sms_holder_id=ALEX, sms_features=SMS_ONLY, campaign=UNVERIFIED),
+        # A local High Volume number is a 10DLC number too: ready with its confirmed campaign.
         PhoneNumber(_n(12), "+16505550112", "DirectNumber", "Local", ALEX,
                     "Notifications (High Volume)", "San Mateo, CA", sms_holder_id=ALEX,
-                    sms_features=("A2PSmsSender",)),
+                    sms_features=("A2PSmsSender",), campaign=ALERTS),
         PhoneNumber(_n(13), "+16505550113", "DirectNumber", "Local", ALEX, "Fax", "San Mateo, CA",
                     type="FaxOnly"),
         PhoneNumber(_n(0), "+16505550100", "MainCompanyNumber", "Local", None, "Main number",
@@ -320,14 +348,55 @@ def signed_in_user_numbers() -> list[PhoneNumber]:
         PhoneNumber(_n(17), "+16505550117", "DirectNumber", "Local", ALEX,
                     "Porting from previous carrier", "San Mateo, CA", status="Pending",
                     temporary_number="+16505550197"),
-        # RingCentral lists SmsSender, yet carriers still treat the number as unverified: the API
-        # cannot show this (https://developers.ringcentral.com/guide/messaging/sms/sms-requirements, no verification field), so sends fail at delivery with
-        # SMS-CAR-461, which the app then explains.
+        # Not verified yet: RingCentral attaches SmsSender only once toll-free verification is
+        # done (developers.ringcentral.com/guide/messaging/sms/sms-requirements), so the number
+        # lists no SMS feature (toll-free-not-verified).
         PhoneNumber(_n(18), "+18885550118", "DirectNumber", "TollFree", ALEX,
-                    "Toll-free (new line)", None, sms_holder_id=ALEX,
-                    sms_features=SMS_ONLY, toll_free_verified=False),
+                    "Toll-free (verification pending)", None, sms_holder_id=ALEX,
+                    toll_free_verified=False),
         PhoneNumber(_n(19), "+12125550119", "CompanyNumber", "Local", None, "East coast line",
                     "New York, NY", sms_holder_id=ALEX, sms_features=SMS_ONLY, campaign=ALERTS),
+        # Issue #13: every campaign status, brand status, country and kind the guide allows.
+        PhoneNumber(_n(30), "+16505550130", "DirectNumber", "Local", ALEX, "Campus updates",
+                    "San Mateo, CA", sms_holder_id=ALEX, sms_features=SMS_MMS, campaign=UPDATING),
+        PhoneNumber(_n(31), "+14155550131", "DirectNumber", "Local", ALEX, "School line (closing)",
+                    "San Francisco, CA", sms_holder_id=ALEX, sms_features=SMS_ONLY,
+                    campaign=DELETING),
+        PhoneNumber(_n(32), "+12125550132", "DirectNumber", "Local", ALEX, "Community notices",
+                    "New York, NY", sms_holder_id=ALEX, sms_features=SMS_ONLY, campaign=DRAFT),
+        PhoneNumber(_n(33), "+16505550133", "DirectNumber", "Local", ALEX, "Fraud alerts",
+                    "San Mateo, CA", sms_holder_id=ALEX, sms_features=SMS_ONLY,
+                    campaign=PREVET_FAILED),
+        PhoneNumber(_n(34), "+14155550134", "DirectNumber", "Local", ALEX, "Pilot campaign",
+                    "San Francisco, CA", sms_holder_id=ALEX, sms_features=SMS_ONLY,
+                    campaign=UNCONFIRMED),
+        PhoneNumber(_n(35), "+12125550135", "DirectNumber", "Local", ALEX, "Community alerts",
+                    "New York, NY", sms_holder_id=ALEX, sms_features=SMS_MMS, campaign=COMMUNITY),
+        PhoneNumber(_n(36), "+14165550136", "DirectNumber", "Local", ALEX, "Toronto office",
+                    "Toronto, ON", sms_holder_id=ALEX, sms_features=SMS_MMS_INTL, campaign=CARE,
+                    country="CA"),
+        PhoneNumber(_n(37), "+442079460137", "DirectNumber", "Local", ALEX, "London office",
+                    "London", sms_holder_id=ALEX, sms_features=SMS_MMS, country="GB"),
+        PhoneNumber(_n(38), "+442079460138", "DirectNumber", "Local", ALEX,
+                    "London notifications (High Volume)", "London", sms_holder_id=ALEX,
+                    sms_features=("A2PSmsSender",), country="GB"),
+        PhoneNumber(_n(39), "+16505550139", "DirectNumber", "Local", ALEX,
+                    "Texting and High Volume", "San Mateo, CA", sms_holder_id=ALEX,
+                    sms_features=("SmsSender", "MmsSender", "A2PSmsSender"), campaign=ALERTS),
+        PhoneNumber(_n(40), "+16505550140", "ForwardedNumber", "External", ALEX,
+                    "Forwarded mobile", None),
+        PhoneNumber(_n(41), "+16505550141", "DirectNumber", "Local", ALEX, "Line being ported",
+                    "San Mateo, CA", status="PortedIn"),
+        PhoneNumber(_n(42), "+16505550142", "DirectNumber", "Local", ALEX, "Stand-in number",
+                    "San Mateo, CA", status="Temporary"),
+        PhoneNumber(_n(43), "+14155550143", "DirectNumber", "Local", SF_SITE, "SF office texting",
+                    "San Francisco, CA", sms_holder_id=ALEX, sms_features=SMS_MMS, campaign=CARE),
+        PhoneNumber(_n(44), "+14155550144", "CompanyNumber", "Local", None, "Support texting line",
+                    "San Francisco, CA", sms_holder_id=SUPPORT_QUEUE, sms_features=SMS_ONLY,
+                    campaign=CARE),
+        PhoneNumber(_n(46), "+16505550146", "DirectNumber", "Local", ALEX,
+                    "Bulk promotions (High Volume)", "San Mateo, CA", sms_holder_id=ALEX,
+                    sms_features=("A2PSmsSender",), campaign=REJECTED),
     ]
 
 
@@ -349,13 +418,20 @@ def other_numbers() -> list[PhoneNumber]:
                     "San Mateo, CA", sms_holder_id=PRIYA, sms_features=SMS_ONLY, campaign=CARE),
         PhoneNumber(_n(26), "+12125550126", "DirectNumber", "Local", NY_SITE, "NY office",
                     "New York, NY"),
+        # A call queue's number whose SMS an admin gave to someone outside the queue.
+        PhoneNumber(_n(45), "+16505550145", "DirectNumber", "Local", BILLING_QUEUE,
+                    "Billing overflow", "San Mateo, CA", sms_holder_id=DANA,
+                    sms_features=SMS_ONLY, campaign=CARE),
     ]
 
 
-def build_demo_account(admin: bool = True) -> Account:
-    """The curated demo company, signed in as Alex Rivera (an administrator unless told not)."""
+def build_demo_account(admin: bool = True, user: str = "alex") -> Account:
+    """The curated demo company, signed in as Alex Rivera (an administrator unless told not), or
+    as another of `DEMO_USERS` (Sam, whose role lacks business SMS)."""
     extensions = _sites_and_people()
     extensions[0].admin = admin
     numbers = signed_in_user_numbers() + other_numbers()
+    if user not in DEMO_USERS:
+        raise ValueError(f"demo user must be one of {', '.join(DEMO_USERS)}")
     return Account(ACCOUNT_ID, "Rivera & Chen Outfitters", "+16505550100", extensions, numbers,
-                   signed_in_id=ALEX)
+                   signed_in_id=DEMO_USERS[user])

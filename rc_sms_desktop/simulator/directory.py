@@ -9,7 +9,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
 from rc_sms_desktop.simulator.control import SimulatorControl
-from rc_sms_desktop.simulator.demo_account import Account, Extension, PhoneNumber
+from rc_sms_desktop.simulator.demo_account import COUNTRIES, Account, Extension, PhoneNumber
 from rc_sms_desktop.simulator.error_bodies import (
     api_error,
     invalid_parameter,
@@ -124,8 +124,11 @@ def paged(request: Request, items: Sequence[T], page: int, per_page: int,
 
 # --- renderers ----------------------------------------------------------------------------------
 
-def _country(base: str) -> dict[str, str]:
-    return {"id": "1", "uri": f"{base}/restapi/v1.0/dictionary/country/1", "name": "United States"}
+def _country(base: str, number: PhoneNumber) -> dict[str, str]:
+    # CountryInfoBasicModel (listExtensionPhoneNumbers): id, uri and name; no isoCode.
+    country_id, name = COUNTRIES[number.country]
+    return {"id": country_id, "uri": f"{base}/restapi/v1.0/dictionary/country/{country_id}",
+            "name": name}
 
 
 def _site(base: str, account: Account, site_id: int | None) -> dict[str, str]:
@@ -170,8 +173,12 @@ def render_extension(base: str, account: Account, ext: Extension, own: bool) -> 
     if own:
         body["setupWizardState"] = "Completed"
         # serviceFeatures only come with the signed-in user's own extension (listExtensions, readExtension).
+        # A feature the user's role lacks is `enabled: false` with a reason (the spec's
+        # ExtensionServiceFeatureInfo; `InsufficientPermissions`: "required permission is not
+        # granted", readExtensionFeatures).
         body["serviceFeatures"] = [
-            {"featureName": name, "enabled": True}
+            {"featureName": name, "enabled": False, "reason": "InsufficientPermissions"}
+            if name in ext.features_off else {"featureName": name, "enabled": True}
             for name in ("SMS", "SMSReceiving", "MMS", "InternationalSMS", "Pager",
                          "PagerReceiving")
         ]
@@ -214,7 +221,7 @@ def render_user_number(base: str, account: Account, ext: Extension, number: Phon
                        features: Sequence[str]) -> dict[str, Any]:
     """A `UserPhoneNumberInfo` record: features, and the owner when it is another extension."""
     body = _number_common(base, account, number)
-    body["country"] = _country(base)
+    body["country"] = _country(base, number)
     body["features"] = list(features)
     if number.owner_id != ext.id:
         owner = _owner_ref(base, account, number, with_type=True)
@@ -226,7 +233,7 @@ def render_user_number(base: str, account: Account, ext: Extension, number: Phon
 def render_company_number(base: str, account: Account, number: PhoneNumber) -> dict[str, Any]:
     """A `CompanyPhoneNumberInfo` record: owner `{id, uri, name, extensionNumber}`, no features."""
     body = _number_common(base, account, number)
-    body["country"] = _country(base)
+    body["country"] = _country(base, number)
     owner = _owner_ref(base, account, number, with_type=False)
     if owner is not None:
         body["extension"] = owner
@@ -246,6 +253,10 @@ def render_sms_configuration(number: PhoneNumber) -> dict[str, Any]:
             "id": campaign.id, "externalId": campaign.external_id, "status": campaign.status,
             "registrationTier": campaign.registration_tier, "useCases": list(campaign.use_cases),
         }
+        if campaign.errors:
+            body["smsCampaignInfo"]["errors"] = [
+                {"errorCode": code, "message": message} for code, message in campaign.errors
+            ]
         body["smsBrandInfo"] = {"id": campaign.brand_id, "status": campaign.brand_status,
                                 "externalId": campaign.brand_external_id}
     return body

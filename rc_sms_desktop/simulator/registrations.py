@@ -180,7 +180,10 @@ def render_campaign(campaign: Campaign) -> dict[str, Any]:
     return {
         "id": int(campaign.id),
         "name": name,
-        "status": campaign.status,
+        # sms-configuration's CampaignStatusInfo spells it PreVetFailed, TcrCampaignStatus
+        # PreventFailed (smsConfigurationInfo vs. listAllTcrCampaigns): each endpoint answers in
+        # its own schema's spelling.
+        "status": "PreventFailed" if campaign.status == "PreVetFailed" else campaign.status,
         "registrationTime": registered,
         "externalId": campaign.external_id,
         "brand": {"id": campaign.brand_id, "name": brand.name if brand else ""},

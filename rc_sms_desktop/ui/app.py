@@ -54,7 +54,8 @@ def window_options(args: argparse.Namespace) -> WindowOptions:
     """The window options from the command line (`rc-sms-desktop [--demo] [--screenshot …]`)."""
     screenshot = getattr(args, "screenshot", None)
     return WindowOptions(
-        demo=bool(getattr(args, "demo", False)),
+        demo=bool(getattr(args, "demo", False) or getattr(args, "demo_user", None)),
+        demo_user=getattr(args, "demo_user", None),
         screenshot=Path(screenshot) if screenshot else None,
         screenshot_picker=bool(getattr(args, "screenshot_picker", False)),
         select=getattr(args, "select", None),
@@ -93,7 +94,7 @@ async def _run_window(
         from rc_sms_desktop.ui.theme import apply_appearance
 
         apply_appearance(appearance)
-    services = default_services(settings)
+    services = default_services(settings, options.demo_user)
     services.server_text = options.server
     window = MainWindow(services, options=options, settings=settings)
     views = install_views_after_first_paint(window)

@@ -30,14 +30,17 @@ from PySide6.QtWidgets import (
 )
 
 from rc_sms_desktop.core.eligibility import (
+    ITEM_SMS_HOLDER,
+    ITEM_TCR_BRAND,
+    ITEM_TCR_CAMPAIGN,
     LINK_TCR,
     LINK_TOLL_FREE,
+    CheckState,
     ConfigState,
     Reason,
     Severity,
     State,
     Verdict,
-    is_us_or_canada,
 )
 from rc_sms_desktop.core.formatting import format_number
 from rc_sms_desktop.core.marks import Mark, verdict_mark
@@ -67,114 +70,36 @@ def _mark_of(state: State) -> Mark:
     return {State.READY: Mark.READY, State.BLOCKED: Mark.BLOCKED}.get(state, Mark.UNKNOWN)
 
 
-def _has(verdict: Verdict, *codes: str) -> Reason | None:
-    return next((r for r in verdict.reasons if r.code in codes), None)
+_CHECK_MARKS = {
+    CheckState.PASS: Mark.READY,
+    CheckState.FAIL: Mark.BLOCKED,
+    CheckState.UNKNOWN: Mark.UNKNOWN,
+}
 
 
 def conditions(verdict: Verdict, *, sms_holder: str | None = None, account_view: bool = False) -> list[Condition]:
-    """Every condition RingCentral's guide sets for sending from this number, with its state."""
-    number = verdict.number
-    features = set(number.features)
+    """The verdict's own checklist (built by the core with the verdict), as lines to show.
+
+    Items that do not apply to this number (a toll-free check on a local number…) are left out;
+    an item still being checked shows the loading mark. In the Account view the holder's name
+    is added to the SMS-holder line.
+    """
+    loading = verdict.config_state is ConfigState.LOADING
     items: list[Condition] = []
-    if number.problem is not None:
-        return [Condition("Number record", Mark.BLOCKED, f"Could not be read: {number.problem}")]
-
-    status = number.status or "Normal"
-    if status == "Normal":
-        items.append(Condition("Number status", Mark.READY, "Active"))
-    else:
-        reason = _has(verdict, "number-not-active")
-        items.append(Condition("Number status", Mark.BLOCKED, reason.summary if reason else status))
-    if number.type == "FaxOnly":
-        items.append(Condition("Voice and text", Mark.BLOCKED, "Fax-only number"))
-
-    if "SmsSender" in features:
-        items.append(Condition("SMS feature (SmsSender)", Mark.READY, "Present"))
-    elif _has(verdict, "sms-assigned-elsewhere"):
-        items.append(Condition("SMS feature (SmsSender)", Mark.BLOCKED, "Held by another extension"))
-    else:
-        items.append(Condition("SMS feature (SmsSender)", Mark.BLOCKED, "Missing"))
-    toll_free = is_toll_free(number)
-    if toll_free:
-        items.append(Condition("MMS feature (MmsSender)", Mark.BLOCKED, "Toll-free numbers cannot send MMS"))
-    else:
-        items.append(
-            Condition("MMS feature (MmsSender)", Mark.READY if "MmsSender" in features else Mark.BLOCKED,
-                      "Present" if "MmsSender" in features else "Missing")
-        )
-    items.append(
-        Condition(
-            "International SMS (InternationalSmsSender)",
-            Mark.READY if "InternationalSmsSender" in features and not toll_free else Mark.BLOCKED,
-            "Present" if "InternationalSmsSender" in features and not toll_free
-            else ("Not allowed from toll-free numbers" if toll_free else "Missing"),
-        )
-    )
-    if "A2PSmsSender" in features:
-        items.append(Condition("High Volume SMS (A2PSmsSender)", Mark.READY, "Present"))
-
-    # Ownership: whose SMS this is. In the Account view the reader is an admin looking at
-    # someone's number, so the line names the holder instead of speaking to "you".
-    if account_view:
-        if sms_holder:
-            items.append(Condition("SMS holder", Mark.READY, f"{sms_holder} holds this number's SMS"))
-        else:
-            items.append(Condition("SMS holder", Mark.BLOCKED,
-                                   "No extension holds this number's SMS (or it is not SMS-enabled)"))
-    elif _has(verdict, "sms-assigned-elsewhere"):
-        items.append(Condition("SMS assigned to you", Mark.BLOCKED, "Another extension holds this number's SMS"))
-    elif is_shared(number):
-        ok = "SmsSender" in features
-        items.append(Condition("SMS assigned to you", Mark.READY if ok else Mark.UNKNOWN,
-                               "You are the extension picked for its SMS" if ok else "Not known"))
-    else:
-        items.append(Condition("SMS assigned to you", Mark.READY, "The number is assigned to you"))
-
-    if toll_free:
-        verified = "SmsSender" in features
-        items.append(
-            Condition("Toll-free verification", Mark.READY if verified else Mark.BLOCKED,
-                      "SMS-enabled: RingCentral lists SmsSender" if verified
-                      else "Not SMS-enabled: verify the number for SMS")
-        )
-    elif is_us_or_canada(number):
-        items.extend(_registration_conditions(verdict))
-    else:
-        items.append(Condition("TCR registration", Mark.READY, "Not needed outside the US and Canada"))
-    return items
-
-
-def _registration_conditions(verdict: Verdict) -> list[Condition]:
-    state = verdict.config_state
-    config = verdict.config
-    if state in (ConfigState.LOADING, ConfigState.NOT_LOADED):
-        return [Condition("TCR campaign", Mark.LOADING, "Checking…"),
-                Condition("TCR brand", Mark.LOADING, "Checking…")]
-    if state is ConfigState.NOT_NEEDED:
-        return [Condition("TCR campaign", Mark.UNKNOWN, "Not checked: the number cannot send anyway")]
-    if state is ConfigState.FAILED or config is None or config.problem is not None:
-        return [Condition("TCR campaign", Mark.UNKNOWN, "Could not be checked"),
-                Condition("TCR brand", Mark.UNKNOWN, "Could not be checked")]
-    campaign = config.campaign
-    if campaign is None:
-        return [Condition("TCR campaign", Mark.BLOCKED, "Not linked to a campaign"),
-                Condition("TCR brand", Mark.UNKNOWN, "No campaign, so no brand")]
-    items = [
-        Condition(
-            "TCR campaign",
-            Mark.READY if campaign.status == "Confirmed" else Mark.BLOCKED,
-            f"{campaign.status or 'No status'}" + (f" (campaign {campaign.id})" if campaign.id else ""),
-        )
-    ]
-    brand = config.brand
-    brand_reason = _has(verdict, "brand-not-verified")
-    if brand_reason is None:
-        items.append(Condition("TCR brand", Mark.READY, brand.status if brand and brand.status else "Verified"))
-    else:
-        mark = Mark.BLOCKED if brand_reason.severity is Severity.ERROR else Mark.UNKNOWN
-        items.append(Condition("TCR brand", mark, (brand.status if brand else None) or "Missing"))
-    if campaign.errors or (brand is not None and brand.errors):
-        items.append(Condition("Registration errors", Mark.BLOCKED, "RingCentral lists problems (see below)"))
+    for entry in verdict.checklist:
+        if entry.state is CheckState.NOT_APPLICABLE and entry.item != ITEM_TCR_CAMPAIGN:
+            continue
+        mark = _CHECK_MARKS.get(entry.state, Mark.UNKNOWN)
+        if loading and entry.state is CheckState.UNKNOWN and entry.item in (ITEM_TCR_CAMPAIGN, ITEM_TCR_BRAND):
+            mark = Mark.LOADING
+        if entry.state is CheckState.NOT_APPLICABLE:
+            mark = Mark.UNKNOWN
+        detail = entry.detail
+        if account_view and entry.item == ITEM_SMS_HOLDER and sms_holder:
+            # An admin reads about someone's number: name the holder, not "this extension".
+            detail = (f"{sms_holder} holds this number's SMS" if entry.state is CheckState.PASS
+                      else f"{detail} (SMS recipient: {sms_holder})")
+        items.append(Condition(entry.title, mark, detail))
     return items
 
 
@@ -183,11 +108,15 @@ def tier_text(verdict: Verdict) -> str | None:
     config = verdict.config
     if config is None or config.campaign is None:
         return None
+    if is_toll_free(verdict.number):
+        return None  # toll-free numbers are verified, not registered: no TCR tier or limit
     tier = config.campaign.registration_tier
+    which = f"campaign {config.campaign.id}" if config.campaign.id else "this campaign"
     if tier == "LowVolume":
-        return "Low volume: at most 6,000 messages a day across all your numbers (to US mobile carriers)."
+        return (f"Low volume: at most 6,000 messages a day across all the numbers linked to {which} "
+                "(to US mobile carriers).")
     if tier == "StandardVolume":
-        return "Standard volume: more than 6,000 messages a day across all your numbers."
+        return f"Standard volume: more than 6,000 messages a day across the numbers linked to {which}."
     if tier:
         return f"{tier} (a tier this app does not know; RingCentral's value is shown as sent)."
     return "RingCentral did not say."
@@ -454,7 +383,9 @@ class DetailPane(QWidget):
         # The signed-in user holds the SMS features of a shared number that lists SmsSender.
         holder = me if me is not None and is_shared(number) and "SmsSender" in number.features else None
         owner = ownership(number, holder)
-        if me is not None and not owner.shared and number.extension is None:
+        # "You" only where the number is known to be the user's (the core says "This extension";
+        # a caller-ID-only number without `extension` is "Not reported", never "yours").
+        if me is not None and owner.owner == "This extension":
             you = (
                 self._sms_holder_text() or "The extension itself"
                 if self._account_view

@@ -80,6 +80,7 @@ class WindowOptions:
     """Command-line window options (see `rc_sms_desktop/cli/main.py`, "window options")."""
 
     demo: bool = False
+    demo_user: str | None = None  # who the demo signs in as (`--demo-user`; alex by default)
     screenshot: Path | None = None
     screenshot_picker: bool = False
     select: str | None = None  # a number to choose at start: E.164 or phone-number id
@@ -774,7 +775,10 @@ class MainWindow(QMainWindow):
         verdict = self.current_sender()
         self.detail_pane.show_verdict(verdict)
         self.senderChanged.emit(verdict)
-        if verdict is not None and self.sender_combo.hasFocus() and not self.sender_combo.view().isVisible():
+        # focusWidget, not hasFocus: the window need not be active (no window manager, or the
+        # screen reader's own window in front) for the user to be on the picker.
+        if (verdict is not None and self.focusWidget() is self.sender_combo
+                and not self.sender_combo.view().isVisible()):
             # Arrow keys on the closed picker: Qt sends the new value (number and state, see
             # sender_model); the verdict's headline is announced too, as the detail pane shows it.
             announce(self.sender_combo, verdict.headline)

@@ -181,5 +181,6 @@ class DefaultServices:
         return SenderLoader(session.client, cache=cache).load()
 
 
-def default_services(settings: Settings) -> DefaultServices:
-    return DefaultServices(settings)
+def default_services(settings: Settings, demo_user: str | None = None) -> DefaultServices:
+    """The real services; `demo_user` picks who the demo signs in as (`--demo-user`)."""
+    return DefaultServices(settings, simulator_options={"demo_user": demo_user} if demo_user else None)

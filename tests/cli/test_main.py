@@ -16,7 +16,8 @@ WINDOW_ARGV = [
     [],
     ["--demo", "--screenshot", "out.png", "--screenshot-picker", "--select", "+16505550101"],
     ["--verbose", "--select=+16505550101"],
-    ["--dem"],  # argparse's abbreviations work the same on both paths
+    ["--verb"],  # argparse's abbreviations work the same on both paths
+    ["--demo-user", "sam", "--screenshot", "out.png"],
 ]
 
 

@@ -182,12 +182,12 @@ def test_parser_requires_from_and_to() -> None:
 # --- The demo account (in-process simulator), with delivery time scaled down -----------------
 
 
-async def run_demo(*argv: str) -> tuple[int, dict[str, Any]]:
+async def run_demo(*argv: str, demo_user: str = "alex") -> tuple[int, dict[str, Any]]:
     from rc_sms_desktop.api.demo import open_demo_client
 
     async def opener(args: argparse.Namespace) -> RingCentralClient:
         assert args.demo
-        return await open_demo_client(delivery_delay_s=0.01)
+        return await open_demo_client(delivery_delay_s=0.01, demo_user=demo_user)
 
     out = io.StringIO()
     code = await send_cli.send_command(
@@ -211,10 +211,20 @@ async def test_demo_opted_out_recipient_exits_3_with_sms_rc_413() -> None:
     assert data["error"]["code"] == "SMS-RC-413"
 
 
-async def test_demo_unverified_toll_free_fails_at_the_carrier() -> None:
+async def test_demo_unverified_toll_free_is_refused_before_sending() -> None:
+    # RingCentral attaches SmsSender only once a toll-free number is verified: the demo's
+    # unverified one lists none, and the refusal names toll-free verification, not TCR.
     code, data = await run_demo("--from", "+18885550118", "--to", "+16505550123", "--text", "Hi")
-    assert code == 3
-    assert data["error"]["code"] == "SMS-CAR-461"
+    assert code == 4
+    assert data["problems"][0]["code"] == "toll-free-not-verified"
+
+
+async def test_demo_user_without_sms_is_refused_with_the_permission_code() -> None:
+    code, data = await run_demo(
+        "--from", "+16505550124", "--to", "+16505550123", "--text", "Hi", demo_user="sam"
+    )
+    assert code == 4
+    assert data["problems"][0]["code"] == "sms-not-permitted"
 
 
 async def test_demo_pending_campaign_is_refused_before_sending() -> None:

@@ -53,13 +53,21 @@ async def test_signed_in_extension_by_tilde_and_by_id(sim: Sim) -> None:
 async def test_demo_user_numbers_show_every_case_of_the_guide(sim: Sim) -> None:
     client, _ = sim
     numbers = by_number(await all_pages(client, MY_NUMBERS, perPage=4))
-    assert len(numbers) == 20
+    assert len(numbers) == 36  # every case of the guide and of issue #13
     assert set(numbers["+16505550101"]["features"]) >= {"SmsSender", "MmsSender",
                                                          "InternationalSmsSender"}
     toll_free = numbers["+18335550104"]
     assert toll_free["paymentType"] == "TollFree"
     assert "SmsSender" in toll_free["features"] and "MmsSender" not in toll_free["features"]
+    # Not verified yet: no SMS feature at all (RingCentral attaches it once verified).
+    assert numbers["+18885550118"]["features"] == ["CallerId"]
+    assert numbers["+14165550136"]["country"]["name"] == "Canada"
+    assert numbers["+442079460137"]["country"]["name"] == "United Kingdom"
+    assert numbers["+16505550140"]["paymentType"] == "External"
+    assert {numbers[n]["status"] for n in ("+16505550141", "+16505550142")} == {"PortedIn", "Temporary"}
     assert numbers["+16505550112"]["features"] == ["CallerId", "A2PSmsSender"]
+    site = numbers["+14155550143"]
+    assert site["extension"]["type"] == "Site" and "SmsSender" in site["features"]
     assert numbers["+16505550113"]["type"] == "FaxOnly"
     assert numbers["+16505550113"]["features"] == []
     main = numbers["+16505550100"]
@@ -88,6 +96,12 @@ async def test_demo_user_numbers_show_every_case_of_the_guide(sim: Sim) -> None:
         ("+14155550109", None, None, None),
         ("+16505550110", None, None, None),
         ("+18335550104", None, None, None),
+        ("+16505550130", "UpdateRequested", "LowVolume", "Verified"),
+        ("+14155550131", "DeleteRequested", "LowVolume", "Verified"),
+        ("+12125550132", "Draft", "LowVolume", "Submitted"),
+        ("+16505550133", "PreVetFailed", "LowVolume", "Verified"),
+        ("+14155550134", "Unconfirmed", "LowVolume", "Verified"),
+        ("+12125550135", "Confirmed", "StandardVolume", "Suspended"),
     ],
 )
 async def test_sms_configuration_per_number(
@@ -117,14 +131,14 @@ async def test_sms_configuration_of_a_number_not_on_the_list_is_404(sim: Sim) ->
 async def test_paging_fields_and_navigation_links(sim: Sim) -> None:
     client, _ = sim
     body = (await client.get(MY_NUMBERS, params={"perPage": 6, "page": 2})).json()
-    assert body["paging"] == {"page": 2, "perPage": 6, "totalPages": 4, "totalElements": 20,
+    assert body["paging"] == {"page": 2, "perPage": 6, "totalPages": 6, "totalElements": 36,
                               "pageStart": 6, "pageEnd": 11}
     nav = body["navigation"]
     assert set(nav) == {"firstPage", "previousPage", "nextPage", "lastPage"}
     for link in nav.values():
         assert urlsplit(link["uri"]).netloc == urlsplit(BASE_URL).netloc
     last = (await client.get(nav["lastPage"]["uri"])).json()
-    assert len(last["records"]) == 2
+    assert len(last["records"]) == 6
     assert "nextPage" not in last["navigation"]
 
 
@@ -144,7 +158,7 @@ async def test_usage_type_filter_is_exploded(sim: Sim) -> None:
     body = (await client.get(MY_NUMBERS, params={
         "usageType": ["MainCompanyNumber", "CompanyNumber"]})).json()
     assert {r["usageType"] for r in body["records"]} == {"MainCompanyNumber", "CompanyNumber"}
-    assert len(body["records"]) == 2
+    assert len(body["records"]) == 3
 
 
 async def test_list_extensions_filters_by_type(sim: Sim) -> None:

@@ -72,7 +72,6 @@ async def test_text_over_1000_utf16_units_is_refused(sim: Sim) -> None:
         ("+16505550108", US_RECIPIENT, "SendingFailed", "SMS-UP-414"),  # expired
         ("+12125550111", US_RECIPIENT, "SendingFailed", "SMS-UP-414"),  # unverified brand
         ("+16505550110", US_RECIPIENT, "SendingFailed", "SMS-UP-414"),  # features, no campaign
-        ("+18885550118", US_RECIPIENT, "DeliveryFailed", "SMS-CAR-461"),  # unverified toll-free
         ("+16505550101", OPTED_OUT_RECIPIENT, "SendingFailed", "SMS-RC-413"),
     ],
 )

@@ -30,7 +30,7 @@ async def test_sign_in_and_page_over_http(live_server: LiveServer) -> None:
             assert next_page["uri"].startswith(url + "/restapi/")  # same host and port
             response = await client.get(next_page["uri"])
             seen += len(response.json()["records"])
-    assert seen == 20
+    assert seen == 36
     assert control.stats_json()["tokensIssued"] == 1
 
 

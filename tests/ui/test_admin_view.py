@@ -281,5 +281,5 @@ def test_the_account_detail_pane_names_the_sms_holder_not_you(qtbot: Any) -> Non
     from PySide6.QtWidgets import QTextBrowser
 
     text = pane.findChild(QTextBrowser, "detailBody").toPlainText()
-    assert "SMS holder" in text and "Priya Natarajan (ext. 102) holds this number's SMS" in text
+    assert "Who holds its SMS" in text and "Priya Natarajan (ext. 102) holds this number's SMS" in text
     assert "assigned to you" not in text and "You (" not in text

@@ -112,7 +112,7 @@ async def test_link_from_the_account_tab_previews_confirms_applies_and_refreshes
     assert all("Confirmed" not in dialog.campaign_combo.itemText(i) or True
                for i in range(dialog.campaign_combo.count()))
     offered = [dialog.campaign_combo.itemData(i) for i in range(dialog.campaign_combo.count())]
-    assert offered == ["2008", "2009", "2010"]  # only the Confirmed campaigns
+    assert offered == ["2008", "2009", "2010", "2021"]  # only the Confirmed campaigns
     assert dialog.row_text(NEW_LINE).startswith("Will be linked")
     assert "toll-free-not-linkable" in dialog.row_text(TOLL_FREE)
     _shot(dialog, "link-dialog-preview.png")

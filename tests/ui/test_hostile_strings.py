@@ -35,8 +35,8 @@ HOSTILE = '<img src="file:///etc/hostname"><img width=5000 height=5000><h1>H1</h
 TAGS = ("<img", "<h1", 'href="https://x"')  # the app's own links are fine; the label's is not
 
 
-def hostile_account(admin: bool = True) -> demo_account.Account:
-    account = demo_account.build_demo_account(admin=admin)
+def hostile_account(admin: bool = True, user: str = "alex") -> demo_account.Account:
+    account = demo_account.build_demo_account(admin=admin, user=user)
     account.company_name = HOSTILE
     for ext in account.extensions:
         ext.name = f"{ext.name} {HOSTILE}"

@@ -13,6 +13,7 @@ from PySide6.QtWidgets import QCheckBox, QComboBox, QPushButton, QWidget
 from pytestqt.qtbot import QtBot
 
 from rc_sms_desktop.infra.settings import Settings
+from rc_sms_desktop.simulator.demo_account import signed_in_user_numbers
 from rc_sms_desktop.ui.main_window import MainWindow, WindowOptions
 from rc_sms_desktop.ui.sender_model import SenderRole
 from rc_sms_desktop.ui.status_banner import BannerState
@@ -28,6 +29,8 @@ EXPECTED = {
     "+14155550115": "Cannot send SMS: SMS assigned to another extension",
     "+18335550104": "Ready to send SMS (no MMS)",
 }
+
+DEMO_NUMBERS = len(signed_in_user_numbers())  # every number on the demo user's list
 
 
 @pytest.fixture
@@ -69,7 +72,7 @@ async def test_without_a_stored_session_the_demo_opens_with_its_banner(open_wind
     assert "ext. 101" in window.identity_label.text()
     assert "Demo" in window.environment_label.text()
     assert window.as_of_label.text().startswith("Data as of")
-    assert _combo(window).count() == 20
+    assert _combo(window).count() == DEMO_NUMBERS
     # Nothing chosen yet: the best sender is shown, and it can send.
     current = window.current_sender()
     assert current is not None and current.can_send_sms
@@ -142,7 +145,7 @@ async def test_only_numbers_that_can_send_hides_the_others_and_is_remembered(
     assert all(combo.model().index(r, 0).data(SenderRole.CanSendRole) for r in range(combo.count()))
     assert ui_settings.only_numbers_that_can_send is True
     check.setChecked(False)
-    assert combo.count() == 20
+    assert combo.count() == DEMO_NUMBERS
 
 
 async def test_the_chosen_sender_is_remembered_for_the_account(
@@ -183,7 +186,7 @@ async def test_a_refresh_during_a_load_is_ignored_with_a_word_and_never_stacks(
     assert "Already loading" in window.status_banner.message()
     await asyncio.wait_for(first, 20)
     assert not first.cancelled()
-    assert _combo(window).count() == 20
+    assert _combo(window).count() == DEMO_NUMBERS
     assert "being checked" not in window.count_label.text()
     # One load's worth of requests (extension, numbers, 13 configurations), not five.
     session = window.session
@@ -195,6 +198,7 @@ async def test_a_refresh_during_a_load_is_ignored_with_a_word_and_never_stacks(
     second = window.load_runner.task
     assert second is not None and second is not first
     await asyncio.wait_for(second, 20)
+    assert _combo(window).count() == DEMO_NUMBERS
     assert "being checked" not in window.count_label.text()
 
 
@@ -255,7 +259,7 @@ async def test_a_load_whose_requests_never_answer_ends_in_an_error_with_retry(
         assert retry is not None and retry.isVisible()
         await wait_until(lambda: not window.load_runner.running)
         assert "being checked" not in window.count_label.text()
-        assert _combo(window).count() == 20
+        assert _combo(window).count() == DEMO_NUMBERS
         # RingCentral answers again: Retry loads everything.
         services.control.clear_faults()
         retry.click()
@@ -282,7 +286,7 @@ async def test_a_rate_limit_pause_shows_a_countdown(open_window: Callable[..., A
     assert task is not None
     await asyncio.wait_for(task, 30)
     assert banner.state is not BannerState.RATE_LIMITED
-    assert _combo(window).count() == 20
+    assert _combo(window).count() == DEMO_NUMBERS
 
 
 async def test_closing_during_a_load_exits_cleanly_and_quickly(open_window: Callable[..., Any]) -> None:
@@ -459,7 +463,7 @@ async def test_a_stored_session_opens_on_the_users_account_with_saved_verdicts_f
         assert window.session is not None and not window.session.is_demo
         assert not window.demo_banner.isVisible()
         assert "Alex Rivera" in window.identity_label.text()
-        assert _combo(window).count() == 20
+        assert _combo(window).count() == DEMO_NUMBERS
         await window.shutdown()
     assert not windows[0][1], "nothing was cached before the first load"
     assert windows[1][1], "the second start showed the saved verdicts before refreshing"

@@ -470,7 +470,6 @@ async def test_simulator_attachment_refusals_are_explained(
     [
         ("+16505550101", "+16505550123", "Delivered", None),
         ("+16505550105", "+16505550123", "SendingFailed", "SMS-UP-414"),  # campaign pending
-        ("+18885550118", "+16505550123", "DeliveryFailed", "SMS-CAR-461"),  # toll-free unverified
         ("+16505550101", "+16505550199", "SendingFailed", "SMS-RC-413"),  # recipient opted out
     ],
 )
