@@ -112,7 +112,7 @@ def test_the_issues_keystrokes_end_in_a_finished_load(x_display: str, tmp_path: 
     try:
         loaded = _wait_for(
             read,
-            lambda s: s["numbers"] == 20 and not s["loading"] and "composeSender" in s["rects"]
+            lambda s: s["numbers"] > 0 and not s["loading"] and "composeSender" in s["rects"]
             and "composeText" in s["rects"],
             60, "the first load with the compose panel",
         )
@@ -134,7 +134,7 @@ def test_the_issues_keystrokes_end_in_a_finished_load(x_display: str, tmp_path: 
             and s["chosen"] is not None,
             SETTLE_S, "a finished load",
         )
-        assert final["numbers"] == 20
+        assert final["numbers"] == loaded["numbers"]
         assert "being checked" not in final["count_text"]
     finally:
         app.send_signal(signal.SIGTERM)  # the app closes its window the normal way
