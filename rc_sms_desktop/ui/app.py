@@ -182,7 +182,7 @@ VIEWS_AT_THE_LATEST_S = 1.0
 ACCOUNT_TAB_TITLE = "&Account"
 ACCOUNT_OPENING_TEXT = "Opening the Account tab…"
 COMPOSE_OPENING_TEXT = "Opening the message panel…"
-CAMPAIGNS_TAB_TITLE = "Ca&mpaigns"  # ui/fix_view.py's tab
+CAMPAIGNS_TAB_TITLE = "Cam&paigns"  # ui/fix_view.py's tab
 CAMPAIGNS_OPENING_TEXT = "Opening the Campaigns tab…"
 
 

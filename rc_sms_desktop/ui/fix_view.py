@@ -63,7 +63,7 @@ from rc_sms_desktop.workflows import fixes
 
 _log = logging.getLogger(__name__)
 
-CAMPAIGNS_TAB_TITLE = "Ca&mpaigns"  # ui/app.py reserves its place under the same title
+CAMPAIGNS_TAB_TITLE = "Cam&paigns"  # Alt+M is the message box (#19); ui/app.py reserves its place under the same title
 LINK_ACTION = "Link to campaign…"
 ASSIGN_ACTION = "Change who texts from this number…"
 ASK_ACTION = "Ask my admin…"
@@ -606,7 +606,7 @@ class CampaignsView(QWidget):
         self.registrations: list[tuple[TcrBrand, list[TcrCampaign]]] = []
         layout = QVBoxLayout(self)
         bar = QHBoxLayout()
-        self.refresh_button = QPushButton("&Read campaigns", self)
+        self.refresh_button = QPushButton("Read campai&gns", self)  # Alt+R is Retry in the status banner (#19)
         self.refresh_button.setObjectName("readCampaignsButton")
         self.refresh_button.clicked.connect(self.start_read)
         self.reset_button = QPushButton("Reset &demo", self)

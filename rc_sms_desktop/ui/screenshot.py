@@ -40,6 +40,14 @@ def prepare_screenshot_platform() -> None:
     if os.environ.get("QT_QPA_PLATFORM") != "offscreen":
         return
     screen = dict(_SCREENSHOT_SCREEN)
+    # QT_SCALE_FACTOR=2 halves the screen's size in logical pixels: grow it so the window and
+    # its open picker still fit (a popup off the screen's edge is moved, and framed wrongly).
+    try:
+        scale = max(1.0, float(os.environ.get("QT_SCALE_FACTOR", "1") or 1))
+    except ValueError:
+        scale = 1.0
+    screen["width"] = round(int(screen["width"]) * scale)  # type: ignore[call-overload]
+    screen["height"] = round(int(screen["height"]) * scale)  # type: ignore[call-overload]
     handle = tempfile.NamedTemporaryFile(  # noqa: SIM115 - must outlive this function
         "w", prefix="rc-sms-offscreen-", suffix=".json", delete=False
     )

@@ -115,8 +115,8 @@ class SenderDelegate(QStyledItemDelegate):
         def place(part: QRect) -> QRect:
             return QStyle.visualRect(direction, inner, part)
 
-        start = Qt.AlignmentFlag.AlignLeft if direction == Qt.LayoutDirection.LeftToRight else Qt.AlignmentFlag.AlignRight
-        middle = start | Qt.AlignmentFlag.AlignVCenter
+        # Logical alignment: Qt mirrors AlignLeft itself when the painter lays out right to left.
+        middle = Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter
         bold_metrics = QFontMetrics(bold)
         line1_height = max(bold_metrics.height(), _MARK)
         mark_rect = QRectF(place(QRect(inner.left(), inner.top() + (line1_height - _MARK) // 2, _MARK, _MARK)))

@@ -176,9 +176,14 @@ async def test_mnemonics_are_unique_among_what_is_shown_together(
     window = await _demo_window(qtbot, demo_services(), ui_settings)
     from rc_sms_desktop.ui.admin_view import AccountView
     from rc_sms_desktop.ui.compose_panel import ComposePanel
+    from rc_sms_desktop.ui.fix_view import CAMPAIGNS_TAB_TITLE, install_fixes
 
     ComposePanel().install(window)
-    AccountView().install(window, "&Account")
+    view = AccountView()
+    view.install(window, "&Account")
+    install_fixes(window, view)
+    assert window.tabs.tabText(window.tabs.count() - 1) == CAMPAIGNS_TAB_TITLE
+    window.status_banner.show_error("Could not reach RingCentral.", retry=True)  # its Retry too
     for tab in range(window.tabs.count()):
         window.tabs.setCurrentIndex(tab)
         found = _visible_mnemonics(window)

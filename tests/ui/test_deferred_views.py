@@ -37,7 +37,7 @@ async def test_views_arrive_after_the_numbers_in_their_reserved_places(
     views = ui_app.install_views_after_first_paint(window)
     # Before anything is built, the places are kept: the later tabs and the splitter's right side.
     assert [window.tabs.tabText(i) for i in range(window.tabs.count())] == [
-        "Se&nd from", "&Account", "Ca&mpaigns"]
+        "Se&nd from", "&Account", "Cam&paigns"]
     assert window.splitter.count() == 2
     window.show()
     await window.start()
