@@ -24,6 +24,8 @@ from typing import Any
 
 import pytest
 
+from tests.ui.xvfb import private_display
+
 pytestmark = [
     pytest.mark.slow,
     pytest.mark.skipif(
@@ -37,23 +39,9 @@ SETTLE_S = 20.0
 
 @pytest.fixture
 def x_display() -> Iterator[str]:
-    """A private 1600×1000 Xvfb server on a free display; yields its DISPLAY value."""
-    read_fd, write_fd = os.pipe()
-    server = subprocess.Popen(
-        ["Xvfb", "-displayfd", str(write_fd), "-screen", "0", "1600x1000x24", "-nolisten", "tcp"],
-        pass_fds=(write_fd,),
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    os.close(write_fd)
-    try:
-        with os.fdopen(read_fd) as announced:
-            number = announced.readline().strip()
-        assert number, "Xvfb did not announce a display"
-        yield f":{number}"
-    finally:
-        server.terminate()
-        server.wait(timeout=10)
+    """A private 1600×1000 Xvfb server, as in the issue; yields its DISPLAY value."""
+    with private_display("1600x1000x24") as display:
+        yield display
 
 
 def _wait_for(read: Callable[[], dict[str, Any] | None], ok: Callable[[dict[str, Any]], bool],
