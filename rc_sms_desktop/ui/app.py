@@ -15,6 +15,7 @@ import contextlib
 import gc
 import importlib
 import logging
+import os
 import signal
 import sys
 from pathlib import Path
@@ -43,6 +44,9 @@ from rc_sms_desktop.ui.main_window import (
 from rc_sms_desktop.ui.qt_messages import route_qt_messages
 from rc_sms_desktop.ui.screenshot import prepare_screenshot_platform, scratch_settings
 from rc_sms_desktop.ui.window_services import default_services
+
+# Names a file for the window's state as JSON (ui/state_dump.py, imported only when set).
+STATE_DUMP_ENV = "RC_SMS_DESKTOP_STATE_DUMP"
 
 _log = logging.getLogger(__name__)
 
@@ -107,6 +111,10 @@ async def _run_window(
     for signum in (signal.SIGINT, signal.SIGTERM):
         with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
             loop.add_signal_handler(signum, window.request_close)
+    if os.environ.get(STATE_DUMP_ENV):  # tests driving the app from outside (ui/state_dump.py)
+        from rc_sms_desktop.ui.state_dump import install_state_dump
+
+        install_state_dump(window)
     window.show()
     _log.info("Main window shown")
     if options.screenshot is None:

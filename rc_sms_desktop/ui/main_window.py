@@ -148,6 +148,8 @@ class MainWindow(QMainWindow):
 
         self._runner = QtLoadRunner(self)
         self._progress_counts = (0, 0)
+        self._load_note = ""  # why a Refresh pressed during the load did nothing
+        self._pacing_note = ""
         self._model = SenderListModel(self)
         self._proxy = SendableFilterModel(self)
         self._proxy.setSourceModel(self._model)
@@ -296,8 +298,13 @@ class MainWindow(QMainWindow):
         bar = self.menuBar()
         file_menu = bar.addMenu("&File")
         self.refresh_action = QAction("&Refresh", self)
-        self.refresh_action.setShortcuts([QKeySequence(Qt.Key.Key_F5),
-                                          QKeySequence(QKeySequence.StandardKey.Refresh)])
+        # F5 plus the platform's Refresh keys, each once: on Linux the standard key is F5 too,
+        # and the same key twice on one action makes Qt refuse it as ambiguous.
+        refresh_keys = [QKeySequence(Qt.Key.Key_F5)]
+        for key in QKeySequence.keyBindings(QKeySequence.StandardKey.Refresh):
+            if key not in refresh_keys:
+                refresh_keys.append(key)
+        self.refresh_action.setShortcuts(refresh_keys)
         self.refresh_action.triggered.connect(self.refresh)
         sign_in = QAction("&Sign in…", self)
         sign_in.triggered.connect(self.open_sign_in)
@@ -368,7 +375,13 @@ class MainWindow(QMainWindow):
             left = "under a minute" if minutes < 1 else f"about {minutes:.0f} min"
             note = (f"RingCentral allows {per_minute:,.0f} of these requests a minute, so the "
                     f"rest follow at that pace ({left} left).")
-        self.status_banner.set_pacing(note)
+        self._pacing_note = note
+        self._show_load_notes()
+
+    def _show_load_notes(self) -> None:
+        """The banner's second sentence while loading: an ignored Refresh, RingCentral's pace."""
+        notes = (self._load_note, self._pacing_note)
+        self.status_banner.set_pacing(" ".join(part for part in notes if part))
 
     def _connect(self) -> None:
         self.refresh_button.clicked.connect(self.refresh)
@@ -539,14 +552,32 @@ class MainWindow(QMainWindow):
             self._spawn(self._close_session(old))
         self._show_session(session)
         self.sessionChanged.emit(session)
-        self.refresh()
+        self._start_load()  # the previous session's load may still be winding down
 
     def refresh(self) -> None:
-        """Reload the current account (cancels the load in flight)."""
+        """Reload the current account, unless a load of it is running: then say so and go on.
+
+        Restarting would not be cleaner. The requests a cancelled load has sent count in
+        RingCentral's per-minute window all the same (Light: 50 a minute on the default plan,
+        https://developers.ringcentral.com/guide/basics/rate-limits), so a few Refreshes in a row
+        spent it on loads nobody saw finish, and the load shown then waited up to a minute with
+        its numbers "being checked" (#14).
+        """
         if self._session is None or self._shut_down or self._shutdown_task is not None:
             return
+        if self._runner.running:
+            self._load_note = "Already loading; Refresh again once this load has finished."
+            _log.info("Refresh ignored: a load is running")
+            self._show_load_notes()
+            return
+        self._start_load()
+
+    def _start_load(self) -> None:
+        """Load the current account now (a new session; Retry; Refresh when nothing loads)."""
+        if self._session is None or self._shut_down or self._shutdown_task is not None:
+            return
+        self._load_note = self._pacing_note = ""
         self._runner.start(self._services.load(self._session))
-        self.refresh_button.setEnabled(True)
 
     def sign_out(self) -> None:
         """Forget the stored session and show the demo account."""
@@ -687,6 +718,7 @@ class MainWindow(QMainWindow):
 
     def _on_finished(self, as_of: object) -> None:
         self.status_banner.loading_finished()
+        _log.info("Load finished: %d numbers", self._model.rowCount())
         if isinstance(as_of, datetime):
             self._as_of = as_of
             local = as_of.astimezone() if as_of.tzinfo else as_of
@@ -713,6 +745,7 @@ class MainWindow(QMainWindow):
             self.detail_pane.set_as_of(local)
 
     def _on_failed(self, error: object) -> None:
+        _log.warning("Load failed: %s", type(error).__name__)
         self._session_ended = isinstance(error, SessionEndedError)
         if self._session_ended:
             self.status_banner.show_error(error_text(error), retry_text="Sign &in again…")

@@ -148,11 +148,17 @@ class StatusBanner(QFrame):
         if note == self._pacing:
             return
         self._pacing = note
-        if self._state is BannerState.LOADING and self._total:
+        if self._state is BannerState.LOADING:
             self._show_progress_text()
+            if note and not self.isVisible():
+                self._show_timer.stop()
+                self._reveal_progress()  # a note is worth showing at once
 
     def _show_progress_text(self) -> None:
-        text = f"Checking SMS registration: {self._done} of {self._total} numbers done."
+        if self._total:
+            text = f"Checking SMS registration: {self._done} of {self._total} numbers done."
+        else:
+            text = self._progress_text
         self._message.setText(f"{text} {self._pacing}" if self._pacing else text)
 
     def rate_limited(self, seconds: float, what: str = "") -> None:
@@ -226,7 +232,7 @@ class StatusBanner(QFrame):
         if self._state is not BannerState.LOADING:
             return
         if not self._message.text() or self._progress.maximum() == 0:
-            self._message.setText(self._progress_text)
+            self._show_progress_text()
         self._set_look(Mark.LOADING)
         self._progress.setVisible(True)
         self._retry.setVisible(False)

@@ -19,6 +19,12 @@
 A configuration that fails to load makes that one number `unknown` (`config-unavailable`).
 Cancel by cancelling the consuming task (or closing the iterator): in-flight requests are
 cancelled too. Starting a new `load()` on the same loader cancels the previous one.
+
+Every load ends. When no request of the load has answered for the client's deadline (its
+`Timeouts.deadline`, the most one attempt may take) while it was not waiting on RingCentral's rate
+limits, the load stops with `LoadFailed(RequestTimeoutError)`; a failed load first marks the
+numbers still being checked as not checked (`VerdictUpdated`, `config-unavailable`), so nothing
+stays "being checked".
 """
 
 from __future__ import annotations
@@ -26,6 +32,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import time
 from collections import deque
 from collections.abc import AsyncIterator, Callable, Sequence
 from dataclasses import dataclass
@@ -34,7 +41,12 @@ from typing import Any, cast
 
 from rc_sms_desktop.api import endpoints
 from rc_sms_desktop.api.client import RingCentralClient
-from rc_sms_desktop.api.errors import ApiError, RateLimitedError, SessionEndedError
+from rc_sms_desktop.api.errors import (
+    ApiError,
+    RateLimitedError,
+    RequestTimeoutError,
+    SessionEndedError,
+)
 from rc_sms_desktop.api.rate_limits import RateLimitPause, throttling_group
 from rc_sms_desktop.core.eligibility import (
     ConfigState,
@@ -59,6 +71,8 @@ log = logging.getLogger(__name__)
 # limit (Light: 50 per window on the default plan) normally binds first.
 MAX_WORKERS = 64
 _YIELD_EVERY = 100  # evaluate this many numbers between turns of the event loop
+# How often the stall watchdog looks at the clock (a fraction of any sensible deadline).
+_WATCH_EVERY_S = 0.25
 
 
 # --- events ------------------------------------------------------------------------------------
@@ -161,6 +175,26 @@ _DONE = object()
 # --- the loader --------------------------------------------------------------------------------
 
 
+class _Watch:
+    """One load's liveness: when a request last answered, which numbers are still being checked."""
+
+    def __init__(self) -> None:
+        self.last_answer = time.monotonic()
+        self.unfinished: dict[str, PhoneNumber] = {}
+        self.producer = asyncio.current_task()
+
+    def answered(self) -> None:
+        self.last_answer = time.monotonic()
+
+    def mark_unfinished(self, emit: Callable[[object], None], user: UserFeatures | None) -> None:
+        """A load that failed says so for every number still being checked: not checked."""
+        for number in self.unfinished.values():
+            emit(VerdictUpdated(
+                evaluate(number, None, config_state=ConfigState.FAILED, user=user)
+            ))
+        self.unfinished.clear()
+
+
 class SenderLoader:
     """Loads the signed-in user's numbers and SMS configurations into verdicts (see module doc)."""
 
@@ -230,21 +264,53 @@ class SenderLoader:
             emit(RateLimited(pause.group, pause.resume_datetime, pause.reason, pause.limit, pause.window_s))
 
         unsubscribe = self.client.scheduler.add_listener(on_pause)
+        watch = _Watch()
         try:
-            await self._run(emit)
+            async with asyncio.TaskGroup() as tasks:
+                run = tasks.create_task(self._run(emit, watch), name="sender-loader-run")
+                watchdog = tasks.create_task(self._watch(run, watch), name="sender-loader-watchdog")
+                run.add_done_callback(lambda _run: watchdog.cancel())
         except asyncio.CancelledError:
             raise
-        except ApiError as error:
-            log.info("Load failed: %s", error)
-            emit(LoadFailed(error))
-        except Exception as error:
-            log.exception("Load failed unexpectedly")
+        except BaseExceptionGroup as group:
+            error = _first_error(group)
+            watch.mark_unfinished(emit, self._user)
+            if isinstance(error, ApiError):
+                log.info("Load failed: %s", error)
+            else:
+                log.error("Load failed unexpectedly", exc_info=error)
             emit(LoadFailed(error))
         finally:
             unsubscribe()
             queue.put_nowait(_DONE)
 
-    async def _run(self, emit: Callable[[object], None]) -> None:
+    async def _watch(self, run: asyncio.Task[None], watch: _Watch) -> None:
+        """Fail the load when nothing has answered for the client's deadline (see module doc)."""
+        deadline = float(getattr(getattr(self.client, "timeouts", None), "deadline", 60.0))
+        while not run.done():
+            await asyncio.sleep(_WATCH_EVERY_S)
+            now = time.monotonic()
+            if self._waiting_on_rate_limits():
+                # Pacing and penalties are RingCentral's (and shown as such), not a stall.
+                watch.answered()
+            elif now - watch.last_answer > deadline:
+                log.warning("No answer from RingCentral for %.0f s; the load stops", deadline)
+                raise RequestTimeoutError(
+                    "RingCentral did not answer in time", method="GET", path=endpoints.MY_NUMBERS
+                )
+
+    def _waiting_on_rate_limits(self) -> bool:
+        snapshot = getattr(self.client.scheduler, "snapshot", None)
+        if not callable(snapshot):
+            return False
+        try:
+            groups = list(snapshot())
+        except Exception:  # diagnostics only
+            return False
+        return any(g.paused_until or (g.limit and g.in_window >= g.limit) for g in groups)
+
+
+    async def _run(self, emit: Callable[[object], None], watch: _Watch) -> None:
         cached: CachedLoad | None = None
         if self.cache is not None:
             cached = self.cache.latest(self.client.server_url)
@@ -255,6 +321,7 @@ class SenderLoader:
         extension_raw = await self.client.get_json(
             endpoints.MY_EXTENSION, group=throttling_group("GET", endpoints.MY_EXTENSION)
         )
+        watch.answered()
         extension = parse_extension(extension_raw)
         user = self._user = extension.service_features  # the user's role applies to every number
         emit(SignedInAs(extension))
@@ -263,6 +330,7 @@ class SenderLoader:
             cached = self.cache.load(key) if self.cache is not None else None
 
         listing = await self.client.get_all(endpoints.MY_NUMBERS, params={"perPage": 1000})
+        watch.answered()
         for warning in listing.warnings:
             emit(LoadWarning(warning))
         numbers_raw = list(listing.records)
@@ -289,9 +357,10 @@ class SenderLoader:
             verdicts[_verdict_key(number, index)] = verdict
             if index % _YIELD_EVERY == _YIELD_EVERY - 1:
                 await asyncio.sleep(0)
+        watch.unfinished = {n.id: n for n in to_fetch}
         emit(NumbersListed(tuple(verdicts.values())))
 
-        fresh_configs = await self._fetch_configurations(to_fetch, verdicts, emit)
+        fresh_configs = await self._fetch_configurations(to_fetch, verdicts, emit, watch)
         as_of = datetime.now(UTC)
         if self.cache is not None and extension.id:
             self.cache.save(
@@ -310,6 +379,7 @@ class SenderLoader:
         numbers: Sequence[PhoneNumber],
         first_verdicts: dict[str, Verdict],
         emit: Callable[[object], None],
+        watch: _Watch,
     ) -> dict[str, object]:
         total = len(numbers)
         emit(Progress(0, total))
@@ -334,11 +404,13 @@ class SenderLoader:
 
         # A cancelled load must start no new request, even in the loop turns before the
         # cancellation reaches the workers through the task group.
-        owner = asyncio.current_task()
+        # The load's own task and the producer above it (whose cancellation reaches this task
+        # one loop turn later, through its task group).
+        owners = [t for t in (asyncio.current_task(), watch.producer) if t is not None]
 
         async def worker() -> None:
             nonlocal done, warned_long_pause
-            while pending and not (owner is not None and owner.cancelling()):
+            while pending and not any(owner.cancelling() for owner in owners):
                 number = pending.popleft()
                 config_state = ConfigState.LOADED
                 config = None
@@ -349,6 +421,7 @@ class SenderLoader:
                         raw = await self.client.get_json(
                             endpoints.sms_configuration(number.id), group=group
                         )
+                        watch.answered()
                     except SessionEndedError:
                         raise
                     except RateLimitedError as error:
@@ -357,11 +430,13 @@ class SenderLoader:
                             warned_long_pause = True
                             emit(LoadWarning(error.user_message))
                     except ApiError as error:
+                        watch.answered()
                         log.info("SMS configuration of number %s unavailable: %s", number.id, error)
                         config_state = ConfigState.FAILED
                     else:
                         config = parse_sms_configuration(raw)
                         fresh[number.id] = raw
+                watch.unfinished.pop(number.id, None)
                 emit(VerdictUpdated(
                     evaluate(number, config, config_state=config_state, user=self._user)
                 ))
@@ -372,6 +447,16 @@ class SenderLoader:
             for index in range(workers):
                 group_tasks.create_task(worker(), name=f"sms-config-{index}")
         return fresh
+
+
+def _first_error(group: BaseExceptionGroup[BaseException]) -> Exception:
+    """The error that ended a load, out of the task groups' (possibly nested) exception groups."""
+    for error in group.exceptions:
+        if isinstance(error, BaseExceptionGroup):
+            return _first_error(error)
+        if isinstance(error, Exception):
+            return error
+    raise group
 
 
 def _verdict_key(number: PhoneNumber, index: int) -> str:

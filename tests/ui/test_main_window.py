@@ -171,19 +171,106 @@ async def test_select_option_chooses_a_number_at_start(open_window: Callable[...
     assert window.detail_pane.headline() == EXPECTED["+16505550105"]
 
 
-async def test_refresh_cancels_the_load_in_flight_and_loads_again(open_window: Callable[..., Any]) -> None:
-    window = await open_window(wait=False, latency_ms=30)
+async def test_a_refresh_during_a_load_is_ignored_with_a_word_and_never_stacks(
+    open_window: Callable[..., Any],
+) -> None:
+    window = await open_window(wait=False, latency_ms=60)
     first = window.load_runner.task
     assert first is not None and not first.done()
     button = window.findChild(QPushButton, "refreshButton")
     assert button is not None
+    for _ in range(4):  # the issue's spaces on a focused Refresh
+        button.click()
+        await asyncio.sleep(0.02)
+    assert window.load_runner.task is first
+    assert "Already loading" in window.status_banner.message()
+    await asyncio.wait_for(first, 20)
+    assert not first.cancelled()
+    assert _combo(window).count() == DEMO_NUMBERS
+    assert "being checked" not in window.count_label.text()
+    # One load's worth of requests (extension, numbers, a configuration each), not five.
+    session = window.session
+    assert session is not None
+    sent = sum(group.sent for group in session.client.scheduler.snapshot())
+    assert sent <= 2 + DEMO_NUMBERS
+    # Once it has finished, Refresh loads again.
     button.click()
     second = window.load_runner.task
     assert second is not None and second is not first
-    await asyncio.wait_for(asyncio.gather(first, return_exceptions=True), 5)
-    assert first.cancelled()
     await asyncio.wait_for(second, 20)
     assert _combo(window).count() == DEMO_NUMBERS
+    assert "being checked" not in window.count_label.text()
+
+
+async def test_the_window_opens_with_the_keyboard_on_the_sender_picker(
+    open_window: Callable[..., Any],
+) -> None:
+    window = await open_window()
+    window.activateWindow()
+    await wait_until(lambda: window.focusWidget() is not None)
+    assert window.focusWidget() is _combo(window)
+
+
+class _NeverAnsweringDemo(DefaultServices):
+    """The demo with a 1.5-s client deadline, whose simulator stops answering on `hang()`."""
+
+    DEADLINE_S = 1.5
+
+    def __init__(self, settings: Settings) -> None:
+        super().__init__(settings, simulator_options={"latency_ms": 300, "slow_fault_s": 3600})
+        self.control: Any = None
+        self.hung = False
+
+    async def open_demo_session(self) -> Any:
+        from rc_sms_desktop.api.client import Timeouts
+
+        session = await super().open_demo_session()
+        session.client.timeouts = Timeouts(deadline=self.DEADLINE_S)
+        # The simulator is the ASGI app behind the demo client's transport.
+        self.control = session.client.http._transport.app.state.simulator
+        return session
+
+    def hang(self) -> None:
+        """Every request from now on gets no answer (once: the Retry below must get answers)."""
+        if not self.hung:
+            self.hung = True
+            self.control.inject_fault("slow", 10_000)
+
+
+async def test_a_load_whose_requests_never_answer_ends_in_an_error_with_retry(
+    qtbot: QtBot, ui_settings: Settings
+) -> None:
+    services = _NeverAnsweringDemo(ui_settings)
+    window = MainWindow(services, settings=ui_settings)
+    qtbot.addWidget(window)
+    window.show()
+    # The numbers are listed; their configurations (still in the simulator's latency) never come.
+    window.load_runner.numbersListed.connect(lambda _verdicts: services.hang())
+    loop = asyncio.get_running_loop()
+    await window.start()
+    await wait_until(lambda: services.control is not None and window.sender_model.rowCount())
+    listed_at = loop.time()
+    await wait_until(lambda: window.status_banner.state is BannerState.ERROR, within=15)
+    waited = loop.time() - listed_at
+    try:
+        assert waited < _NeverAnsweringDemo.DEADLINE_S + 3.0  # the client's deadline, not minutes
+        assert "took too long to answer" in window.status_banner.message()
+        retry = window.status_banner.findChild(QPushButton, "retryButton")
+        assert retry is not None and retry.isVisible()
+        await wait_until(lambda: not window.load_runner.running)
+        assert "being checked" not in window.count_label.text()
+        assert _combo(window).count() == DEMO_NUMBERS
+        # RingCentral answers again: Retry loads everything.
+        services.control.clear_faults()
+        retry.click()
+        task = window.load_runner.task
+        assert task is not None
+        await asyncio.wait_for(task, 20)
+        assert "being checked" not in window.count_label.text()
+        assert window.status_banner.state is not BannerState.ERROR, window.status_banner.message()
+    finally:
+        services.control.clear_faults()
+        await window.shutdown()
 
 
 async def test_a_rate_limit_pause_shows_a_countdown(open_window: Callable[..., Any]) -> None:

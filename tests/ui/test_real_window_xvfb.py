@@ -15,28 +15,16 @@ from pathlib import Path
 
 import pytest
 
+from tests.ui.xvfb import private_display
+
 pytestmark = pytest.mark.skipif(shutil.which("Xvfb") is None, reason="Xvfb is not installed")
 
 
 @pytest.fixture
 def x_display() -> Iterator[str]:
     """A private Xvfb server; yields its DISPLAY value."""
-    read_fd, write_fd = os.pipe()
-    server = subprocess.Popen(
-        ["Xvfb", "-displayfd", str(write_fd), "-screen", "0", "1280x800x24", "-nolisten", "tcp"],
-        pass_fds=(write_fd,),
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    os.close(write_fd)
-    try:
-        with os.fdopen(read_fd) as announced:
-            number = announced.readline().strip()
-        assert number, "Xvfb did not announce a display"
-        yield f":{number}"
-    finally:
-        server.terminate()
-        server.wait(timeout=10)
+    with private_display("1280x800x24") as display:
+        yield display
 
 
 def test_the_demo_window_paints_in_a_real_x11_window(x_display: str, tmp_path: Path) -> None:
