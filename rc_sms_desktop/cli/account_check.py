@@ -134,6 +134,16 @@ async def _scan(
                 raise AccountCheckError(event.message)
             elif isinstance(event, ScanFinished):
                 progress.clear()
+        if getattr(args, "save_capture", None):
+            # Circular at import time (check imports this module lazily), so imported here.
+            from rc_sms_desktop.cli.check import CheckError, save_capture
+
+            owner = getattr(client.authenticator, "owner_id", None)
+            try:
+                save_capture(Path(args.save_capture), scan.capture(owner),
+                             bool(getattr(args, "placeholders", False)), PROG)
+            except CheckError as error:
+                raise AccountCheckError(str(error)) from None
         return scan.rows()
 
 

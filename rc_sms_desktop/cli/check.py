@@ -32,7 +32,6 @@ from rc_sms_desktop.cli.sign_in import (
     SignInProblem,
     open_client,
 )
-from rc_sms_desktop.core.eligibility import Verdict
 from rc_sms_desktop.core.text_safety import for_terminal
 from rc_sms_desktop.workflows.loader import (
     LoadFailed,
@@ -95,10 +94,6 @@ def add_parser(subparsers: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    if getattr(args, "account", False) and getattr(args, "save_capture", None):
-        sys.stderr.write(f"{PROG}: --save-capture saves your own numbers; with --account it is not "
-                         "available yet\n")
-        return 2
     if getattr(args, "account", False):
         return _run_account_check(args)
     if args.format == "csv":
@@ -190,22 +185,26 @@ async def _check(args: argparse.Namespace) -> int:
 
     final = found.verdicts()
     if getattr(args, "save_capture", None):
-        _save_capture(Path(args.save_capture), extension_raw, final, bool(args.placeholders))
+        from rc_sms_desktop.core.support_capture import build_capture
+
+        save_capture(Path(args.save_capture), build_capture(extension_raw, final), bool(args.placeholders))
     text = render_json(final) if args.format == "json" else render_table(final, owner)
     write_stdout(text)
     return 0
 
 
-def _save_capture(path: Path, extension_raw: object, verdicts: list[Verdict], placeholders: bool) -> None:
-    """Write the support capture (core/support_capture.py), readable by the user alone."""
-    from rc_sms_desktop.core.support_capture import build_capture, with_placeholders
+def save_capture(path: Path, capture: dict[str, Any], placeholders: bool, prog: str = PROG) -> None:
+    """Write a support capture (core/support_capture.py), readable by the user alone.
+
+    The one writer for `check` and `check --account`; raises CheckError with one line.
+    """
+    from rc_sms_desktop.core.support_capture import with_placeholders
     from rc_sms_desktop.infra.private_files import write_private_text
 
-    capture = build_capture(extension_raw, verdicts)
     if placeholders:
         capture = with_placeholders(capture)
     try:
         write_private_text(path, json.dumps(capture, indent=1, ensure_ascii=False) + "\n")
     except OSError as error:
         raise CheckError(f"cannot save the capture to {path}: {error.strerror or error}") from None
-    sys.stderr.write(f"{PROG}: capture saved to {path}\n")
+    sys.stderr.write(f"{prog}: capture saved to {path}\n")

@@ -15,7 +15,7 @@ from typing import Any
 
 from rc_sms_desktop.core.eligibility import ConfigState, Verdict
 
-__all__ = ["build_capture", "with_placeholders"]
+__all__ = ["build_account_capture", "build_capture", "with_placeholders"]
 
 _PERSONAL = {
     "name": "Name",
@@ -45,6 +45,36 @@ def build_capture(extension_raw: object, verdicts: Iterable[Verdict]) -> dict[st
     capture: dict[str, Any] = {"phoneNumbers": numbers, "smsConfigurations": configurations}
     if extension_raw is not None:
         capture["extension"] = extension_raw
+    return capture
+
+
+def build_account_capture(
+    own_extension_id: str | None,
+    account_numbers: Iterable[Any],
+    extensions: Mapping[str, Any],
+    extension_lists: Mapping[str, Mapping[str, Any]],
+    configurations: Mapping[str, Mapping[str, Any]],
+) -> dict[str, Any]:
+    """The capture of an account scan (`check --account`): what the scan read, as read.
+
+    The account-wide keys are the ones `simulator --data` serves the Account tab from
+    (`accountPhoneNumbers`, `extensions`, `extensionPhoneNumbers`); `extension` and
+    `phoneNumbers` are the signed-in user's own (from the extension list), so `explain` reads it
+    too. A configuration that failed is null, as in `build_capture`.
+    """
+    lists = {str(k): list(v.get("records") or []) for k, v in extension_lists.items()}
+    capture: dict[str, Any] = {
+        "phoneNumbers": lists.get(own_extension_id or "", []),
+        "smsConfigurations": {
+            str(k): None if v.get("failed") else v.get("raw") for k, v in configurations.items()
+        },
+        "accountPhoneNumbers": list(account_numbers),
+        "extensions": list(extensions.values()),
+        "extensionPhoneNumbers": lists,
+    }
+    own = extensions.get(own_extension_id or "")
+    if own is not None:
+        capture["extension"] = own
     return capture
 
 

@@ -35,6 +35,7 @@ from rc_sms_desktop.api.errors import ApiError, PermissionDeniedError, SessionEn
 from rc_sms_desktop.core.account_join import AccountJoin, AccountRow
 from rc_sms_desktop.core.eligibility import ConfigState
 from rc_sms_desktop.core.models import MalformedPage, parse_page
+from rc_sms_desktop.core.support_capture import build_account_capture
 from rc_sms_desktop.workflows.scan_state import (
     ScanState,
     encode_state,
@@ -296,6 +297,14 @@ class AccountScan:
     def rows(self) -> list[AccountRow]:
         """All rows as the scan knows them now."""
         return self.join.rows()
+
+    def capture(self, own_extension_id: str | None) -> dict[str, Any]:
+        """What the scan read, as a support capture (core/support_capture.py)."""
+        state = self._state
+        return build_account_capture(
+            own_extension_id, state.account_numbers.values(), state.extensions,
+            state.extension_lists, state.configs,
+        )
 
     def _listen_to_pauses(self) -> Callable[[], None]:
         scheduler = getattr(self._client, "scheduler", None)
