@@ -14,7 +14,7 @@ import html
 import json
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeAlias
 
 from PySide6.QtCore import QEvent, QObject, QSize, Qt
 from PySide6.QtWidgets import (
@@ -29,7 +29,6 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from rc_sms_desktop.core.account_join import ExtensionSummary
 from rc_sms_desktop.core.eligibility import (
     ITEM_SMS_HOLDER,
     ITEM_TCR_BRAND,
@@ -58,7 +57,9 @@ from rc_sms_desktop.ui.theme import (
 
 # Who the pane names as "you": the main window passes the signed-in `Extension`; the Account
 # view passes the row's SMS holder as the lists summarise it.
-SignedIn = Extension | ExtensionSummary
+if TYPE_CHECKING:  # at run time only the Account tab loads the join (tests/ui/test_deferred_views.py)
+    from rc_sms_desktop.core.account_join import ExtensionSummary
+SignedIn: TypeAlias = "Extension | ExtensionSummary"
 
 GUIDE_LINK = "https://developers.ringcentral.com/guide/messaging/sms/sms-requirements"
 
@@ -248,7 +249,7 @@ class DetailPane(QWidget):
         holder = self._signed_in
         if holder is None:
             return None
-        return holder.describe() if isinstance(holder, ExtensionSummary) else holder.name
+        return holder.name if isinstance(holder, Extension) else holder.describe()
 
     def set_as_of(self, as_of: datetime | None) -> None:
         self._as_of = as_of
