@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import json
 import logging
 import sys
 from collections.abc import Callable
@@ -198,13 +197,11 @@ def save_capture(path: Path, capture: dict[str, Any], placeholders: bool, prog: 
 
     The one writer for `check` and `check --account`; raises CheckError with one line.
     """
-    from rc_sms_desktop.core.support_capture import with_placeholders
+    from rc_sms_desktop.core.support_capture import capture_text
     from rc_sms_desktop.infra.private_files import write_private_text
 
-    if placeholders:
-        capture = with_placeholders(capture)
     try:
-        write_private_text(path, json.dumps(capture, indent=1, ensure_ascii=False) + "\n")
+        write_private_text(path, capture_text(capture, placeholders))
     except OSError as error:
         raise CheckError(f"cannot save the capture to {path}: {error.strerror or error}") from None
     sys.stderr.write(f"{prog}: capture saved to {path}\n")

@@ -10,12 +10,13 @@ capture can be shared without them while the verdicts stay the same.
 from __future__ import annotations
 
 import copy
+import json
 from collections.abc import Iterable, Mapping
 from typing import Any
 
 from rc_sms_desktop.core.eligibility import ConfigState, Verdict
 
-__all__ = ["build_account_capture", "build_capture", "with_placeholders"]
+__all__ = ["build_account_capture", "build_capture", "capture_text", "with_placeholders"]
 
 _PERSONAL = {
     "name": "Name",
@@ -103,3 +104,9 @@ def with_placeholders(capture: Mapping[str, Any]) -> dict[str, Any]:
 
     result: dict[str, Any] = walk(copy.deepcopy(dict(capture)))
     return result
+
+
+def capture_text(capture: Mapping[str, Any], placeholders: bool) -> str:
+    """The file's text (placeholders applied when asked): the one format `check` and the window write."""
+    document = with_placeholders(capture) if placeholders else dict(capture)
+    return json.dumps(document, indent=1, ensure_ascii=False) + "\n"

@@ -33,6 +33,7 @@ from PySide6.QtGui import (
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
+    QFileDialog,
     QFrame,
     QHBoxLayout,
     QLabel,
@@ -129,6 +130,9 @@ class MainWindow(QMainWindow):
         self._session: AccountSession | None = None
         self._account_key: str | None = None
         self._as_of: datetime | None = None
+        self._extension_raw: object = None  # readExtension as received, for a support capture
+        # Tests set this to choose the capture's path without a dialog: chooser(callback).
+        self.capture_path_chooser: Callable[[Callable[[str], None]], None] | None = None
         self._tasks: set[asyncio.Task[Any]] = set()
         # Views that plug in (Account tab, compose panel) stop their own work here, before the
         # client they use is closed under them.
@@ -317,6 +321,21 @@ class MainWindow(QMainWindow):
         quit_action.triggered.connect(self.request_close)
         for action in (self.refresh_action, sign_in):
             file_menu.addAction(action)
+        file_menu.addSeparator()
+        # What the window read, for support (#15): the same file as `check --save-capture`.
+        self.save_capture_action = QAction("Save a support &capture…", self)
+        self.save_capture_action.triggered.connect(lambda: self.ask_save_capture(placeholders=False))
+        self.save_capture_placeholders_action = QAction(
+            "Save a support capture with &placeholders for names…", self
+        )
+        self.save_capture_placeholders_action.setToolTip(
+            "Names, labels and emails replaced by placeholders; the verdicts stay the same"
+        )
+        self.save_capture_placeholders_action.triggered.connect(
+            lambda: self.ask_save_capture(placeholders=True)
+        )
+        file_menu.addAction(self.save_capture_action)
+        file_menu.addAction(self.save_capture_placeholders_action)
         file_menu.addSeparator()
         file_menu.addAction(close)
         file_menu.addAction(quit_action)
@@ -632,6 +651,7 @@ class MainWindow(QMainWindow):
     def _show_session(self, session: AccountSession) -> None:
         self._model.clear()
         self._account_key = None
+        self._extension_raw = None
         self._user_chose = False
         self._chosen_id = None
         self._as_of = None
@@ -646,7 +666,50 @@ class MainWindow(QMainWindow):
         self.environment_label.setText(session.environment)
         self.status_banner.clear()
 
+    # ------------------------------------------------------------------------- support capture
+
+    def ask_save_capture(self, *, placeholders: bool) -> None:
+        """Ask where to save (a non-blocking `open()` dialog), then save off the event loop.
+
+        `capture_path_chooser` (tests) replaces the dialog: it gets a callback taking the path.
+        """
+        def chosen(name: str) -> None:
+            if name:
+                self._spawn(self.save_capture(Path(name), placeholders=placeholders))
+
+        if self.capture_path_chooser is not None:
+            self.capture_path_chooser(chosen)
+            return
+        dialog = QFileDialog(self, "Save a support capture")
+        dialog.setAcceptMode(QFileDialog.AcceptMode.AcceptSave)
+        dialog.setNameFilter("JSON files (*.json)")
+        dialog.setDefaultSuffix("json")
+        dialog.selectFile("sms-capture.json")
+        dialog.fileSelected.connect(chosen)
+        dialog.finished.connect(dialog.deleteLater)
+        dialog.open()
+
+    async def save_capture(self, path: Path, *, placeholders: bool) -> bool:
+        """Write what the window read (core/support_capture.py), 0600; one line in the status bar."""
+        from rc_sms_desktop.core.support_capture import build_capture, capture_text
+        from rc_sms_desktop.infra.private_files import write_private_text
+
+        capture = build_capture(self._extension_raw, self._model.verdicts())
+        count = len(capture["phoneNumbers"])
+
+        def write() -> None:  # encoding a large account and the disk both stay off the loop
+            write_private_text(path, capture_text(capture, placeholders))
+
+        try:
+            await asyncio.to_thread(write)
+        except OSError as error:
+            self.statusBar().showMessage(f"Could not save the capture to {path}: {error.strerror or error}")
+            return False
+        self.statusBar().showMessage(f"Support capture of {count} numbers saved to {path}.")
+        return True
+
     def _on_signed_in_as(self, extension: Extension) -> None:
+        self._extension_raw = extension.raw
         name = extension.name or "Unknown user"
         number = extension.extension_number
         account = extension.account_id
