@@ -18,6 +18,7 @@ import logging
 from collections.abc import Awaitable, Callable, Coroutine
 from dataclasses import dataclass
 from datetime import datetime
+from enum import Enum
 from pathlib import Path
 from typing import Any
 
@@ -74,6 +75,19 @@ SHUTDOWN_GRACE_S = 3.0
 # display name to any other title, https://doc.qt.io/qt-6/qguiapplication.html#applicationDisplayName-prop).
 APP_DISPLAY_NAME = "RingCentral SMS Senders"
 SEND_FROM_TAB_TITLE = "Se&nd from"
+
+
+class Lifecycle(Enum):
+    """Where the window is in its life: one state instead of the old `_shutting_down`/`_shut_down`
+    pair (with a pending shutdown task standing in for a third).
+
+    OPEN → CLOSING (the user closed it, or `shutdown()` began: nothing new may start) → CLOSED
+    (the work has stopped; the next close is accepted).
+    """
+
+    OPEN = "open"
+    CLOSING = "closing"
+    CLOSED = "closed"
 
 
 @dataclass(frozen=True)
@@ -139,8 +153,7 @@ class MainWindow(QMainWindow):
         self._shutdown_hooks: list[Callable[[], Awaitable[None]]] = []
         self._session_task: asyncio.Task[Any] | None = None
         self._shutdown_task: asyncio.Task[None] | None = None
-        self._shut_down = False
-        self._shutting_down = False
+        self._lifecycle = Lifecycle.OPEN
         self._shown_once = False
         self._sign_in_dialog: Any = None
         self._reserved_tabs: dict[str, QWidget] = {}
@@ -490,7 +503,7 @@ class MainWindow(QMainWindow):
     @property
     def is_closing(self) -> bool:
         """True once closing began: nothing new should be added to the window."""
-        return self._shut_down or self._shutting_down or self._shutdown_task is not None
+        return self._lifecycle is not Lifecycle.OPEN
 
     @property
     def session(self) -> AccountSession | None:
@@ -582,7 +595,7 @@ class MainWindow(QMainWindow):
         spent it on loads nobody saw finish, and the load shown then waited up to a minute with
         its numbers "being checked" (#14).
         """
-        if self._session is None or self._shut_down or self._shutdown_task is not None:
+        if self._session is None or self._lifecycle is not Lifecycle.OPEN:
             return
         if self._runner.running:
             self._load_note = "Already loading; Refresh again once this load has finished."
@@ -593,7 +606,7 @@ class MainWindow(QMainWindow):
 
     def _start_load(self) -> None:
         """Load the current account now (a new session; Retry; Refresh when nothing loads)."""
-        if self._session is None or self._shut_down or self._shutdown_task is not None:
+        if self._session is None or self._lifecycle is not Lifecycle.OPEN:
             return
         self._load_note = self._pacing_note = ""
         self._runner.start(self._services.load(self._session))
@@ -891,7 +904,7 @@ class MainWindow(QMainWindow):
         QTimer.singleShot(0, self.close)
 
     def closeEvent(self, event: QCloseEvent) -> None:
-        if self._shut_down:
+        if self._lifecycle is Lifecycle.CLOSED:
             event.accept()
             return
         event.ignore()
@@ -905,11 +918,12 @@ class MainWindow(QMainWindow):
                 self._cancel_everything()
                 self._finish_close()
                 return
+            self._lifecycle = Lifecycle.CLOSING
             self._shutdown_task = loop.create_task(self.shutdown())
             self._shutdown_task.add_done_callback(lambda _task: self._finish_close())
 
     def _finish_close(self) -> None:
-        self._shut_down = True
+        self._lifecycle = Lifecycle.CLOSED
         self.close()
         self.closed.emit(0)
 
@@ -924,7 +938,7 @@ class MainWindow(QMainWindow):
 
     async def shutdown(self) -> None:
         """Cancel everything in flight and close the client, within `SHUTDOWN_GRACE_S`."""
-        self._shutting_down = True
+        self._lifecycle = Lifecycle.CLOSING
         if self._options.screenshot is None:
             with contextlib.suppress(Exception):
                 self._settings.window_geometry = bytes(self.saveGeometry().data())
