@@ -24,7 +24,7 @@ import logging
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QEvent, QItemSelection, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QAction
@@ -60,6 +60,7 @@ from rc_sms_desktop.ui.admin_model import (
 from rc_sms_desktop.ui.detail_pane import DetailPane
 from rc_sms_desktop.workflows.account_scan import (
     AccountScan,
+    JsonClient,
     RowsUpdated,
     ScanEvent,
     ScanFailed,
@@ -74,6 +75,7 @@ from rc_sms_desktop.workflows.account_scan import (
 from rc_sms_desktop.workflows.account_scan import state_path_for as scan_state_path_for
 
 if TYPE_CHECKING:
+    from rc_sms_desktop.ui.main_window import MainWindow
     from rc_sms_desktop.ui.window_services import AccountSession
 
 _log = logging.getLogger(__name__)
@@ -83,7 +85,7 @@ RESORT_MS = 1000  # a sorted table re-sorts at most this often while rows stream
 PROGRESS_DELAY_MS = 300  # a scan that ends sooner never flashes a progress bar
 ALL = "All"
 
-ScanFactory = Callable[[Any, Path | None], AccountScan]
+ScanFactory = Callable[[JsonClient, Path | None], AccountScan]
 
 
 def _format_eta(seconds: float | None) -> str:
@@ -157,13 +159,13 @@ class AccountView(QWidget):
         parent: QWidget | None = None,
         *,
         scan_factory: ScanFactory | None = None,
-        state_path: Callable[[Any], Path | None] = state_path_for,
+        state_path: Callable[[AccountSession | None], Path | None] = state_path_for,
     ) -> None:
         super().__init__(parent)
         self.setObjectName("accountView")
         self._scan_factory: ScanFactory = scan_factory or (lambda client, path: AccountScan(client, path))
         self._state_path = state_path
-        self._session: Any = None
+        self._session: AccountSession | None = None
         self._task: asyncio.Task[None] | None = None
         self._scan: AccountScan | None = None
         self._as_of: datetime | None = None
@@ -345,7 +347,7 @@ class AccountView(QWidget):
 
     # -- what the window calls ---------------------------------------------------------------------
 
-    def install(self, window: Any, title: str = "&Account") -> int:
+    def install(self, window: MainWindow, title: str = "&Account") -> int:
         """Add this view as a tab of a `MainWindow` and follow its session; returns the tab index.
 
         Closing the window cancels the scan at once (it saves its progress), before the window's
@@ -355,7 +357,7 @@ class AccountView(QWidget):
         window.add_shutdown_hook(self.shutdown)
         window.sessionChanged.connect(self.set_session)
         window.installEventFilter(self)
-        self.set_session(getattr(window, "session", None))
+        self.set_session(window.session)
         return index
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
@@ -363,7 +365,7 @@ class AccountView(QWidget):
             self.cancel_scan()
         return super().eventFilter(watched, event)
 
-    def set_session(self, session: Any) -> None:
+    def set_session(self, session: AccountSession | None) -> None:
         """Show another account (or none): stops the scan in flight and clears the table."""
         self.cancel_scan()
         self._session = session
@@ -394,8 +396,7 @@ class AccountView(QWidget):
             return None
         previous = self._task
         self.cancel_scan()
-        client = getattr(self._session, "client", self._session)
-        scan = self._scan_factory(client, self._state_path(self._session))
+        scan = self._scan_factory(self._session.client, self._state_path(self._session))
         self._scan = scan
         self._task = asyncio.get_running_loop().create_task(self._run_after(previous, scan))
         return self._task

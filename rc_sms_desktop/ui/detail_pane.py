@@ -14,7 +14,7 @@ import html
 import json
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeAlias
 
 from PySide6.QtCore import QEvent, QObject, QSize, Qt
 from PySide6.QtWidgets import (
@@ -44,6 +44,7 @@ from rc_sms_desktop.core.eligibility import (
 )
 from rc_sms_desktop.core.formatting import format_number
 from rc_sms_desktop.core.marks import Mark, verdict_mark
+from rc_sms_desktop.core.models import Extension
 from rc_sms_desktop.core.number_kinds import is_shared, is_toll_free, number_kind, ownership
 from rc_sms_desktop.core.use_cases import describe_use_case
 from rc_sms_desktop.ui.theme import (
@@ -53,6 +54,12 @@ from rc_sms_desktop.ui.theme import (
     mark_icon,
     secondary_text_colour,
 )
+
+# Who the pane names as "you": the main window passes the signed-in `Extension`; the Account
+# view passes the row's SMS holder as the lists summarise it.
+if TYPE_CHECKING:  # at run time only the Account tab loads the join (tests/ui/test_deferred_views.py)
+    from rc_sms_desktop.core.account_join import ExtensionSummary
+SignedIn: TypeAlias = "Extension | ExtensionSummary"
 
 GUIDE_LINK = "https://developers.ringcentral.com/guide/messaging/sms/sms-requirements"
 
@@ -147,7 +154,7 @@ class DetailPane(QWidget):
         self.setAccessibleName("Details of the chosen number")
         self._verdict: Verdict | None = None
         self._as_of: datetime | None = None
-        self._signed_in: Any = None  # the signed-in extension (name, extension_number)
+        self._signed_in: SignedIn | None = None
 
         self._icon = QLabel(self)
         self._icon.setObjectName("verdictIcon")
@@ -232,7 +239,7 @@ class DetailPane(QWidget):
 
     # -- what the window calls -------------------------------------------------------------------
 
-    def set_signed_in(self, extension: Any) -> None:
+    def set_signed_in(self, extension: SignedIn | None) -> None:
         """Who is signed in: "you" in the ownership table."""
         self._signed_in = extension
         if self._verdict is not None:
@@ -242,8 +249,7 @@ class DetailPane(QWidget):
         holder = self._signed_in
         if holder is None:
             return None
-        describe = getattr(holder, "describe", None)
-        return str(describe()) if callable(describe) else str(getattr(holder, "name", holder))
+        return holder.name if isinstance(holder, Extension) else holder.describe()
 
     def set_as_of(self, as_of: datetime | None) -> None:
         self._as_of = as_of

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from rc_sms_desktop.core.account_join import ExtensionSummary
 from rc_sms_desktop.core.eligibility import ConfigState, Severity, State
 from rc_sms_desktop.core.models import parse_extension
 from rc_sms_desktop.ui.detail_pane import DetailPane
@@ -107,3 +108,12 @@ def test_server_text_is_shown_as_text_not_markup(qtbot: Any) -> None:
     shown.show_verdict(hostile)
     assert "<b>bold</b>" in shown._subtitle.text()
     assert "<b>" not in shown.body_text()
+
+
+def test_the_account_view_names_the_rows_sms_holder(qtbot: Any) -> None:
+    ready = verdict(number("1", READY_E164), config("1", READY_E164))
+    shown = pane(qtbot, account_view=True)
+    shown.set_signed_in(ExtensionSummary(id="100", name="Front desk", extension_number="101",
+                                         type="User", kind="User"))
+    shown.show_verdict(ready)
+    assert "Front desk (ext. 101) holds this number's SMS (met)" in shown.body_text()
