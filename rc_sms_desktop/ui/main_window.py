@@ -556,6 +556,9 @@ class MainWindow(QMainWindow):
                 stored = None
             if stored is not None:
                 return stored
+            if self._options.server:
+                # `--server URL` without RC_* credentials: ask, with that server chosen (#15).
+                QTimer.singleShot(0, self.open_sign_in)
         return await self._services.open_demo_session()
 
     def _switch_to(self, opener: Callable[[], Awaitable[AccountSession | None]]) -> asyncio.Task[Any]:
@@ -644,6 +647,9 @@ class MainWindow(QMainWindow):
 
         dialog = factory(self)
         self._sign_in_dialog = dialog
+        if self._options.server and hasattr(dialog, "preset_server"):
+            with contextlib.suppress(Exception):  # a bad URL: the dialog shows what was saved
+                dialog.preset_server(self._options.server)
 
         def finished(_result: int) -> None:
             session = getattr(dialog, "session", None)

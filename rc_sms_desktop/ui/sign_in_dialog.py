@@ -212,6 +212,17 @@ class SignInDialog(QDialog):
             self.client_id_edit.setText(settings.last_client_id)
             self.jwt_client_id_edit.setText(settings.last_client_id)
 
+    def preset_server(self, server_text: str) -> None:
+        """Select `--server URL`'s server: a known one by key or URL, else the custom URL."""
+        from rc_sms_desktop.api.servers import resolve_server
+
+        server = resolve_server(server_text)
+        key = next((k for k, known in KNOWN_SERVERS.items() if known.url == server.url), "custom")
+        self.server_combo.setCurrentIndex(self.server_combo.findData(key))
+        if key == "custom":
+            self.custom_url_edit.setText(server.url)
+        self._on_server_changed()
+
     def _remember(self, server_key: str, client_id: str) -> None:
         settings = self._settings
         if settings is None:

@@ -116,9 +116,9 @@ class DefaultServices:
 
     async def open_stored_session(self) -> AccountSession | None:
         if self.server_text:
-            opened = await self._open_server_from_environment(self.server_text)
-            if opened is not None:
-                return opened
+            # Without RC_* credentials the window asks (the sign-in dialog, preset to this
+            # server) rather than showing a session saved for some other server (#15).
+            return await self._open_server_from_environment(self.server_text)
 
         server = last_server(self._settings)
         client_id = self._settings.last_client_id
@@ -144,7 +144,7 @@ class DefaultServices:
 
     async def _open_server_from_environment(self, server_text: str) -> AccountSession | None:
         """JWT sign-in to `server_text` from RC_CLIENT_ID/RC_CLIENT_SECRET/RC_JWT (None when
-        they are not all set; then a session stored for that server is used, as without it)."""
+        they are not all set; the window then opens the sign-in dialog preset to that server)."""
         import os
 
         from rc_sms_desktop.api.auth import ClientCredentials
