@@ -33,6 +33,17 @@ async def _save_from_menu(window: MainWindow, item: str, path: Path) -> None:
     await wait_until(lambda: "saved to" in window.statusBar().currentMessage(), within=20)
 
 
+async def _loaded_window(qtbot: QtBot, services: DefaultServices, settings: Settings) -> MainWindow:
+    window = MainWindow(services, settings=settings)
+    qtbot.addWidget(window)
+    window.show()
+    await window.start()
+    task = window.load_runner.task
+    assert task is not None
+    await asyncio.wait_for(task, 20)
+    return window
+
+
 @pytest.mark.parametrize("placeholders", [False, True])
 async def test_the_window_saves_what_it_read_and_explain_reads_it(
     qtbot: QtBot,
@@ -42,14 +53,8 @@ async def test_the_window_saves_what_it_read_and_explain_reads_it(
     capsys: pytest.CaptureFixture[str],
     placeholders: bool,
 ) -> None:
-    window = MainWindow(demo_services(), settings=ui_settings)
-    qtbot.addWidget(window)
-    window.show()
+    window = await _loaded_window(qtbot, demo_services(), ui_settings)
     try:
-        await window.start()
-        task = window.load_runner.task
-        assert task is not None
-        await asyncio.wait_for(task, 20)
         path = tmp_path / "capture.json"
         item = ("Save a support capture with placeholders for names…" if placeholders
                 else "Save a support capture…")
@@ -76,11 +81,8 @@ async def test_the_window_saves_what_it_read_and_explain_reads_it(
 async def test_a_capture_that_cannot_be_written_says_so_in_one_line(
     qtbot: QtBot, demo_services: Callable[..., DefaultServices], ui_settings: Settings, tmp_path: Path
 ) -> None:
-    window = MainWindow(demo_services(), settings=ui_settings)
-    qtbot.addWidget(window)
-    window.show()
+    window = await _loaded_window(qtbot, demo_services(), ui_settings)
     try:
-        await window.start()
         path = tmp_path / "no-such-folder" / "capture.json"
         assert await window.save_capture(path, placeholders=False) is False
     finally:
