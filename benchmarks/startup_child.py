@@ -174,7 +174,7 @@ def real_window(argv: list[str], services: Any = None, *, complete: bool = False
         ui_app.install_views_after_first_paint = install
         if services is not None:
             # The window's outside world, replaced the way its tests replace it.
-            ui_app.default_services = lambda _settings: services
+            ui_app.default_services = lambda _settings, _demo_user=None: services
 
     after_import("rc_sms_desktop.ui.app", patch_app)
     from rc_sms_desktop.cli.main import main
