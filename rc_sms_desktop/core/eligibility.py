@@ -1143,28 +1143,27 @@ def _checklist(
     else:
         add(ITEM_SMS_FEATURE, CheckState.FAIL, "Missing")
 
-    if toll_free:
-        add(ITEM_MMS_FEATURE, CheckState.FAIL, "Toll-free numbers cannot send MMS")
-    elif mms_refused is not None:
-        add(ITEM_MMS_FEATURE, CheckState.FAIL, "MMS is off for your user")
-    elif not has_sms:
-        # MmsSender alone sends nothing: MMS goes out only from a number that can text.
-        add(ITEM_MMS_FEATURE, CheckState.FAIL, "Needs SMS first (no SmsSender)")
-    elif "MmsSender" in features:
-        add(ITEM_MMS_FEATURE, CheckState.PASS, "Present")
-    else:
-        add(ITEM_MMS_FEATURE, CheckState.FAIL, "Missing")
+    def add_on_feature(item: str, feature: str, toll_free_detail: str,
+                       refused: Reason | None, refused_detail: str) -> None:
+        """MMS and international SMS: the same ladder, each on top of SMS."""
+        if toll_free:
+            add(item, CheckState.FAIL, toll_free_detail)
+        elif refused is not None:
+            add(item, CheckState.FAIL, refused_detail)
+        elif not has_sms:
+            # MmsSender or InternationalSmsSender alone sends nothing: both go out only from a
+            # number that can text.
+            add(item, CheckState.FAIL, "Needs SMS first (no SmsSender)")
+        elif feature in features:
+            add(item, CheckState.PASS, "Present")
+        else:
+            add(item, CheckState.FAIL, "Missing")
 
-    if toll_free:
-        add(ITEM_INTERNATIONAL_FEATURE, CheckState.FAIL, "Not allowed from toll-free numbers (MSG-403)")
-    elif international_refused is not None:
-        add(ITEM_INTERNATIONAL_FEATURE, CheckState.FAIL, "International SMS is off for your user")
-    elif not has_sms:
-        add(ITEM_INTERNATIONAL_FEATURE, CheckState.FAIL, "Needs SMS first (no SmsSender)")
-    elif "InternationalSmsSender" in features:
-        add(ITEM_INTERNATIONAL_FEATURE, CheckState.PASS, "Present")
-    else:
-        add(ITEM_INTERNATIONAL_FEATURE, CheckState.FAIL, "Missing")
+    add_on_feature(ITEM_MMS_FEATURE, "MmsSender", "Toll-free numbers cannot send MMS",
+                   mms_refused, "MMS is off for your user")
+    add_on_feature(ITEM_INTERNATIONAL_FEATURE, "InternationalSmsSender",
+                   "Not allowed from toll-free numbers (MSG-403)",
+                   international_refused, "International SMS is off for your user")
 
     if not has_a2p:
         add(ITEM_HIGH_VOLUME_FEATURE, CheckState.NOT_APPLICABLE, "Not a High Volume SMS number")
