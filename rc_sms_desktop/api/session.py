@@ -27,7 +27,6 @@ import contextlib
 import json
 import logging
 import time
-import webbrowser
 from collections.abc import Awaitable, Callable
 from typing import Any, NoReturn, Protocol
 
@@ -61,8 +60,11 @@ BrowserOpener = Callable[[str], Awaitable[bool]]
 async def open_system_browser(url: str) -> bool:
     """Open ``url`` in the system browser (never an embedded view, RFC 8252 §8.12).
 
-    ``webbrowser.open`` can block (it may start a process), so it runs in a thread.
+    ``webbrowser.open`` can block (it may start a process), so it runs in a thread. Imported
+    here: it pulls subprocess and shlex, which the window's start does not need.
     """
+    import webbrowser
+
     return await asyncio.to_thread(webbrowser.open, url)
 
 

@@ -14,6 +14,10 @@ from collections.abc import Sequence
 
 from rc_sms_desktop import __version__
 from rc_sms_desktop.cli.demo_user import add_demo_user_option
+from rc_sms_desktop.infra import dataclass_code_cache
+
+# Before any of the app's dataclasses is defined (infra/dataclass_code_cache.py says why).
+dataclass_code_cache.install()
 
 # Subcommand name -> module under rc_sms_desktop.cli.
 SUBCOMMANDS: dict[str, str] = {

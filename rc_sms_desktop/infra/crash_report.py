@@ -17,7 +17,6 @@ import contextlib
 import faulthandler
 import logging
 import os
-import platform
 import sys
 import threading
 import traceback
@@ -63,6 +62,8 @@ def _to_stderr(text: str) -> None:
 
 
 def _facts(thread_name: str | None) -> list[tuple[str, str]]:
+    import platform  # only when a report is written: not a start-up cost
+
     facts = [
         ("App", f"rc-sms-desktop {__version__}"),
         ("Time (UTC)", datetime.now(UTC).isoformat(timespec="seconds")),

@@ -53,7 +53,6 @@ from rc_sms_desktop.core.eligibility import Verdict
 from rc_sms_desktop.core.marks import Mark, verdict_mark
 from rc_sms_desktop.core.models import Extension
 from rc_sms_desktop.infra.settings import Settings
-from rc_sms_desktop.ui.accessibility import announce, value_changed
 from rc_sms_desktop.ui.detail_pane import DetailPane
 from rc_sms_desktop.ui.qt_loader import QtLoadRunner
 from rc_sms_desktop.ui.screenshot import SCREENSHOT_SIZE, Screenshot
@@ -796,6 +795,8 @@ class MainWindow(QMainWindow):
             self.detail_pane.show_verdict(fresh)
             self.senderChanged.emit(fresh)
             # The chosen number's state changed under the picker (Qt only reports new rows).
+            from rc_sms_desktop.ui.accessibility import value_changed  # see _on_current_changed
+
             value_changed(self.sender_combo, self.sender_combo.currentText())
 
     def _on_finished(self, as_of: object) -> None:
@@ -863,6 +864,9 @@ class MainWindow(QMainWindow):
                 and not self.sender_combo.view().isVisible()):
             # Arrow keys on the closed picker: Qt sends the new value (number and state, see
             # sender_model); the verdict's headline is announced too, as the detail pane shows it.
+            # Imported on first use: QAccessible's enums (~2 ms) are not needed for the first paint.
+            from rc_sms_desktop.ui.accessibility import announce
+
             announce(self.sender_combo, verdict.headline)
 
 
