@@ -69,6 +69,7 @@ _UNUSED_ON_FIRST_LOAD = (
     "rc_sms_desktop.simulator.messaging",
     "rc_sms_desktop.simulator.registrations",
     "rc_sms_desktop.simulator.recipient_assign",
+    "rc_sms_desktop.simulator.capture",  # `simulator --data` only
 )
 _DEMO_LOAD_PROBE = """
 import asyncio, json, sys

@@ -5,7 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from rc_sms_desktop.simulator.capture import Capture, load_capture
 from rc_sms_desktop.simulator.clock import SimulatorClock
 from rc_sms_desktop.simulator.config import SimulatorConfig
 from rc_sms_desktop.simulator.demo_account import Account, build_demo_account
@@ -16,6 +15,7 @@ from rc_sms_desktop.simulator.oauth import OAuthServer
 from rc_sms_desktop.simulator.stats import SimulatorStats
 
 if TYPE_CHECKING:
+    from rc_sms_desktop.simulator.capture import Capture
     from rc_sms_desktop.simulator.messaging import MessageStore
     from rc_sms_desktop.simulator.registrations import Registrations
 
@@ -33,7 +33,11 @@ class SimulatorControl:
         self.stats = SimulatorStats()
         self.account: Account = self._build_account()
         # A served capture (`--data`) answers the directory reads instead of the demo account.
-        self.capture: Capture | None = load_capture(Path(config.data_path)) if config.data_path else None
+        self.capture: Capture | None = None
+        if config.data_path:
+            from rc_sms_desktop.simulator.capture import load_capture  # only `simulator --data`
+
+            self.capture = load_capture(Path(config.data_path))
         self.oauth = OAuthServer(config, self.clock, self.stats, self.account.signed_in_id)
         self.limiter = RateLimiter(self.clock, window_s=config.rate_window_s)
         self.rate_limits_enabled = config.rate_limits == "production"
