@@ -1,6 +1,6 @@
 """The built-in demo account: a client signed in to the simulator running in this process.
 
-No port, no network, no credentials from the user: the simulator's Starlette app is reached
+No port, no network, no credentials from the user: the simulator's ASGI app is reached
 through `httpx.ASGITransport`, and we sign in to it with its own demo JWT exactly as with a real
 account (JWT bearer grant, bearer tokens, refresh), so the demo exercises the real client code.
 """

@@ -1,20 +1,25 @@
-"""`create_app(config)`: the simulator as one Starlette application (in-process or served)."""
+"""`create_app(config)`: the simulator as one ASGI application (in-process or served).
+
+Start-up (issue #20): the demo's first load signs in and reads the extension, its numbers and
+their SMS configurations. The endpoints of everything else (sending, 10DLC registrations, SMS
+recipients) live in modules imported on their first request, through `_lazy`.
+"""
 
 from __future__ import annotations
 
-from starlette.applications import Starlette
-from starlette.middleware import Middleware
-from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
-from starlette.routing import Route
+import functools
+import importlib
 
-from rc_sms_desktop.simulator import directory, messaging, recipient_assign, registrations
+from rc_sms_desktop.simulator import directory
+from rc_sms_desktop.simulator.asgi import App, Endpoint, JSONResponse, Request, Response, Route
 from rc_sms_desktop.simulator.config import SimulatorConfig
 from rc_sms_desktop.simulator.control import SimulatorControl
 from rc_sms_desktop.simulator.gate import SimulatorGate
 
 _ACCOUNT = "/restapi/v1.0/account/{accountId}"
 _EXTENSION = _ACCOUNT + "/extension/{extensionId}"
+_BRANDS = _ACCOUNT + "/sms-registration-brands"
+_CAMPAIGN = _BRANDS + "/{tcrBrandId}/campaigns/{tcrCampaignId}"
 
 
 def _control(request: Request) -> SimulatorControl:
@@ -76,7 +81,20 @@ async def _health(request: Request) -> Response:
     return JSONResponse({"status": "ok"})
 
 
-def create_app(config: SimulatorConfig | None = None) -> Starlette:
+def _lazy(module: str, name: str) -> Endpoint:
+    """`rc_sms_desktop.simulator.<module>.<name>`, imported when its route is first requested."""
+    loaded: Endpoint | None = None
+
+    async def endpoint(request: Request) -> Response:
+        nonlocal loaded
+        if loaded is None:
+            loaded = getattr(importlib.import_module(f"rc_sms_desktop.simulator.{module}"), name)
+        return await loaded(request)
+
+    return endpoint
+
+
+def create_app(config: SimulatorConfig | None = None) -> App:
     """A fresh simulator; `app.state.simulator` is its `SimulatorControl` handle."""
     control = SimulatorControl(config or SimulatorConfig())
     oauth = control.oauth
@@ -95,9 +113,19 @@ def create_app(config: SimulatorConfig | None = None) -> Starlette:
         Route(_ACCOUNT + "/phone-number", directory.list_account_numbers, methods=["GET"]),
         Route(_ACCOUNT + "/phone-number/{phoneNumberId}", directory.read_account_number,
               methods=["GET"]),
-        *messaging.routes(_EXTENSION),
-        *registrations.routes(_ACCOUNT),
-        *recipient_assign.routes(_EXTENSION),
+        Route(_EXTENSION + "/sms", _lazy("messaging", "send_sms"), methods=["POST"]),
+        Route(_EXTENSION + "/mms", _lazy("messaging", "send_mms"), methods=["POST"]),
+        Route(_EXTENSION + "/message-store/{messageId}", _lazy("messaging", "read_message"),
+              methods=["GET"]),
+        Route(_BRANDS, _lazy("registrations", "list_brands"), methods=["GET"]),
+        Route(_BRANDS + "/{tcrBrandId}", _lazy("registrations", "read_brand"), methods=["GET"]),
+        Route(_BRANDS + "/{tcrBrandId}/campaigns", _lazy("registrations", "list_campaigns"),
+              methods=["GET"]),
+        Route(_CAMPAIGN, _lazy("registrations", "read_campaign"), methods=["GET"]),
+        Route(_CAMPAIGN + "/submit-phone-numbers", _lazy("registrations", "link_numbers"),
+              methods=["POST"]),
+        Route(_EXTENSION + "/sms-recipients/bulk-assign", _lazy("recipient_assign", "bulk_assign"),
+              methods=["POST"]),
         Route("/_simulator/stats", _stats, methods=["GET"]),
         Route("/_simulator/stats/reset", _reset_stats, methods=["POST"]),
         Route("/_simulator/expire-tokens", _expire_tokens, methods=["POST"]),
@@ -108,6 +136,6 @@ def create_app(config: SimulatorConfig | None = None) -> Starlette:
         Route("/_simulator/health", _health, methods=["GET"]),
         Route("/_simulator/reset-demo", _reset_demo, methods=["POST"]),
     ]
-    app = Starlette(routes=routes, middleware=[Middleware(SimulatorGate, control=control)])
+    app = App(routes, middleware=[functools.partial(SimulatorGate, control=control)])
     app.state.simulator = control
     return app

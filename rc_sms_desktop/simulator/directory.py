@@ -5,9 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
 
-from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
-
+from rc_sms_desktop.simulator.asgi import JSONResponse, Request, Response
 from rc_sms_desktop.simulator.control import SimulatorControl
 from rc_sms_desktop.simulator.demo_account import COUNTRIES, Account, Extension, PhoneNumber
 from rc_sms_desktop.simulator.error_bodies import (

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from starlette.responses import JSONResponse
+from rc_sms_desktop.simulator.asgi import JSONResponse
 
 
 def api_error(status: int, code: str, message: str, *, headers: dict[str, str] | None = None,

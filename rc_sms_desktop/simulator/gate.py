@@ -10,8 +10,8 @@ import hmac
 import re
 
 import httpx
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from rc_sms_desktop.simulator.asgi import ASGIApp, Message, Receive, Scope, Send
 from rc_sms_desktop.simulator.control import SimulatorControl
 from rc_sms_desktop.simulator.error_bodies import api_error, token_error
 from rc_sms_desktop.simulator.limits import RateDecision, seconds_header

@@ -16,10 +16,7 @@ from email.parser import BytesParser
 from email.policy import HTTP
 from typing import TYPE_CHECKING, Any
 
-from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
-from starlette.routing import Route
-
+from rc_sms_desktop.simulator.asgi import JSONResponse, Request, Response
 from rc_sms_desktop.simulator.clock import SimulatorClock, iso_time
 from rc_sms_desktop.simulator.demo_account import OPTED_OUT_RECIPIENT, Account, PhoneNumber
 from rc_sms_desktop.simulator.error_bodies import api_error, invalid_parameter, not_found
@@ -341,10 +338,3 @@ async def read_message(request: Request) -> Response:
         return not_found("messageId")
     return JSONResponse(render_message(request, account, store, message, with_error=True))
 
-
-def routes(extension_prefix: str) -> list[Route]:
-    return [
-        Route(extension_prefix + "/sms", send_sms, methods=["POST"]),
-        Route(extension_prefix + "/mms", send_mms, methods=["POST"]),
-        Route(extension_prefix + "/message-store/{messageId}", read_message, methods=["GET"]),
-    ]

@@ -15,10 +15,14 @@ import secrets
 from dataclasses import dataclass, field
 from urllib.parse import urlencode, urlsplit
 
-from starlette.datastructures import FormData, QueryParams
-from starlette.requests import Request
-from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
-
+from rc_sms_desktop.simulator.asgi import (
+    HTMLResponse,
+    JSONResponse,
+    MultiDict,
+    RedirectResponse,
+    Request,
+    Response,
+)
 from rc_sms_desktop.simulator.clock import SimulatorClock
 from rc_sms_desktop.simulator.config import SimulatorConfig
 from rc_sms_desktop.simulator.error_bodies import api_error, oauth_error
@@ -175,7 +179,7 @@ class OAuthServer:
 
     # --- endpoints ----------------------------------------------------------------------------
 
-    async def _read_form(self, request: Request) -> FormData | Response:
+    async def _read_form(self, request: Request) -> MultiDict | Response:
         content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
         if content_type != "application/x-www-form-urlencoded":
             return api_error(415, "CMN-104", "Cannot parse request: send the form as "
@@ -188,7 +192,7 @@ class OAuthServer:
                                "Request parameter duplication detected")
         return form
 
-    def _client(self, request: Request, form: FormData) -> tuple[str, bool] | Response:
+    def _client(self, request: Request, form: MultiDict) -> tuple[str, bool] | Response:
         """The authenticated client id and whether it proved the secret (confidential)."""
         header = request.headers.get("authorization")
         if header:
@@ -241,7 +245,7 @@ class OAuthServer:
         return oauth_error(400, "unsupported_grant_type", "OAU-112",
                            f"The client is unauthorized for the required grant type: [{grant}]")
 
-    def _exchange_code(self, form: FormData, client_id: str, ttl: str | None) -> Response:
+    def _exchange_code(self, form: MultiDict, client_id: str, ttl: str | None) -> Response:
         code_value = str(form.get("code") or "")
         code = self._codes.get(code_value)
         if code is None or code.used:
@@ -267,7 +271,7 @@ class OAuthServer:
                                    "Invalid authorization code: code_verifier does not match")
         return JSONResponse(self._issue(self._new_session(client_id), ttl))
 
-    def _refresh_grant(self, form: FormData, client_id: str, ttl: str | None) -> Response:
+    def _refresh_grant(self, form: MultiDict, client_id: str, ttl: str | None) -> Response:
         value = str(form.get("refresh_token") or "")
         token = self._refresh.get(value)
         session = self.sessions.get(token.session_id) if token is not None else None
@@ -305,7 +309,7 @@ class OAuthServer:
 
     # --- authorize (demo consent page) ----------------------------------------------------------
 
-    def _validate_authorize(self, params: QueryParams) -> Response | None:
+    def _validate_authorize(self, params: MultiDict) -> Response | None:
         keys = [key for key, _ in params.multi_items()]
         if len(keys) != len(set(keys)):
             return oauth_error(400, "invalid_request", "OAU-111",
@@ -357,7 +361,7 @@ class OAuthServer:
         return self._redirect(params, {"error": "access_denied",
                                        "error_description": "The user denied access"})
 
-    def _approve(self, params: QueryParams) -> Response:
+    def _approve(self, params: MultiDict) -> Response:
         code = secrets.token_urlsafe(24)
         self._codes[code] = _AuthCode(
             client_id=params.get("client_id") or "",
@@ -369,7 +373,7 @@ class OAuthServer:
         return self._redirect(params, {"code": code,
                                        "expires_in": str(int(self.config.auth_code_ttl_s))})
 
-    def _redirect(self, params: QueryParams, values: dict[str, str]) -> Response:
+    def _redirect(self, params: MultiDict, values: dict[str, str]) -> Response:
         target = params.get("redirect_uri") or ""
         if params.get("state") is not None:
             values["state"] = params.get("state") or ""

@@ -12,10 +12,7 @@ from __future__ import annotations
 import json
 from typing import TYPE_CHECKING
 
-from starlette.requests import Request
-from starlette.responses import Response
-from starlette.routing import Route
-
+from rc_sms_desktop.simulator.asgi import Request, Response
 from rc_sms_desktop.simulator.error_bodies import (
     api_error,
     invalid_parameter,
@@ -100,8 +97,4 @@ async def bulk_assign(request: Request) -> Response:
     account.reindex()
     return Response(status_code=204)
 
-
-def routes(extension_prefix: str) -> list[Route]:
-    return [Route(extension_prefix + "/sms-recipients/bulk-assign", bulk_assign,
-                  methods=["POST"])]
 

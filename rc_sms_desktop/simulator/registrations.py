@@ -18,11 +18,8 @@ import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
-from starlette.routing import Route
-
 from rc_sms_desktop.simulator import demo_account
+from rc_sms_desktop.simulator.asgi import JSONResponse, Request, Response
 from rc_sms_desktop.simulator.clock import SimulatorClock
 from rc_sms_desktop.simulator.demo_account import Account, Campaign
 from rc_sms_desktop.simulator.error_bodies import (
@@ -345,14 +342,3 @@ async def link_numbers(request: Request) -> Response:
     regs.link(account, ids, campaign)
     return Response(status_code=200)
 
-
-def routes(account_prefix: str) -> list[Route]:
-    brands = account_prefix + "/sms-registration-brands"
-    campaign = brands + "/{tcrBrandId}/campaigns/{tcrCampaignId}"
-    return [
-        Route(brands, list_brands, methods=["GET"]),
-        Route(brands + "/{tcrBrandId}", read_brand, methods=["GET"]),
-        Route(brands + "/{tcrBrandId}/campaigns", list_campaigns, methods=["GET"]),
-        Route(campaign, read_campaign, methods=["GET"]),
-        Route(campaign + "/submit-phone-numbers", link_numbers, methods=["POST"]),
-    ]
