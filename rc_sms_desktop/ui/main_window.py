@@ -858,16 +858,6 @@ class MainWindow(QMainWindow):
         verdict = self.current_sender()
         self.detail_pane.show_verdict(verdict)
         self.senderChanged.emit(verdict)
-        # focusWidget, not hasFocus: the window need not be active (no window manager, or the
-        # screen reader's own window in front) for the user to be on the picker.
-        if (verdict is not None and self.focusWidget() is self.sender_combo
-                and not self.sender_combo.view().isVisible()):
-            # Arrow keys on the closed picker: Qt sends the new value (number and state, see
-            # sender_model); the verdict's headline is announced too, as the detail pane shows it.
-            # Imported on first use: QAccessible's enums (~2 ms) are not needed for the first paint.
-            from rc_sms_desktop.ui.accessibility import announce
-
-            announce(self.sender_combo, verdict.headline)
 
 
     def _on_user_chose(self, _row: int) -> None:
@@ -880,6 +870,17 @@ class MainWindow(QMainWindow):
         key = self._account_key
         if key and self._settings.chosen_sender(key) != verdict.number.id:
             self._settings.set_chosen_sender(key, verdict.number.id)
+        # focusWidget, not hasFocus: the window need not be active (no window manager, or the
+        # screen reader's own window in front) for the user to be on the picker.
+        if self.focusWidget() is self.sender_combo and not self.sender_combo.view().isVisible():
+            # Arrow keys on the closed picker (QComboBox reports them as `activated`): Qt sends
+            # the new value (number and state, see sender_model); the verdict's headline is
+            # announced too, as the detail pane shows it. Not for a change the load makes: the
+            # user did not ask, and the first paint then needs neither QAccessible's enums nor
+            # the popup's view (~5 ms). Imported on first use for the same reason.
+            from rc_sms_desktop.ui.accessibility import announce
+
+            announce(self.sender_combo, verdict.headline)
 
     def _on_only_sendable(self, only: bool) -> None:
         current = self.current_sender()
