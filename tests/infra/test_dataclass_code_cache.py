@@ -28,7 +28,7 @@ _CHILD = textwrap.dedent(
     from pathlib import Path
     from rc_sms_desktop.infra import dataclass_code_cache as cache
 
-    installed = cache.install(Path(sys.argv[1]))
+    installed = INSTALL
     loaded = len(cache._table.codes) if cache._table else 0
 
     @dataclasses.dataclass(frozen=True)
@@ -69,8 +69,12 @@ _CHILD = textwrap.dedent(
 )
 
 
+_INSTALL = 'cache.install(Path(sys.argv[1]), modules=("__main__",))'
+_CHILD = _CHILD.replace("INSTALL", _INSTALL)
+
+
 def _run(cache_file: Path, *, enabled: bool = True) -> dict[str, object]:
-    code = _CHILD if enabled else _CHILD.replace("cache.install(Path(sys.argv[1]))", "False")
+    code = _CHILD if enabled else _CHILD.replace(_INSTALL, "False")
     done = subprocess.run(
         [sys.executable, "-c", code, str(cache_file)],
         capture_output=True, text=True, timeout=60, check=True,
@@ -103,7 +107,7 @@ def test_classes_behave_as_without_the_cache_and_the_second_start_compiles_nothi
 
 @pytest.mark.parametrize(
     "damage",
-    [b"", b"garbage", b"rc-dcc1\n" + b"\x00\x01\x02", b"rc-dcc1\n" + b"\xe9" * 64],
+    [b"", b"garbage", b"rc-dcc2\n" + b"\x00\x01\x02", b"rc-dcc2\n" + b"\xe9" * 64],
     ids=["empty", "foreign", "truncated", "nonsense"],
 )
 def test_a_damaged_cache_file_is_ignored_and_rewritten(tmp_path: Path, damage: bytes) -> None:
@@ -112,7 +116,7 @@ def test_a_damaged_cache_file_is_ignored_and_rewritten(tmp_path: Path, damage: b
     result = _run(cache_file)
     assert result["installed"] is True and result["loaded"] == 0
     assert _same_behaviour(_run(tmp_path / "other.bin", enabled=False), result)
-    assert cache_file.read_bytes().startswith(b"rc-dcc1\n")
+    assert cache_file.read_bytes().startswith(b"rc-dcc2\n")
     assert _run(cache_file)["grew"] is False
 
 
@@ -121,9 +125,9 @@ def test_an_entry_of_the_wrong_type_is_not_used(tmp_path: Path) -> None:
 
     cache_file = tmp_path / "dataclass-code.bin"
     _run(cache_file)
-    table = marshal.loads(cache_file.read_bytes()[len(b"rc-dcc1\n"):])
+    table = marshal.loads(cache_file.read_bytes()[len(b"rc-dcc2\n"):])
     poisoned = dict.fromkeys(table, "not code")
-    cache_file.write_bytes(b"rc-dcc1\n" + marshal.dumps(poisoned))
+    cache_file.write_bytes(b"rc-dcc2\n" + marshal.dumps(poisoned))
     result = _run(cache_file)
     assert result["loaded"] == 0 and result["grew"] is True
     assert result["eq"] is True and result["frozen"] == "yes"
@@ -147,7 +151,7 @@ def fresh_install(tmp_path: Path) -> Iterator[Path]:
 def test_install_is_once_and_save_writes_only_when_something_new_was_compiled(
     fresh_install: Path,
 ) -> None:
-    assert dataclass_code_cache.install(fresh_install) is True
+    assert dataclass_code_cache.install(fresh_install, modules=(__name__,)) is True
     assert dataclass_code_cache.install(fresh_install) is False  # already installed
 
     @dataclasses.dataclass(frozen=True)
@@ -161,10 +165,21 @@ def test_install_is_once_and_save_writes_only_when_something_new_was_compiled(
     assert fresh_install.stat().st_size > 0
 
 
+def test_classes_of_other_modules_are_compiled_as_usual_and_not_kept(fresh_install: Path) -> None:
+    assert dataclass_code_cache.install(fresh_install, modules=("rc_sms_desktop.nothing",))
+
+    @dataclasses.dataclass
+    class Elsewhere:
+        value: int
+
+    assert Elsewhere(1) == Elsewhere(1)
+    assert dataclass_code_cache.save() is False  # nothing of the app's was compiled
+
+
 def test_an_unwritable_place_loses_nothing_but_the_cache(fresh_install: Path) -> None:
     blocked = fresh_install.parent / "a-file"
     blocked.write_text("not a directory")
-    assert dataclass_code_cache.install(blocked / "cache.bin") is True
+    assert dataclass_code_cache.install(blocked / "cache.bin", modules=(__name__,)) is True
 
     @dataclasses.dataclass
     class Item:
