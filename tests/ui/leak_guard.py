@@ -23,6 +23,8 @@ and a thread in its last instructions ends; napari reports such a single shot at
 from __future__ import annotations
 
 import concurrent.futures.thread
+import functools
+import os
 import queue
 import sys
 import threading
@@ -30,6 +32,7 @@ import time
 import weakref
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from pathlib import Path
 from types import FrameType
 from typing import Any
 
@@ -47,6 +50,7 @@ _POOL_LOOPS = {
 }
 _WAITING_FILES = {threading.__file__, queue.__file__}
 _THIS_FILE = __file__
+_PROJECT = str(Path(__file__).resolve().parents[2]) + os.sep
 
 
 @dataclass(frozen=True)
@@ -68,6 +72,22 @@ def idle_pool_worker(frame: FrameType | None) -> bool:
     return job is not None and job not in frame.f_locals
 
 
+def _pool_job(frame: FrameType | None) -> str:
+    """What a busy pool worker runs (`, job time.sleep`), or "" when `frame` is no pool's."""
+    while frame is not None:
+        code = frame.f_code
+        if (code.co_filename, code.co_name) == (concurrent.futures.thread.__file__, "run"):
+            job = getattr(frame.f_locals.get("self"), "fn", None)  # a _WorkItem
+        elif (code.co_filename, code.co_name) == (qasync.__file__, "run"):
+            command = frame.f_locals.get("command")
+            job = command[1] if isinstance(command, tuple) and len(command) > 1 else None
+        else:
+            frame = frame.f_back
+            continue
+        return f", job {_callable_name(job)}" if job is not None else ""
+    return ""
+
+
 def _qthread_frame(qthread: QThread) -> FrameType | None:
     """The innermost Python frame of a QThread whose `run` is Python code, if any."""
     for frame in sys._current_frames().values():
@@ -79,17 +99,32 @@ def _qthread_frame(qthread: QThread) -> FrameType | None:
     return None
 
 
+def _place(frame: FrameType) -> str:
+    return f"{frame.f_code.co_filename}:{frame.f_lineno} in {frame.f_code.co_name}"
+
+
 def _caller() -> str:
-    """Where the code that started a timer or thread is: the first frame outside this file."""
+    """Where the code that started a timer or thread is: the first frame outside this file and,
+    when that is a library's (qasync's executor, say), the project's code that called it."""
     frame: FrameType | None = sys._getframe(1)
     while frame is not None and frame.f_code.co_filename == _THIS_FILE:
         frame = frame.f_back
     if frame is None:
         return "?"
-    return f"{frame.f_code.co_filename}:{frame.f_lineno} in {frame.f_code.co_name}"
+    where = _place(frame)
+    ours = frame
+    while ours is not None and not ours.f_code.co_filename.startswith(_PROJECT):
+        ours = ours.f_back
+    if ours is not None and ours is not frame:
+        where += f" called from {_place(ours)}"
+    return where
 
 
 def _where_now(frame: FrameType | None) -> str:
+    """Where a thread is: its innermost frame outside threading.py and queue.py (the code that
+    waits, not the lock it waits on)."""
+    while frame is not None and frame.f_code.co_filename in _WAITING_FILES and frame.f_back:
+        frame = frame.f_back
     if frame is None:
         return "no Python frame"
     return f"now at {frame.f_code.co_filename}:{frame.f_lineno} in {frame.f_code.co_name}"
@@ -114,6 +149,10 @@ def _alive(qobject: QObject) -> bool:
 
 
 def _callable_name(target: object) -> str:
+    # asyncio.to_thread(func, …) submits partial(Context.run, func, …): name func.
+    while isinstance(target, functools.partial):
+        run_in_context = getattr(target.func, "__name__", "") == "run" and target.args
+        target = target.args[0] if run_in_context else target.func
     name = getattr(target, "__qualname__", None) or getattr(target, "__name__", None)
     return str(name) if name else repr(target)
 
@@ -129,6 +168,11 @@ class LeakGuard:
         self._single_shots: list[tuple[QTimer, str, str]] = []
         self._qthreads: weakref.WeakKeyDictionary[QThread, str] = weakref.WeakKeyDictionary()
         self._originals: dict[tuple[type, str], Any] = {}
+
+    @property
+    def qthreads_started(self) -> list[QThread]:
+        """The QThreads started since `install()` that still exist (running or not)."""
+        return [qthread for qthread in list(self._qthreads) if _alive(qthread)]
 
     # --------------------------------------------------------------------------------- install
 
@@ -211,15 +255,19 @@ class LeakGuard:
             timer.stop()
             leaks.append(Leak("QTimer", description))
         for qthread, where in self._running_qthreads():
-            leaks.append(Leak("QThread", f"{_object_path(qthread)} started at {where}"))
+            frame = _qthread_frame(qthread)
+            leaks.append(Leak("QThread", (
+                f"{_object_path(qthread)} started at {where}{_pool_job(frame)}, {_where_now(frame)}"
+            )))
+            # Qt aborts when a running QThread is destroyed: give it a chance to end first.
             qthread.quit()
-            qthread.wait(2000)
+            QThread.wait(qthread, 2000)  # the base method: qasync's worker overrides wait()
         for thread, frame in self._running_threads():
             target = getattr(thread, "_target", None)
             leaks.append(Leak("thread", (
                 f"{thread.name!r} (daemon={thread.daemon}"
                 + (f", target {_callable_name(target)}" if target is not None else "")
-                + f"), {_where_now(frame)}"
+                + f"){_pool_job(frame)}, {_where_now(frame)}"
             )))
         self._single_shots.clear()
         return leaks
