@@ -180,8 +180,9 @@ class MainWindow(QMainWindow):
         # `--select`: served once, by the first load that finishes of a session of the kind the
         # user started (their account; the demo with --demo), not by the demo shown meanwhile.
         self._start_select = self._options.select
-        self._user_chose = False  # until the user picks, the best sender is shown
-        self._chosen_id: str | None = None  # what the user picked last (kept across filtering)
+        # What the user picked last (kept across filtering); None until they pick, and the
+        # best sender is shown meanwhile. One fact: there is no separate "user chose" flag.
+        self._chosen_id: str | None = None
 
         self._runner = QtLoadRunner(self)
         self._progress_counts = (0, 0)
@@ -692,7 +693,6 @@ class MainWindow(QMainWindow):
         self._model.clear()
         self._account_key = None
         self._extension_raw = None
-        self._user_chose = False
         self._chosen_id = None
         self._as_of = None
         self.as_of_label.setText("")
@@ -780,12 +780,11 @@ class MainWindow(QMainWindow):
         self._on_current_changed(self.sender_combo.currentIndex())
 
     def _restore_selection(self, previous_id: str | None) -> None:
-        wanted = [previous_id if self._user_chose else None]
+        wanted = [previous_id if self._chosen_id is not None else None]
         if self._account_key:
             wanted.append(self._settings.chosen_sender(self._account_key))
         for number in wanted:
             if number and self._show_sender(number):
-                self._user_chose = True
                 self._chosen_id = number
                 return
         self.sender_combo.setCurrentIndex(0 if self._proxy.rowCount() else -1)
@@ -806,7 +805,7 @@ class MainWindow(QMainWindow):
         current = self.current_sender()
         self._model.update_verdicts(batch)
         self._update_count()
-        if not self._user_chose and self._proxy.rowCount():
+        if self._chosen_id is None and self._proxy.rowCount():
             # Nothing chosen yet: keep showing the best sender as better verdicts arrive.
             self.sender_combo.setCurrentIndex(0)
         if current is None:
@@ -901,7 +900,6 @@ class MainWindow(QMainWindow):
         verdict = self.current_sender()
         if verdict is None:
             return
-        self._user_chose = True
         self._chosen_id = verdict.number.id
         key = self._account_key
         if key and self._settings.chosen_sender(key) != verdict.number.id:
@@ -910,7 +908,7 @@ class MainWindow(QMainWindow):
     def _on_only_sendable(self, only: bool) -> None:
         current = self.current_sender()
         # The user's choice survives hiding it: turning the filter off again brings it back.
-        wanted = [self._chosen_id if self._user_chose else None,
+        wanted = [self._chosen_id,
                   current.number.id if current is not None else None]
         self._applying_selection = True
         try:
