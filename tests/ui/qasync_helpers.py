@@ -26,3 +26,16 @@ async def close_window(window: Any) -> None:
         await shutdown()
     window.close()
     await asyncio.sleep(0)
+
+
+async def load_finished(window: Any, within: float = 20.0) -> None:
+    """Await the main window's load in flight (there must be one)."""
+    task = window.load_runner.task
+    assert task is not None
+    await asyncio.wait_for(task, within)
+
+
+async def first_load(window: Any, within: float = 20.0) -> None:
+    """Start a main window (`await window.start()`) and await the load it began."""
+    await window.start()
+    await load_finished(window, within)

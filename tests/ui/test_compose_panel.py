@@ -21,7 +21,7 @@ from rc_sms_desktop.api.client import RetryPolicy, RingCentralClient
 from rc_sms_desktop.core.eligibility import Verdict, evaluate
 from rc_sms_desktop.ui.compose_panel import ComposePanel
 from tests.core.test_preflight import config, number
-from tests.ui.qasync_helpers import wait_until
+from tests.ui.qasync_helpers import first_load, wait_until
 from tests.workflows.test_sending import FakeRingCentral
 
 FAST = {"first_delay": 0.01, "max_delay": 0.02, "deadline": 5.0}
@@ -326,10 +326,7 @@ async def test_in_the_main_window_over_the_demo_account(
     panel.install(window)
     window.show()
     try:
-        await window.start()
-        task = window.load_runner.task
-        assert task is not None
-        await asyncio.wait_for(task, 20)
+        await first_load(window)
         assert window.select_sender("+16505550105")  # campaign pending review
         to, text, _, send, status = parts(panel)
         to.setText("650 555 0123")
