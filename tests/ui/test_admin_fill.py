@@ -25,6 +25,7 @@ from rc_sms_desktop.ui.admin_view import AccountView
 from rc_sms_desktop.workflows.account_scan import AccountScan, RowsUpdated, ScanEvent
 from tests.ui.qasync_helpers import wait_until
 from tests.ui.test_admin_model import filled, make_rows
+from tests.ui.test_admin_view import make_view
 
 ROWS = 8_000
 BATCH = 200  # twice account_scan.FLUSH_BATCH: the test holds a margin
@@ -86,10 +87,7 @@ async def test_large_fill_keeps_the_loop_responsive_and_ends_sorted_and_counted(
     first = make_rows(ROWS)
     second = list(first)  # every row sent again (as when its configuration arrives)...
     random.Random(7).shuffle(second)  # ...in an order that lands all over the table
-    view = AccountView(state_path=lambda _session: tmp_path / "scan.json")
-    qtbot.addWidget(view)
-    view.resize(1200, 700)
-    view.show()
+    view = make_view(qtbot, tmp_path)
     view.table.sortByColumn(COLUMN_INDEX["verdict"], Qt.SortOrder.AscendingOrder)
     view.search.setText("line")  # a search every row matches: the filter runs, nothing hidden
     scan = ScriptedScan(batches_of(first) + batches_of(second))
@@ -111,9 +109,7 @@ async def test_a_sort_chosen_during_the_scan_applies_at_once_and_new_rows_follow
     qtbot: Any, tmp_path: Path
 ) -> None:
     rows = make_rows(600)
-    view = AccountView(state_path=lambda _session: tmp_path / "scan.json")
-    qtbot.addWidget(view)
-    view.show()
+    view = make_view(qtbot, tmp_path)
     release = asyncio.Event()
 
     class PausingScan:
@@ -145,9 +141,7 @@ async def test_a_filter_chosen_during_the_scan_holds_for_rows_that_arrive_later(
     qtbot: Any, tmp_path: Path
 ) -> None:
     rows = make_rows(400)
-    view = AccountView(state_path=lambda _session: tmp_path / "scan.json")
-    qtbot.addWidget(view)
-    view.show()
+    view = make_view(qtbot, tmp_path)
     view.search.setText("line 1")
     await view.run_scan(cast(AccountScan, ScriptedScan(batches_of(rows))))
     expected = [r for r in rows if "line 1" in (r.number.label or "").casefold()]
