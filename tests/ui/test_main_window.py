@@ -281,7 +281,7 @@ async def test_closing_during_a_load_exits_cleanly_and_quickly(open_window: Call
 
 
 async def test_sign_in_switches_to_the_account_and_sign_out_returns_to_the_demo(
-    qtbot: QtBot, demo_services: Callable[..., DefaultServices], ui_settings: Settings
+    open_window: Callable[..., Any], ui_settings: Settings
 ) -> None:
     import httpx
 
@@ -299,10 +299,7 @@ async def test_sign_in_switches_to_the_account_and_sign_out_returns_to_the_demo(
     def dialog_factory(parent: MainWindow) -> SignInDialog:
         return SignInDialog(parent, settings=ui_settings, transport=transport)
 
-    window = MainWindow(demo_services(), settings=ui_settings, sign_in_dialog_factory=dialog_factory)
-    qtbot.addWidget(window)
-    window.show()
-    await window.start()
+    window = await open_window(wait=False, sign_in_dialog_factory=dialog_factory)
     assert window.session is not None and window.session.is_demo
     button = window.findChild(QPushButton, "demoSignInButton")
     assert button is not None
@@ -347,7 +344,7 @@ async def test_closing_during_a_rate_limit_pause_exits_quickly(open_window: Call
 
 
 async def test_closing_during_sign_in_cancels_it_and_frees_the_port(
-    qtbot: QtBot, demo_services: Callable[..., DefaultServices], ui_settings: Settings
+    open_window: Callable[..., Any], ui_settings: Settings
 ) -> None:
     import socket
     from urllib.parse import parse_qs, urlsplit
@@ -363,10 +360,7 @@ async def test_closing_during_sign_in_cancels_it_and_frees_the_port(
     def dialog_factory(parent: MainWindow) -> SignInDialog:
         return SignInDialog(parent, settings=ui_settings, open_browser=browser_that_never_returns)
 
-    window = MainWindow(demo_services(), settings=ui_settings, sign_in_dialog_factory=dialog_factory)
-    qtbot.addWidget(window)
-    window.show()
-    await window.start()
+    window = await open_window(wait=False, sign_in_dialog_factory=dialog_factory)
     window.open_sign_in()
     dialog = window.sign_in_dialog
     assert isinstance(dialog, SignInDialog)
