@@ -18,6 +18,7 @@ from rc_sms_desktop.ui.sender_model import SenderRole
 from rc_sms_desktop.ui.status_banner import BannerState
 from rc_sms_desktop.ui.window_services import DefaultServices
 from tests.ui.qasync_helpers import first_load, load_finished, wait_until
+from tests.ui.test_sign_in_dialog import fill_in
 from tests.ui.verdict_samples import sample_verdicts
 
 # The demo account's numbers and what a user must be told about them (simulator/demo_account.py).
@@ -287,9 +288,6 @@ async def test_sign_in_switches_to_the_account_and_sign_out_returns_to_the_demo(
 
     from rc_sms_desktop.simulator.app import create_app
     from rc_sms_desktop.simulator.config import (
-        DEMO_CLIENT_ID,
-        DEMO_CLIENT_SECRET,
-        DEMO_JWT,
         SimulatorConfig,
     )
     from rc_sms_desktop.ui.sign_in_dialog import SignInDialog
@@ -306,12 +304,7 @@ async def test_sign_in_switches_to_the_account_and_sign_out_returns_to_the_demo(
     button.click()
     dialog = window.sign_in_dialog
     assert isinstance(dialog, SignInDialog) and dialog.isVisible()
-    dialog.server_combo.setCurrentIndex(dialog.server_combo.findData("custom"))
-    dialog.custom_url_edit.setText("http://127.0.0.1:9")
-    dialog.tabs.setCurrentIndex(1)
-    dialog.jwt_client_id_edit.setText(DEMO_CLIENT_ID)
-    dialog.jwt_client_secret_edit.setText(DEMO_CLIENT_SECRET)
-    dialog.jwt_edit.setText(DEMO_JWT)
+    fill_in(dialog, "http://127.0.0.1:9", jwt=True)
     dialog.sign_in_button.click()
     await wait_until(lambda: window.session is not None and not window.session.is_demo, within=10)
     await load_finished(window)
@@ -385,9 +378,6 @@ async def test_a_stored_session_opens_on_the_users_account_with_saved_verdicts_f
     from rc_sms_desktop.api.tokens import TokenStore
     from rc_sms_desktop.simulator.app import create_app
     from rc_sms_desktop.simulator.config import (
-        DEMO_CLIENT_ID,
-        DEMO_CLIENT_SECRET,
-        DEMO_JWT,
         SimulatorConfig,
     )
     from rc_sms_desktop.ui.sign_in_dialog import SignInDialog
@@ -398,13 +388,8 @@ async def test_a_stored_session_opens_on_the_users_account_with_saved_verdicts_f
     # Sign in once (JWT), as last time's run did: tokens go to the (memory) keyring.
     dialog = SignInDialog(settings=ui_settings, transport=transport, token_store=store)
     qtbot.addWidget(dialog)
-    dialog.server_combo.setCurrentIndex(dialog.server_combo.findData("custom"))
     # A server no other test uses: the verdict cache (one sandbox per test run) starts empty.
-    dialog.custom_url_edit.setText("http://127.0.0.1:19")
-    dialog.tabs.setCurrentIndex(1)
-    dialog.jwt_client_id_edit.setText(DEMO_CLIENT_ID)
-    dialog.jwt_client_secret_edit.setText(DEMO_CLIENT_SECRET)
-    dialog.jwt_edit.setText(DEMO_JWT)
+    fill_in(dialog, "http://127.0.0.1:19", jwt=True)
     dialog.open()
     dialog.sign_in_button.click()
     await wait_until(lambda: dialog.session is not None, within=10)

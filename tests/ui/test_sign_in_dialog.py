@@ -75,9 +75,11 @@ async def make_dialog(
             await dialog.session.aclose()
 
 
-def _fill(dialog: SignInDialog, *, jwt: bool = False) -> None:
+def fill_in(dialog: SignInDialog, url: str = SERVER_URL, *, jwt: bool = False) -> None:
+    """The demo app's credentials for the custom server `url`, in the browser or (`jwt`) the
+    JWT tab."""
     dialog.server_combo.setCurrentIndex(dialog.server_combo.findData("custom"))
-    dialog.custom_url_edit.setText(SERVER_URL)
+    dialog.custom_url_edit.setText(url)
     if jwt:
         dialog.tabs.setCurrentIndex(1)
         dialog.jwt_client_id_edit.setText(DEMO_CLIENT_ID)
@@ -93,7 +95,7 @@ async def test_browser_sign_in_with_pkce_completes_and_remembers_only_non_secret
 ) -> None:
     opened: list[str] = []
     dialog = make_dialog(transport=transport, open_browser=browser(transport, opened))
-    _fill(dialog)
+    fill_in(dialog)
     dialog.open()
     assert dialog.isVisible()
     dialog.sign_in_button.click()
@@ -117,7 +119,7 @@ async def test_jwt_sign_in_completes(
     transport: httpx.ASGITransport, ui_settings: Settings, make_dialog: Callable[..., SignInDialog]
 ) -> None:
     dialog = make_dialog(transport=transport)
-    _fill(dialog, jwt=True)
+    fill_in(dialog, jwt=True)
     dialog.open()
     dialog.sign_in_button.click()
     await wait_until(lambda: dialog.session is not None, within=10)
@@ -129,7 +131,7 @@ async def test_a_wrong_secret_is_reported_in_words_and_the_dialog_stays_open(
     transport: httpx.ASGITransport, make_dialog: Callable[..., SignInDialog]
 ) -> None:
     dialog = make_dialog(transport=transport)
-    _fill(dialog, jwt=True)
+    fill_in(dialog, jwt=True)
     dialog.jwt_client_secret_edit.setText("not-the-secret")
     dialog.open()
     dialog.sign_in_button.click()
@@ -163,7 +165,7 @@ async def test_cancel_stops_the_flow_and_frees_the_loopback_port(
         return True
 
     dialog = make_dialog(transport=transport, open_browser=browser_that_never_returns)
-    _fill(dialog)
+    fill_in(dialog)
     dialog.open()
     dialog.sign_in_button.click()
     await wait_until(lambda: opened, within=5)
