@@ -206,9 +206,31 @@ class FixController(QObject):
         self.changed.emit()
 
 
+class _ChangeDialog(QDialog):
+    """A dialog whose button changes the account: the first click only asks to confirm."""
+
+    status: QLabel
+    _confirming = False
+
+    def _second_click(self, button: QPushButton, choice: QComboBox, confirm: str,
+                      warning: str) -> bool:
+        """False on the first click: `button` then reads `confirm` and the status `warning`.
+        True on the second, differently worded one: the button and `choice` are locked and the
+        status says the change is being sent."""
+        if not self._confirming:
+            self._confirming = True
+            button.setText(confirm)
+            self.status.setText(warning)
+            return False
+        button.setEnabled(False)
+        choice.setEnabled(False)
+        self.status.setText("Sending to RingCentral…")
+        return True
+
+
 # --- Link to campaign… -------------------------------------------------------------------------
 
-class LinkDialog(QDialog):
+class LinkDialog(_ChangeDialog):
     """Preview and link numbers to a Confirmed campaign, then follow their provisioning."""
 
     def __init__(self, controller: FixController, numbers: list[str],
@@ -334,18 +356,11 @@ class LinkDialog(QDialog):
         campaign = self.selected_campaign()
         if self.plan is None or campaign is None or not self.plan.changes:
             return
-        if not self._confirming:
-            # The explicit confirmation: a second, differently worded click.
-            self._confirming = True
-            self.link_button.setText(f"&Confirm: link {len(self.plan.changes)} number(s) to "
-                                     f"“{_plain(campaign.name)}”")
-            self.status.setText("This changes your account's SMS registration. Confirm to send "
-                                "it to RingCentral.")
-            return
-        self.link_button.setEnabled(False)
-        self.campaign_combo.setEnabled(False)
-        self.status.setText("Sending to RingCentral…")
-        self.apply_task = self.controller.spawn(self._apply(self.plan))
+        if self._second_click(
+                self.link_button, self.campaign_combo,
+                f"&Confirm: link {len(self.plan.changes)} number(s) to “{_plain(campaign.name)}”",
+                "This changes your account's SMS registration. Confirm to send it to RingCentral."):
+            self.apply_task = self.controller.spawn(self._apply(self.plan))
 
     async def _apply(self, plan: Plan) -> None:
         controller = self.controller
@@ -394,7 +409,7 @@ class LinkDialog(QDialog):
 
 # --- Change who texts from this number… --------------------------------------------------------
 
-class AssignDialog(QDialog):
+class AssignDialog(_ChangeDialog):
     """Give a call queue's, IVR's or site's number's SMS to another extension."""
 
     def __init__(self, controller: FixController, number: str,
@@ -515,16 +530,11 @@ class AssignDialog(QDialog):
     def _on_assign(self) -> None:
         if self.plan is None or self.plan.refused:
             return
-        if not self._confirming:
-            self._confirming = True
-            self.assign_button.setText("&Confirm the change")
-            self.status.setText("This changes who receives and sends this number's texts. "
-                                "Confirm to send it to RingCentral.")
-            return
-        self.assign_button.setEnabled(False)
-        self.extension_combo.setEnabled(False)
-        self.status.setText("Sending to RingCentral…")
-        self.apply_task = self.controller.spawn(self._apply(self.plan))
+        if self._second_click(
+                self.assign_button, self.extension_combo, "&Confirm the change",
+                "This changes who receives and sends this number's texts. Confirm to send it to "
+                "RingCentral."):
+            self.apply_task = self.controller.spawn(self._apply(self.plan))
 
     async def _apply(self, plan: Plan) -> None:
         controller = self.controller
