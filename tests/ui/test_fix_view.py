@@ -169,8 +169,9 @@ async def test_assign_dialog_moves_the_sms_and_refreshes_the_row(setup: Callable
     assert "After: Priya Natarajan" in dialog.preview.text()
     _shot(dialog, "assign-dialog.png")
     dialog.assign_button.click()
-    assert s.control.assign_requests == 0
-    dialog.assign_button.click()
+    assert s.control.assign_requests == 0 and dialog.assign_button.text() == "&Confirm the change"
+    dialog.assign_button.click()  # the second click locks the choice while the change is sent
+    assert not dialog.assign_button.isEnabled() and not dialog.extension_combo.isEnabled()
     await asyncio.wait_for(dialog.apply_task, 20)
     assert dialog.outcome is not None and dialog.outcome.outcome == "applied"
     assert s.control.assign_requests == 1
