@@ -41,16 +41,9 @@ def account_number(
 
 
 def own(num_id: int, e164: str, usage: str, features: list[str]) -> dict[str, Any]:
-    return {
-        "id": num_id,
-        "phoneNumber": e164,
-        "usageType": usage,
-        "paymentType": "Local",
-        "type": "VoiceFax",
-        "status": "Normal",
-        "features": features,
-        "country": {"id": "1", "isoCode": "US", "name": "United States"},
-    }
+    """The record as an extension's own list has it: features and country, no owner."""
+    return account_number(num_id, e164, usage, None, features=features,
+                          country={"id": "1", "isoCode": "US", "name": "United States"})
 
 
 ALICE = ext(1, "101", "Alice Admin", "User")
