@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QEvent, Qt, Signal
-from PySide6.QtGui import QPalette
+from PySide6.QtGui import QCloseEvent, QPalette
 from PySide6.QtWidgets import (
     QFileDialog,
     QFrame,
@@ -367,7 +367,9 @@ class ComposePanel(QWidget):
         return remove
 
     async def shutdown(self) -> None:
-        """Cancel a send in flight (the window calls this before closing the client)."""
+        """Cancel a send in flight (the window calls this before closing the client) and the
+        content check waiting for the typing to pause."""
+        self.content_view.cancel()
         task, self._task = self._task, None
         if task is not None and not task.done():
             task.cancel()
@@ -455,6 +457,12 @@ class ComposePanel(QWidget):
         # The result of a send is spoken: nobody has the status line focused.
         announce(self.status_label, text, assertive=error)
         self.statusChanged.emit(text)
+
+    def closeEvent(self, event: QCloseEvent) -> None:  # Qt override
+        # Closed on its own (not through the window's `shutdown`): a content check still
+        # waiting for the typing to pause would only fire into a closed panel.
+        self.content_view.cancel()
+        super().closeEvent(event)
 
     def changeEvent(self, event: QEvent) -> None:  # Qt override
         super().changeEvent(event)

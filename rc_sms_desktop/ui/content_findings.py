@@ -64,6 +64,10 @@ class ContentFindingsView(QWidget):
         self._text, self._verdict = text, verdict
         self._timer.start()
 
+    def cancel(self) -> None:
+        """Drop a pending check (the panel is going away: nobody would see its result)."""
+        self._timer.stop()
+
     def check_now(self) -> None:
         self._timer.stop()
         if not self._text.strip():

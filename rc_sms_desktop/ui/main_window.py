@@ -90,6 +90,24 @@ class Lifecycle(Enum):
     CLOSED = "closed"
 
 
+class SessionLoadState(Enum):
+    """What the window knows of the current session's loads: one state instead of the old
+    `_loaded_once`/`_session_ended` pair, and reset when a session is opened (the pair was
+    not: the second session's first load was not "first", and a new session inherited the
+    old one's "ended").
+
+    NOT_LOADED (opened; no load of it has finished) → LOADED (a load finished: its numbers are
+    shown) → ENDED (RingCentral ended the session, `SessionEndedError`: only signing in again
+    helps, so Retry opens the sign-in dialog). ENDED lasts until another session is opened or
+    a load of this one finishes after all: a later failure of another kind (F5 while offline)
+    does not revive it.
+    """
+
+    NOT_LOADED = "not loaded"
+    LOADED = "loaded"
+    ENDED = "ended"
+
+
 @dataclass(frozen=True)
 class WindowOptions:
     """Command-line window options (see `rc_sms_desktop/cli/main.py`, "window options")."""
@@ -158,10 +176,13 @@ class MainWindow(QMainWindow):
         self._sign_in_dialog: Any = None
         self._reserved_tabs: dict[str, QWidget] = {}
         self._applying_selection = False
-        self._loaded_once = False
-        self._user_chose = False  # until the user picks, the best sender is shown
-        self._chosen_id: str | None = None  # what the user picked last (kept across filtering)
-        self._session_ended = False
+        self._load_state = SessionLoadState.NOT_LOADED
+        # `--select`: served once, by the first load that finishes of a session of the kind the
+        # user started (their account; the demo with --demo), not by the demo shown meanwhile.
+        self._start_select = self._options.select
+        # What the user picked last (kept across filtering); None until they pick, and the
+        # best sender is shown meanwhile. One fact: there is no separate "user chose" flag.
+        self._chosen_id: str | None = None
 
         self._runner = QtLoadRunner(self)
         self._progress_counts = (0, 0)
@@ -668,10 +689,10 @@ class MainWindow(QMainWindow):
     # ---------------------------------------------------------------------------- load events
 
     def _show_session(self, session: AccountSession) -> None:
+        self._load_state = SessionLoadState.NOT_LOADED
         self._model.clear()
         self._account_key = None
         self._extension_raw = None
-        self._user_chose = False
         self._chosen_id = None
         self._as_of = None
         self.as_of_label.setText("")
@@ -759,12 +780,11 @@ class MainWindow(QMainWindow):
         self._on_current_changed(self.sender_combo.currentIndex())
 
     def _restore_selection(self, previous_id: str | None) -> None:
-        wanted = [previous_id if self._user_chose else None]
+        wanted = [previous_id if self._chosen_id is not None else None]
         if self._account_key:
             wanted.append(self._settings.chosen_sender(self._account_key))
         for number in wanted:
             if number and self._show_sender(number):
-                self._user_chose = True
                 self._chosen_id = number
                 return
         self.sender_combo.setCurrentIndex(0 if self._proxy.rowCount() else -1)
@@ -785,7 +805,7 @@ class MainWindow(QMainWindow):
         current = self.current_sender()
         self._model.update_verdicts(batch)
         self._update_count()
-        if not self._user_chose and self._proxy.rowCount():
+        if self._chosen_id is None and self._proxy.rowCount():
             # Nothing chosen yet: keep showing the best sender as better verdicts arrive.
             self.sender_combo.setCurrentIndex(0)
         if current is None:
@@ -806,15 +826,24 @@ class MainWindow(QMainWindow):
             local = as_of.astimezone() if as_of.tzinfo else as_of
             self.as_of_label.setText(f"Data as of {local:%H:%M:%S}")
             self.detail_pane.set_as_of(local)
-        first = not self._loaded_once
-        self._loaded_once = True
-        if first and self._options.select and not self.select_sender(self._options.select):
-            self.status_banner.show_warning(f"The number {self._options.select} is not among your numbers.")
-        if first and self._screenshot is not None:
+        first = self._load_state is SessionLoadState.NOT_LOADED
+        self._load_state = SessionLoadState.LOADED
+        self._serve_start_select()
+        if first and self._screenshot is not None:  # the picture is taken once (Screenshot.take)
             self._spawn(self._screenshot.take())
 
+    def _serve_start_select(self) -> None:
+        """Choose the `--select` number, once, in the first session of the kind asked for."""
+        number = self._start_select
+        session = self._session
+        if not number or session is None or session.is_demo != self._options.demo:
+            return
+        self._start_select = None
+        if not self.select_sender(number):
+            self.status_banner.show_warning(f"The number {number} is not among your numbers.")
+
     def _on_retry(self) -> None:
-        if self._session_ended:
+        if self._load_state is SessionLoadState.ENDED:
             self.open_sign_in()  # retrying with a session RingCentral ended cannot work
         else:
             self.refresh()
@@ -828,14 +857,14 @@ class MainWindow(QMainWindow):
 
     def _on_failed(self, error: object) -> None:
         _log.warning("Load failed: %s", type(error).__name__)
-        self._session_ended = isinstance(error, SessionEndedError)
-        if self._session_ended:
+        if isinstance(error, SessionEndedError):
+            self._load_state = SessionLoadState.ENDED
+        if self._load_state is SessionLoadState.ENDED:
             self.status_banner.show_error(error_text(error), retry_text="Sign &in again…")
         else:
             self.status_banner.show_error(error_text(error), retry=True)
-        if not self._loaded_once and self._screenshot is not None:
-            self._loaded_once = True
-            self._spawn(self._screenshot.take())
+        if self._load_state is SessionLoadState.NOT_LOADED and self._screenshot is not None:
+            self._spawn(self._screenshot.take())  # the first load failed: picture the error
 
     def _on_stopped(self) -> None:
         self.status_banner.set_pacing("")
@@ -871,7 +900,6 @@ class MainWindow(QMainWindow):
         verdict = self.current_sender()
         if verdict is None:
             return
-        self._user_chose = True
         self._chosen_id = verdict.number.id
         key = self._account_key
         if key and self._settings.chosen_sender(key) != verdict.number.id:
@@ -880,7 +908,7 @@ class MainWindow(QMainWindow):
     def _on_only_sendable(self, only: bool) -> None:
         current = self.current_sender()
         # The user's choice survives hiding it: turning the filter off again brings it back.
-        wanted = [self._chosen_id if self._user_chose else None,
+        wanted = [self._chosen_id,
                   current.number.id if current is not None else None]
         self._applying_selection = True
         try:

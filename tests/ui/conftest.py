@@ -19,13 +19,16 @@ How to write a UI test (admin view, compose panel, …):
   fresh settings file. `MainWindow(demo_services(), settings=ui_settings)` then `await
   window.start()` opens the demo account; `window.load_runner.task` is the load in flight.
 * Any Qt warning fails the test (pyproject `qt_log_level_fail`); so does a Python warning.
+* So does a Qt timer, QThread or Python thread the test started and left running
+  (`tests/ui/leak_guard.py`): stop it, join it, shut the window down. A test that must leave one
+  says why with `@pytest.mark.leaks_allowed(reason="…")`.
 """
 
 from __future__ import annotations
 
 import asyncio
 import gc
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -35,6 +38,7 @@ from PySide6.QtWidgets import QApplication
 
 from rc_sms_desktop.infra.settings import SETTINGS_VERSION, Settings
 from rc_sms_desktop.ui.window_services import DefaultServices
+from tests.ui.leak_guard import LeakGuard, leak_report
 
 
 def _qasync_loop() -> asyncio.AbstractEventLoop:
@@ -64,6 +68,31 @@ def pytest_runtest_teardown(item: pytest.Item, nextitem: pytest.Item | None) -> 
     result = yield
     gc.collect()
     return result
+
+
+@pytest.fixture(autouse=True)
+def leak_guard(request: pytest.FixtureRequest) -> Iterator[LeakGuard | None]:
+    """Fail the test if a timer or thread it started is still running when it ends.
+
+    Autouse and requested before the event-loop runner, this tears down after it: the test's
+    qasync loop is closed by then (its tasks cancelled, its `to_thread` workers stopped) and
+    pytest-qt has closed the widgets given to `qtbot.addWidget`.
+    """
+    marker = request.node.get_closest_marker("leaks_allowed")
+    if marker is not None:
+        if not (marker.kwargs.get("reason") or marker.args):
+            pytest.fail("@pytest.mark.leaks_allowed needs reason=\"why this test leaves work running\"")
+        yield None
+        return
+    guard = LeakGuard()
+    guard.install()
+    try:
+        yield guard
+        leaks = guard.check()
+    finally:
+        guard.remove()
+    if leaks:
+        pytest.fail(leak_report(leaks), pytrace=False)
 
 
 @pytest.fixture

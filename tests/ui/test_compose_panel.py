@@ -278,6 +278,22 @@ async def test_shutdown_cancels_a_send_in_flight(
     assert "cancelled" in status.text()
 
 
+async def test_shutdown_drops_the_content_check_waiting_for_a_pause(panel: ComposePanel) -> None:
+    _, text, _, _, _ = parts(panel)
+    text.setPlainText("Reply STOP to opt out")
+    assert panel.content_view.pending  # the check waits for the typing to pause
+    await panel.shutdown()
+    assert not panel.content_view.pending  # nothing fires into a window that is going away
+
+
+def test_closing_the_panel_drops_the_content_check_waiting_for_a_pause(panel: ComposePanel) -> None:
+    _, text, _, _, _ = parts(panel)
+    text.setPlainText("Reply STOP to opt out")
+    assert panel.content_view.pending
+    panel.close()
+    assert not panel.content_view.pending
+
+
 class FakeWindow(QObject):
     senderChanged = Signal(object)
     sessionChanged = Signal(object)
