@@ -229,18 +229,9 @@ class TokenSession:
             retry=retry,
             now=clock.time,
         )
-        session = cls(
-            http=http,
-            server=server,
-            credentials=credentials,
-            tokens=tokens,
-            store=store,
-            retry=retry,
-            refresh_margin=refresh_margin,
-            clock=clock,
+        return await cls._granted(
+            tokens, http, server, credentials, store, retry, refresh_margin, clock
         )
-        await session._persist()
-        return session
 
     @classmethod
     async def sign_in_with_jwt(
@@ -259,6 +250,25 @@ class TokenSession:
         tokens = await auth.jwt_grant(
             http, server, credentials, jwt=jwt, retry=retry, now=clock.time
         )
+        return await cls._granted(
+            tokens, http, server, credentials, store, retry, refresh_margin, clock, jwt=jwt
+        )
+
+    @classmethod
+    async def _granted(
+        cls,
+        tokens: TokenSet,
+        http: httpx.AsyncClient,
+        server: Server,
+        credentials: ClientCredentials,
+        store: TokenStore | None,
+        retry: RetryPolicy,
+        refresh_margin: float,
+        clock: Clock,
+        *,
+        jwt: Secret | None = None,
+    ) -> TokenSession:
+        """The session a sign-in's grant just issued `tokens` for, saved in `store` (if any)."""
         session = cls(
             http=http,
             server=server,

@@ -26,7 +26,7 @@ import hashlib
 import json
 import logging
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -86,6 +86,25 @@ class StorageStatus:
 
 class _Unusable(Exception):
     """The keyring cannot be used; the message is for the user and contains no secret."""
+
+
+@contextlib.contextmanager
+def _unusable_when_it_fails(failed: str) -> Iterator[None]:
+    """A keyring read or write that fails raises `_Unusable`: locked, or it `failed` ("could not
+    be read"), naming only the error's type."""
+    import keyring.errors
+
+    try:
+        yield
+    except keyring.errors.KeyringLocked:
+        raise _Unusable(
+            "The system keyring is locked; your sign-in is kept for this session only."
+        ) from None
+    except Exception as exc:
+        raise _Unusable(
+            f"The system keyring {failed} ({type(exc).__name__}); your sign-in is kept for this "
+            "session only."
+        ) from None
 
 
 class TokenStore:
@@ -234,32 +253,13 @@ class TokenStore:
         return backend
 
     def _get(self, backend: KeyringBackend, user: str) -> str | None:
-        import keyring.errors
-
-        try:
-            return backend.get_password(self._service, user)
-        except keyring.errors.KeyringLocked:
-            raise _Unusable(
-                "The system keyring is locked; your sign-in is kept for this session only."
-            ) from None
-        except Exception as exc:
-            raise _Unusable(
-                f"The system keyring could not be read ({type(exc).__name__}); your sign-in is kept for this session only."
-            ) from None
+        with _unusable_when_it_fails("could not be read"):
+            value = backend.get_password(self._service, user)
+        return value
 
     def _set(self, backend: KeyringBackend, user: str, value: str) -> None:
-        import keyring.errors
-
-        try:
+        with _unusable_when_it_fails("refused to save"):
             backend.set_password(self._service, user, value)
-        except keyring.errors.KeyringLocked:
-            raise _Unusable(
-                "The system keyring is locked; your sign-in is kept for this session only."
-            ) from None
-        except Exception as exc:
-            raise _Unusable(
-                f"The system keyring refused to save ({type(exc).__name__}); your sign-in is kept for this session only."
-            ) from None
 
     def _remove(self, backend: KeyringBackend, user: str) -> bool:
         """Delete one entry; False when it did not exist."""

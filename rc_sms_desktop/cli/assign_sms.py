@@ -24,10 +24,10 @@ PROG = "rc-sms-desktop assign-sms"
 
 
 def add_parser(subparsers: Any) -> None:
-    parser = subparsers.add_parser(
-        "assign-sms", help="choose which extension texts from a shared (call queue/IVR/site) number",
-        description="Give a shared number's SMS to one extension (administrators). "
-                    + fs.EXIT_CODES_TEXT)
+    parser = fs.add_write_parser(
+        subparsers, "assign-sms",
+        help="choose which extension texts from a shared (call queue/IVR/site) number",
+        description="Give a shared number's SMS to one extension (administrators).")
     parser.add_argument("number", metavar="NUMBER", help="the shared number")
     parser.add_argument("--extension", required=True, metavar="EXTENSION_NUMBER",
                         help="the extension number (e.g. 102) that will text from it")
@@ -73,16 +73,12 @@ async def assign_command(args: argparse.Namespace, *,
                  f"{', '.join(h.describe() for h in holders) or 'nobody'}"]
         if plan.changes:
             lines.append(f"  after: {target.describe() if target else ''}")
-        if plan.refused or args.dry_run:
-            result = await fixes.assign_sms(client, plan, who=who, audit=None, dry_run=True)
-            return fs.print_result(result, args.format, out, lines)
-        if not args.yes:
-            question = (f"Give the SMS of {fs.shown(e164)} to "
-                        f"{target.describe() if target else ''}?")
-            if not await (confirm or fs.ask_at_terminal)(question):
-                return fs.declined(args.format, out, lines)
-        result = await fixes.assign_sms(client, plan, who=who, audit=audit or AuditLog())
-        return fs.print_result(result, args.format, out, lines)
+        question = f"Give the SMS of {fs.shown(e164)} to {target.describe() if target else ''}?"
+        return await fs.plan_or_apply(
+            args, out, lines,
+            lambda log, dry_run: fixes.assign_sms(client, plan, who=who, audit=log,
+                                                  dry_run=dry_run),
+            question=question, confirm=confirm, audit=audit, dry_run=plan.refused)
 
 
 def run(args: argparse.Namespace) -> int:

@@ -12,13 +12,14 @@ import asyncio
 import json
 import sys
 from collections.abc import Awaitable, Callable
-from typing import TextIO
+from typing import Any, TextIO
 
 from rc_sms_desktop.api.client import RingCentralClient
 from rc_sms_desktop.api.errors import ApiError
 from rc_sms_desktop.core.formatting import format_number
 from rc_sms_desktop.core.registrations import Problem
 from rc_sms_desktop.core.text_safety import for_terminal
+from rc_sms_desktop.infra.audit_log import AuditLog
 from rc_sms_desktop.workflows.fixes import Result
 
 EXIT_APPLIED = 0
@@ -34,10 +35,21 @@ EXIT_CODES_TEXT = ("Exit 0 applied or planned, 4 refused before any request, 3 R
 
 ClientOpener = Callable[[argparse.Namespace], Awaitable[RingCentralClient]]
 Confirm = Callable[[str], Awaitable[bool]]
+# Plans (dry_run=True, no audit log) or makes a command's change: (audit log, dry_run) -> result.
+Apply = Callable[[AuditLog | None, bool], Awaitable[Result]]
 
 
 class SignInFailed(Exception):
     """Signing in did not work; the message says why in words."""
+
+
+def add_write_parser(subparsers: Any, name: str, *, help: str,
+                     description: str) -> argparse.ArgumentParser:
+    """A write command's parser, its description ending with the exit codes. The command adds
+    its own arguments, then `add_common(parser, write=True)` (so --help lists its own first)."""
+    parser: argparse.ArgumentParser = subparsers.add_parser(
+        name, help=help, description=f"{description} {EXIT_CODES_TEXT}")
+    return parser
 
 
 def add_common(parser: argparse.ArgumentParser, *, write: bool) -> None:
@@ -93,6 +105,21 @@ def print_result(result: Result, fmt: str, out: TextIO, lines: list[str]) -> int
         out.write(f"Recorded in {result.audit_log}\n")
     out.write(f"Outcome: {result.outcome}\n")
     return code
+
+
+async def plan_or_apply(args: argparse.Namespace, out: TextIO, lines: list[str], apply: Apply, *,
+                        question: str, confirm: Confirm | None, audit: AuditLog | None,
+                        dry_run: bool = False, applied_note: str = "") -> int:
+    """Print the plan (`--dry-run`, or `dry_run`), or ask `question` unless `--yes` and make the
+    change, recording it in `audit` (the user's audit log when None)."""
+    if dry_run or args.dry_run:
+        return print_result(await apply(None, True), args.format, out, lines)
+    if not args.yes and not await (confirm or ask_at_terminal)(question):
+        return declined(args.format, out, lines)
+    result = await apply(audit or AuditLog(), False)
+    if result.outcome == "applied" and applied_note:
+        lines.append(applied_note)
+    return print_result(result, args.format, out, lines)
 
 
 def declined(fmt: str, out: TextIO, lines: list[str]) -> int:

@@ -28,10 +28,9 @@ PROG = "rc-sms-desktop link-numbers"
 
 
 def add_parser(subparsers: Any) -> None:
-    parser = subparsers.add_parser(
-        "link-numbers", help="link numbers to an approved (Confirmed) TCR campaign",
-        description="Link account numbers to a Confirmed 10DLC campaign (administrators). "
-                    + fs.EXIT_CODES_TEXT)
+    parser = fs.add_write_parser(
+        subparsers, "link-numbers", help="link numbers to an approved (Confirmed) TCR campaign",
+        description="Link account numbers to a Confirmed 10DLC campaign (administrators).")
     parser.add_argument("--campaign", required=True, metavar="ID", help="the TCR campaign id")
     parser.add_argument("numbers", nargs="+", metavar="NUMBER", help="account numbers to link")
     fs.add_common(parser, write=True)
@@ -70,21 +69,15 @@ async def link_command(args: argparse.Namespace, *, open_client: fs.ClientOpener
         if plan.refused:
             return fs.print_result(fixes.Result("refused", [], list(plan.problems)),
                                    args.format, out, lines)
-        if args.dry_run:
-            result = await fixes.link_numbers(client, plan, numbers, who=who, audit=None,
-                                              dry_run=True)
-            return fs.print_result(result, args.format, out, lines)
-        if not args.yes:
-            question = (f"Link {len(plan.changes)} number(s) to “{campaign.name}” "
-                        f"({campaign.id}) in your RingCentral account?")
-            if not await (confirm or fs.ask_at_terminal)(question):
-                return fs.declined(args.format, out, lines)
-        result = await fixes.link_numbers(client, plan, numbers, who=who,
-                                          audit=audit or AuditLog())
-        if result.outcome == "applied":
-            lines.append("RingCentral is provisioning the numbers: they can text once "
+        return await fs.plan_or_apply(
+            args, out, lines,
+            lambda log, dry_run: fixes.link_numbers(client, plan, numbers, who=who, audit=log,
+                                                    dry_run=dry_run),
+            question=f"Link {len(plan.changes)} number(s) to “{campaign.name}” "
+                     f"({campaign.id}) in your RingCentral account?",
+            confirm=confirm, audit=audit,
+            applied_note="RingCentral is provisioning the numbers: they can text once "
                          "`check --account` shows the campaign and SmsSender.")
-        return fs.print_result(result, args.format, out, lines)
 
 
 def _plan_lines(plan: Plan, campaign: TcrCampaign) -> list[str]:

@@ -34,6 +34,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import Self
 
 from rc_sms_desktop.core.eligibility import (
     LINK_TOLL_FREE,
@@ -89,27 +90,30 @@ RESTRICTED_CONTENT = "restricted-content"
 TOLL_FREE_NO_USE_CASES = "toll-free-no-use-cases"
 
 
-class Category(StrEnum):
+class _Worded(StrEnum):
+    """A StrEnum whose members also carry the words a finding uses for them, written beside
+    them as `NAME = "value", "words"` (the enum HOWTO's custom `__new__`:
+    https://docs.python.org/3/howto/enum.html#when-to-use-new-vs-init)."""
+
+    words: str
+
+    def __new__(cls, value: str, words: str) -> Self:
+        member = str.__new__(cls, value)
+        member._value_ = value
+        member.words = words
+        return member
+
+
+class Category(_Worded):
     """A kind of message the rules recognise, named like the TCR use case it belongs to."""
 
-    MARKETING = "marketing"
-    PASSCODE = "passcode"
-    SECURITY = "security"
-    FRAUD = "fraud"
-    DELIVERY = "delivery"
-    ACCOUNT = "account"
-    POLLING = "polling"
-
-
-CATEGORY_WORDS: dict[Category, str] = {
-    Category.MARKETING: "marketing",
-    Category.PASSCODE: "a one-time passcode",
-    Category.SECURITY: "a security alert",
-    Category.FRAUD: "a fraud alert",
-    Category.DELIVERY: "a delivery notice",
-    Category.ACCOUNT: "an account notice",
-    Category.POLLING: "a survey or poll",
-}
+    MARKETING = "marketing", "marketing"
+    PASSCODE = "passcode", "a one-time passcode"
+    SECURITY = "security", "a security alert"
+    FRAUD = "fraud", "a fraud alert"
+    DELIVERY = "delivery", "a delivery notice"
+    ACCOUNT = "account", "an account notice"
+    POLLING = "polling", "a survey or poll"
 
 # Which registered use cases cover each category (core/use_cases.py codes). Passcodes are
 # `MachineToMachine` in RingCentral's catalogue ("sign-in codes and two-factor passcodes");
@@ -129,25 +133,15 @@ CATEGORY_USE_CASES: dict[Category, tuple[str, ...]] = {
 _NOT_COMPARABLE = frozenset({"Mixed"})
 
 
-class Restricted(StrEnum):
+class Restricted(_Worded):
     """Content carriers restrict (CTIA §5 "SHAFT", and cannabis/CBD, which carriers add)."""
 
-    SEX = "sex"
-    HATE = "hate"
-    ALCOHOL = "alcohol"
-    FIREARMS = "firearms"
-    TOBACCO = "tobacco"
-    CANNABIS = "cannabis"
-
-
-RESTRICTED_WORDS: dict[Restricted, str] = {
-    Restricted.SEX: "sexual or adult content",
-    Restricted.HATE: "hate speech",
-    Restricted.ALCOHOL: "alcohol",
-    Restricted.FIREARMS: "firearms or ammunition",
-    Restricted.TOBACCO: "tobacco or vaping",
-    Restricted.CANNABIS: "cannabis or CBD",
-}
+    SEX = "sex", "sexual or adult content"
+    HATE = "hate", "hate speech"
+    ALCOHOL = "alcohol", "alcohol"
+    FIREARMS = "firearms", "firearms or ammunition"
+    TOBACCO = "tobacco", "tobacco or vaping"
+    CANNABIS = "cannabis", "cannabis or CBD"
 
 
 # ---------------------------------------------------------------------------------------------
@@ -505,7 +499,7 @@ def check_content(
     findings: list[ContentFinding] = []
 
     if fit is Fit.OUTSIDE:
-        what = " and ".join(CATEGORY_WORDS[category] for category in uncovered)
+        what = " and ".join(category.words for category in uncovered)
         clues = recognition.evidence.get(str(uncovered[0]), ())
         findings.append(
             ContentFinding(
@@ -527,7 +521,7 @@ def check_content(
                 TOLL_FREE_NO_USE_CASES,
                 Severity.INFO,
                 "Toll-free numbers have no TCR campaign, so there are no registered use cases to "
-                f"compare this text with (it reads like {CATEGORY_WORDS[recognition.categories[0]]}).",
+                f"compare this text with (it reads like {recognition.categories[0].words}).",
                 "Keep to what the number's toll-free verification described; the other content "
                 "rules still apply.",
                 LINK_TOLL_FREE,
@@ -573,7 +567,7 @@ def check_content(
             ContentFinding(
                 RESTRICTED_CONTENT,
                 Severity.WARNING,
-                f"The text mentions {RESTRICTED_WORDS[kind]}"
+                f"The text mentions {kind.words}"
                 f"{_quoted(recognition.evidence.get(str(kind), ()))}. Carriers restrict this "
                 f"content on {where} numbers (the “SHAFT” categories: sex, hate, alcohol, "
                 "firearms, tobacco), and may block the message or the number.",

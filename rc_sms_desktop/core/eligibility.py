@@ -732,35 +732,28 @@ def _brand_not_verified(status: str | None, campaign_confirmed: bool) -> Reason:
     shown = f"status “{status}”" if status else "no status"
     if campaign_confirmed:
         what = f"{words} ({shown})" if words else f"is not reported as Verified ({shown})"
-        return Reason(
-            code="brand-not-verified",
-            severity=Severity.WARNING,
-            message=f"Your company's SMS brand registration {what}. The number's campaign is "
-            "confirmed, so texts go out for now, but carriers may suspend or refuse the "
-            "campaign while its brand is not verified.",
-            fix="An account admin (a Super Admin) checks the brand registration in the Admin Portal.",
-            who=Fixer.ACCOUNT_ADMIN,
-            link=LINK_TCR,
-            summary="brand not verified",
-        )
-    if words is not None:
-        return Reason(
-            code="brand-not-verified",
-            severity=Severity.ERROR,
-            message=f"Your company's SMS brand registration {words} ({shown}). A campaign is "
-            "approved only for a verified brand, so this is why the campaign cannot be confirmed.",
-            fix="An account admin (a Super Admin) fixes the brand registration in the Admin "
-            "Portal first; the campaign follows.",
-            who=Fixer.ACCOUNT_ADMIN,
-            link=LINK_TCR,
-            summary="brand not verified",
-        )
-    # Unknown or missing: shown, but not treated as a block the guide does not document.
+        severity = Severity.WARNING
+        message = (f"Your company's SMS brand registration {what}. The number's campaign is "
+                   "confirmed, so texts go out for now, but carriers may suspend or refuse the "
+                   "campaign while its brand is not verified.")
+        fix = "An account admin (a Super Admin) checks the brand registration in the Admin Portal."
+    elif words is not None:
+        severity = Severity.ERROR
+        message = (f"Your company's SMS brand registration {words} ({shown}). A campaign is "
+                   "approved only for a verified brand, so this is why the campaign cannot be "
+                   "confirmed.")
+        fix = ("An account admin (a Super Admin) fixes the brand registration in the Admin "
+               "Portal first; the campaign follows.")
+    else:
+        # Unknown or missing: shown, but not treated as a block the guide does not document.
+        severity = Severity.WARNING
+        message = f"RingCentral reports {shown} for your company's SMS brand, not Verified."
+        fix = "If messages fail, an account admin checks the brand registration in the Admin Portal."
     return Reason(
         code="brand-not-verified",
-        severity=Severity.WARNING,
-        message=f"RingCentral reports {shown} for your company's SMS brand, not Verified.",
-        fix="If messages fail, an account admin checks the brand registration in the Admin Portal.",
+        severity=severity,
+        message=message,
+        fix=fix,
         who=Fixer.ACCOUNT_ADMIN,
         link=LINK_TCR,
         summary="brand not verified",

@@ -115,23 +115,17 @@ def analyse_text(text: str) -> TextStats:
     for ch in text:
         if ch not in _GSM7_BASIC and ch not in _GSM7_EXTENSION and ch not in non_gsm:
             non_gsm.append(ch)
-    units16 = utf16_units(text)
     if not non_gsm:
+        encoding, single, multi = GSM7, GSM7_SINGLE, GSM7_MULTI
         costs = [2 if ch in _GSM7_EXTENSION else 1 for ch in text]
-        return TextStats(
-            characters=len(text),
-            utf16_units=units16,
-            encoding=GSM7,
-            units=sum(costs),
-            segments=_pack(costs, GSM7_SINGLE, GSM7_MULTI),
-            non_gsm=(),
-        )
-    costs = [2 if ord(ch) > 0xFFFF else 1 for ch in text]
+    else:
+        encoding, single, multi = UCS2, UCS2_SINGLE, UCS2_MULTI
+        costs = [2 if ord(ch) > 0xFFFF else 1 for ch in text]
     return TextStats(
         characters=len(text),
-        utf16_units=units16,
-        encoding=UCS2,
+        utf16_units=utf16_units(text),
+        encoding=encoding,
         units=sum(costs),
-        segments=_pack(costs, UCS2_SINGLE, UCS2_MULTI),
+        segments=_pack(costs, single, multi),
         non_gsm=tuple(non_gsm),
     )

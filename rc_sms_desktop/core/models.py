@@ -35,6 +35,7 @@ __all__ = [
     "parse_page",
     "parse_phone_number",
     "parse_sms_configuration",
+    "record_id",
 ]
 
 _T = TypeVar("_T")
@@ -414,6 +415,16 @@ def parse_extension(obj: object) -> Extension:
         raw=obj,
         problem=f.problem(),
     )
+
+
+def record_id(record: object) -> str | None:
+    """A JSON record's non-empty `id` as text (lists send int64 ids, other answers strings), or
+    None when it is not an object or has no such id. Reads an answer without parsing it all."""
+    if isinstance(record, dict):
+        value = record.get("id")
+        if isinstance(value, int | str) and not isinstance(value, bool) and str(value):
+            return str(value)
+    return None
 
 
 def _int_or_none(value: object) -> int | None:

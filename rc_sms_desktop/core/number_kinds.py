@@ -179,6 +179,30 @@ def _resource_name(number: PhoneNumber, fallback: str) -> str:
     return f"{fallback} {name}" if name else fallback
 
 
+# The shared owners of the guide's table, by extension type: (what the owner is called, who
+# may show the number as caller ID, the explanation, where {picked} names the SMS holder).
+_SHARED_OWNERS: dict[str, tuple[str, str, str]] = {
+    "Department": (
+        "Call queue",
+        "The call queue's members",
+        "This number belongs to a call queue: its members may show it as caller ID, but "
+        "only {picked} can send and receive SMS with it, for the queue.",
+    ),
+    "IvrMenu": (
+        "IVR menu",
+        "Every user of the site the IVR belongs to",
+        "This number belongs to an IVR menu: users of its site may show it as caller ID, "
+        "but only {picked} can send and receive SMS with it.",
+    ),
+    "Site": (
+        "Site",
+        "Every user under the site",
+        "This number belongs to a site: its users may show it as caller ID, but only "
+        "{picked} can send and receive SMS with it.",
+    ),
+}
+
+
 def ownership(
     number: PhoneNumber,
     sms_holder: NamedExtension | str | None = None,
@@ -204,37 +228,13 @@ def ownership(
             ),
             shared=True,
         )
-    if owner_type == "Department":
+    if owner_type in _SHARED_OWNERS:
+        kind, caller_id, explanation = _SHARED_OWNERS[owner_type]
         return Ownership(
-            owner=_resource_name(number, "Call queue"),
-            caller_id="The call queue's members",
+            owner=_resource_name(number, kind),
+            caller_id=caller_id,
             sms_features=picked,
-            explanation=(
-                "This number belongs to a call queue: its members may show it as caller ID, but "
-                f"only {picked} can send and receive SMS with it, for the queue."
-            ),
-            shared=True,
-        )
-    if owner_type == "IvrMenu":
-        return Ownership(
-            owner=_resource_name(number, "IVR menu"),
-            caller_id="Every user of the site the IVR belongs to",
-            sms_features=picked,
-            explanation=(
-                "This number belongs to an IVR menu: users of its site may show it as caller ID, "
-                f"but only {picked} can send and receive SMS with it."
-            ),
-            shared=True,
-        )
-    if owner_type == "Site":
-        return Ownership(
-            owner=_resource_name(number, "Site"),
-            caller_id="Every user under the site",
-            sms_features=picked,
-            explanation=(
-                "This number belongs to a site: its users may show it as caller ID, but only "
-                f"{picked} can send and receive SMS with it."
-            ),
+            explanation=explanation.format(picked=picked),
             shared=True,
         )
     if number.extension is None:

@@ -217,14 +217,22 @@ class OAuthServer:
             return oauth_error(401, "invalid_client", "OAU-146", "Invalid client credentials")
         return client_id, False
 
-    async def token(self, request: Request) -> Response:
+    async def _client_form(self, request: Request) -> tuple[FormData, str, bool] | Response:
+        """A token or revoke request's form, its client id and whether the client proved its
+        secret; or the error answer (a form that cannot be read, a client that is not known)."""
         form = await self._read_form(request)
         if isinstance(form, Response):
             return form
         client = self._client(request, form)
         if isinstance(client, Response):
             return client
-        client_id, confidential = client
+        return form, *client
+
+    async def token(self, request: Request) -> Response:
+        read = await self._client_form(request)
+        if isinstance(read, Response):
+            return read
+        form, client_id, confidential = read
         grant = str(form.get("grant_type") or "")
         ttl = form.get("access_token_ttl")
         ttl_text = ttl if isinstance(ttl, str) else None
@@ -294,12 +302,10 @@ class OAuthServer:
         return JSONResponse(self._issue(session, ttl))
 
     async def revoke(self, request: Request) -> Response:
-        form = await self._read_form(request)
-        if isinstance(form, Response):
-            return form
-        client = self._client(request, form)
-        if isinstance(client, Response):
-            return client
+        read = await self._client_form(request)
+        if isinstance(read, Response):
+            return read
+        form, _client_id, _confidential = read
         value = str(form.get("token") or request.query_params.get("token") or "")
         token = self._access.get(value) or self._refresh.get(value)
         if token is not None:

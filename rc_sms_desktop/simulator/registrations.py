@@ -238,22 +238,26 @@ def _brand_and_campaign(
     return brand_id, campaign
 
 
-def _readable(request: Request, permission: str | None) -> tuple[Account, Registrations] | Response:
+def _permitted(
+    request: Request, app_permission: str, user_permission: str | None
+) -> tuple[Account, Registrations] | Response:
+    """The account and its registrations, when the app holds the operation's x-app-permission
+    and the user (an administrator here) its x-user-permission, if it declares one."""
     account = _account(request)
     if isinstance(account, Response):
         return account
-    denied = missing_app_permission(request, "ReadAccounts")
+    denied = missing_app_permission(request, app_permission)
     if denied is not None:
         return denied
-    if permission is not None and not _is_admin(request, account):
-        return permission_required(permission)  # x-user-permission ReadSMSRegistration
+    if user_permission is not None and not _is_admin(request, account):
+        return permission_required(user_permission)
     return account, _control(request).registrations
 
 
 # --- endpoints --------------------------------------------------------------------------------
 
 async def list_brands(request: Request) -> Response:
-    found = _readable(request, None)  # listAllTcrBrands declares no x-user-permission
+    found = _permitted(request, "ReadAccounts", None)  # listAllTcrBrands: no x-user-permission
     if isinstance(found, Response):
         return found
     _, regs = found
@@ -263,7 +267,7 @@ async def list_brands(request: Request) -> Response:
 def _registration(request: Request, with_campaign: bool
                   ) -> tuple[Registrations, str, Campaign | None] | Response:
     """The path's brand (and campaign) for a reader with ReadSMSRegistration."""
-    found = _readable(request, "ReadSMSRegistration")
+    found = _permitted(request, "ReadAccounts", "ReadSMSRegistration")
     if isinstance(found, Response):
         return found
     regs = found[1]
@@ -299,15 +303,10 @@ async def read_campaign(request: Request) -> Response:
 
 async def link_numbers(request: Request) -> Response:
     """`linkNumbers`: EditAccounts app permission, EditCompanyPhoneNumbers user permission."""
-    account = _account(request)
-    if isinstance(account, Response):
-        return account
-    denied = missing_app_permission(request, "EditAccounts")
-    if denied is not None:
-        return denied
-    if not _is_admin(request, account):
-        return permission_required("EditCompanyPhoneNumbers")
-    regs = _control(request).registrations
+    found = _permitted(request, "EditAccounts", "EditCompanyPhoneNumbers")
+    if isinstance(found, Response):
+        return found
+    account, regs = found
     picked = _brand_and_campaign(request, regs, with_campaign=True)
     if isinstance(picked, Response):
         return picked

@@ -58,6 +58,7 @@ from rc_sms_desktop.ui.admin_model import (
     AccountTableModel,
 )
 from rc_sms_desktop.ui.detail_pane import DetailPane
+from rc_sms_desktop.ui.labels import plain_label
 from rc_sms_desktop.workflows.account_scan import (
     AccountScan,
     JsonClient,
@@ -208,16 +209,9 @@ class AccountView(QWidget):
         self.progress.setObjectName("scanProgress")
         self.progress.setAccessibleName("Scan progress")
         self.progress.setTextVisible(True)
-        self.eta_label = QLabel(self)
-        self.eta_label.setTextFormat(Qt.TextFormat.PlainText)  # server text, never markup
-        self.eta_label.setObjectName("scanEta")
-        self.pause_label = QLabel(self)
-        self.pause_label.setTextFormat(Qt.TextFormat.PlainText)  # server text, never markup
-        self.pause_label.setObjectName("scanPause")
-        self.status_label = QLabel(self)
-        self.status_label.setTextFormat(Qt.TextFormat.PlainText)  # server text, never markup
-        self.status_label.setObjectName("scanStatus")
-        self.status_label.setWordWrap(True)
+        self.eta_label = plain_label(self, "scanEta")
+        self.pause_label = plain_label(self, "scanPause")
+        self.status_label = plain_label(self, "scanStatus", wrap=True)
         self.status_label.setAccessibleName("Scan status")
         bar.addWidget(self.scan_button)
         bar.addWidget(self.cancel_button)
@@ -278,11 +272,7 @@ class AccountView(QWidget):
         layout.addLayout(filters)
         layout.addLayout(search_row)
 
-        self.summary_label = QLabel(self)
-        self.summary_label.setTextFormat(Qt.TextFormat.PlainText)  # server text, never markup
-        self.summary_label.setObjectName("accountSummary")
-        self.summary_label.setWordWrap(True)
-        self.summary_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.summary_label = plain_label(self, "accountSummary", wrap=True, selectable=True)
         layout.addWidget(self.summary_label)
 
         self.message = QLabel(self)

@@ -54,6 +54,7 @@ from rc_sms_desktop.core.recipients import Recipient, parse_recipients, sender_r
 from rc_sms_desktop.core.use_cases import describe_use_case
 from rc_sms_desktop.ui.accessibility import announce, describe
 from rc_sms_desktop.ui.content_findings import ContentFindingsView
+from rc_sms_desktop.ui.labels import plain_label
 from rc_sms_desktop.ui.sender_suggestion import SenderSuggestion, install_sender_suggestion
 from rc_sms_desktop.ui.theme import mark_colour
 from rc_sms_desktop.workflows.sending import (
@@ -126,10 +127,7 @@ class ComposePanel(QWidget):
         outer.addWidget(self.scroll_area)
         layout = QVBoxLayout(content)
 
-        self.sender_label = QLabel(self)
-        self.sender_label.setTextFormat(Qt.TextFormat.PlainText)  # server text, never markup
-        self.sender_label.setObjectName("composeSender")
-        self.sender_label.setWordWrap(True)
+        self.sender_label = plain_label(self, "composeSender", wrap=True)
         layout.addWidget(self.sender_label)
 
         self.use_cases_label = QLabel(self)
@@ -166,10 +164,7 @@ class ComposePanel(QWidget):
         layout.addWidget(text_label)
         layout.addWidget(self.text_edit, 1)
         self.text_edit.setMinimumHeight(self.text_edit.fontMetrics().lineSpacing() * 5 + 12)
-        self.counter_label = QLabel(self)
-        self.counter_label.setTextFormat(Qt.TextFormat.PlainText)  # server text, never markup
-        self.counter_label.setObjectName("composeCounter")
-        self.counter_label.setWordWrap(True)
+        self.counter_label = plain_label(self, "composeCounter", wrap=True)
         layout.addWidget(self.counter_label)
         # Content checks (#18) live in their own widget: does the text fit the campaign?
         self.content_view = ContentFindingsView(self)
@@ -185,9 +180,7 @@ class ComposePanel(QWidget):
         self.add_button.setObjectName("composeAttachButton")
         self.remove_button = QPushButton("R&emove", self)
         self.remove_button.setObjectName("composeRemoveButton")
-        self.attachment_summary = QLabel(self)
-        self.attachment_summary.setTextFormat(Qt.TextFormat.PlainText)  # server text, never markup
-        self.attachment_summary.setObjectName("composeAttachmentSummary")
+        self.attachment_summary = plain_label(self, "composeAttachmentSummary")
         row.addWidget(self.add_button)
         row.addWidget(self.remove_button)
         row.addWidget(self.attachment_summary, 1)
@@ -210,11 +203,7 @@ class ComposePanel(QWidget):
         send_row.addWidget(self.send_button)
         layout.addLayout(send_row)
 
-        self.status_label = QLabel(self)
-        self.status_label.setTextFormat(Qt.TextFormat.PlainText)  # server text, never markup
-        self.status_label.setObjectName("composeStatus")
-        self.status_label.setWordWrap(True)
-        self.status_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.status_label = plain_label(self, "composeStatus", wrap=True, selectable=True)
         layout.addWidget(self.status_label)
 
         self.recipients_edit.textChanged.connect(self._refresh)

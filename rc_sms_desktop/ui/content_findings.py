@@ -8,11 +8,12 @@ plain text. Nothing here disables Send: content findings are warnings the user m
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
+from PySide6.QtCore import QTimer, Signal
+from PySide6.QtWidgets import QVBoxLayout, QWidget
 
 from rc_sms_desktop.core.content_checks import ContentCheck, Fit, check_content
 from rc_sms_desktop.core.eligibility import Severity, Verdict
+from rc_sms_desktop.ui.labels import plain_label
 
 # Long enough that a typist's keystrokes coalesce, short enough to feel live.
 DEBOUNCE_MS = 250
@@ -34,12 +35,8 @@ class ContentFindingsView(QWidget):
         self.setObjectName("composeContent")
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
-        self.label = QLabel(self)
-        self.label.setObjectName("composeContentFindings")
-        self.label.setWordWrap(True)
         # Findings quote the user's own words: plain text, never markup.
-        self.label.setTextFormat(Qt.TextFormat.PlainText)
-        self.label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.label = plain_label(self, "composeContentFindings", wrap=True, selectable=True)
         self.label.setAccessibleName("Content checks")
         layout.addWidget(self.label)
         self._timer = QTimer(self)

@@ -47,6 +47,7 @@ from rc_sms_desktop.core.marks import Mark, verdict_mark
 from rc_sms_desktop.core.models import Extension
 from rc_sms_desktop.core.number_kinds import is_shared, is_toll_free, number_kind, ownership
 from rc_sms_desktop.core.use_cases import describe_use_case
+from rc_sms_desktop.ui.labels import plain_label
 from rc_sms_desktop.ui.theme import (
     MARK_GLYPHS,
     link_colour,
@@ -159,20 +160,12 @@ class DetailPane(QWidget):
         self._icon = QLabel(self)
         self._icon.setObjectName("verdictIcon")
         self._icon.setFixedSize(28, 28)
-        self._headline = QLabel(self)
-        self._headline.setTextFormat(Qt.TextFormat.PlainText)  # server text, never markup
-        self._headline.setObjectName("verdictHeadline")
-        self._headline.setWordWrap(True)
-        self._headline.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self._headline = plain_label(self, "verdictHeadline", wrap=True, selectable=True)
         font = self._headline.font()
         font.setPointSizeF(max(font.pointSizeF(), 9.0) * 1.35)
         font.setBold(True)
         self._headline.setFont(font)
-        self._subtitle = QLabel(self)
-        self._subtitle.setTextFormat(Qt.TextFormat.PlainText)  # server text, never markup
-        self._subtitle.setObjectName("verdictSubtitle")
-        self._subtitle.setWordWrap(True)
-        self._subtitle.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self._subtitle = plain_label(self, "verdictSubtitle", wrap=True, selectable=True)
 
         self._body = QTextBrowser(self)
         self._body.setObjectName("detailBody")
@@ -198,9 +191,7 @@ class DetailPane(QWidget):
         self._raw.setReadOnly(True)
         self._raw.setLineWrapMode(QPlainTextEdit.LineWrapMode.NoWrap)
         self._raw.hide()
-        self._as_of_label = QLabel(self)
-        self._as_of_label.setTextFormat(Qt.TextFormat.PlainText)  # server text, never markup
-        self._as_of_label.setObjectName("detailAsOf")
+        self._as_of_label = plain_label(self, "detailAsOf")
 
         head = QHBoxLayout()
         head.addWidget(self._icon, 0, Qt.AlignmentFlag.AlignTop)

@@ -59,6 +59,7 @@ from rc_sms_desktop.core.registrations import (
 )
 from rc_sms_desktop.core.text_safety import without_bidi_controls
 from rc_sms_desktop.infra.audit_log import AuditLog
+from rc_sms_desktop.ui.labels import plain_label
 from rc_sms_desktop.workflows import fixes
 
 _log = logging.getLogger(__name__)
@@ -205,9 +206,31 @@ class FixController(QObject):
         self.changed.emit()
 
 
+class _ChangeDialog(QDialog):
+    """A dialog whose button changes the account: the first click only asks to confirm."""
+
+    status: QLabel
+    _confirming = False
+
+    def _second_click(self, button: QPushButton, choice: QComboBox, confirm: str,
+                      warning: str) -> bool:
+        """False on the first click: `button` then reads `confirm` and the status `warning`.
+        True on the second, differently worded one: the button and `choice` are locked and the
+        status says the change is being sent."""
+        if not self._confirming:
+            self._confirming = True
+            button.setText(confirm)
+            self.status.setText(warning)
+            return False
+        button.setEnabled(False)
+        choice.setEnabled(False)
+        self.status.setText("Sending to RingCentral…")
+        return True
+
+
 # --- Link to campaign… -------------------------------------------------------------------------
 
-class LinkDialog(QDialog):
+class LinkDialog(_ChangeDialog):
     """Preview and link numbers to a Confirmed campaign, then follow their provisioning."""
 
     def __init__(self, controller: FixController, numbers: list[str],
@@ -248,10 +271,7 @@ class LinkDialog(QDialog):
         self.table.verticalHeader().setVisible(False)
         self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
         layout.addWidget(self.table, 1)
-        self.status = QLabel("Reading the campaigns and the numbers…", self)
-        self.status.setObjectName("linkStatus")
-        self.status.setWordWrap(True)
-        self.status.setTextFormat(Qt.TextFormat.PlainText)
+        self.status = plain_label(self, "linkStatus", "Reading the campaigns and the numbers…", wrap=True)
         layout.addWidget(self.status)
         self.buttons = QDialogButtonBox(self)
         self.link_button = self.buttons.addButton("&Link…", QDialogButtonBox.ButtonRole.AcceptRole)
@@ -336,18 +356,11 @@ class LinkDialog(QDialog):
         campaign = self.selected_campaign()
         if self.plan is None or campaign is None or not self.plan.changes:
             return
-        if not self._confirming:
-            # The explicit confirmation: a second, differently worded click.
-            self._confirming = True
-            self.link_button.setText(f"&Confirm: link {len(self.plan.changes)} number(s) to "
-                                     f"“{_plain(campaign.name)}”")
-            self.status.setText("This changes your account's SMS registration. Confirm to send "
-                                "it to RingCentral.")
-            return
-        self.link_button.setEnabled(False)
-        self.campaign_combo.setEnabled(False)
-        self.status.setText("Sending to RingCentral…")
-        self.apply_task = self.controller.spawn(self._apply(self.plan))
+        if self._second_click(
+                self.link_button, self.campaign_combo,
+                f"&Confirm: link {len(self.plan.changes)} number(s) to “{_plain(campaign.name)}”",
+                "This changes your account's SMS registration. Confirm to send it to RingCentral."):
+            self.apply_task = self.controller.spawn(self._apply(self.plan))
 
     async def _apply(self, plan: Plan) -> None:
         controller = self.controller
@@ -396,7 +409,7 @@ class LinkDialog(QDialog):
 
 # --- Change who texts from this number… --------------------------------------------------------
 
-class AssignDialog(QDialog):
+class AssignDialog(_ChangeDialog):
     """Give a call queue's, IVR's or site's number's SMS to another extension."""
 
     def __init__(self, controller: FixController, number: str,
@@ -415,14 +428,9 @@ class AssignDialog(QDialog):
         self._confirming = False
 
         layout = QVBoxLayout(self)
-        self.heading = QLabel(f"Who texts from {_shown(number)}", self)
-        self.heading.setObjectName("assignHeading")
-        self.heading.setTextFormat(Qt.TextFormat.PlainText)
+        self.heading = plain_label(self, "assignHeading", f"Who texts from {_shown(number)}")
         layout.addWidget(self.heading)
-        self.now_label = QLabel("Reading who holds its SMS now…", self)
-        self.now_label.setObjectName("assignNow")
-        self.now_label.setTextFormat(Qt.TextFormat.PlainText)
-        self.now_label.setWordWrap(True)
+        self.now_label = plain_label(self, "assignNow", "Reading who holds its SMS now…", wrap=True)
         layout.addWidget(self.now_label)
         row = QHBoxLayout()
         caption = QLabel("&Give its SMS to:", self)
@@ -433,16 +441,9 @@ class AssignDialog(QDialog):
         row.addWidget(caption)
         row.addWidget(self.extension_combo, 1)
         layout.addLayout(row)
-        self.preview = QLabel(self)
-        self.preview.setObjectName("assignPreview")
-        self.preview.setWordWrap(True)
-        self.preview.setTextFormat(Qt.TextFormat.PlainText)
+        self.preview = plain_label(self, "assignPreview", wrap=True)
         layout.addWidget(self.preview)
-        self.status = QLabel(self)
-        self.status.setObjectName("assignStatus")
-        self.status.setWordWrap(True)
-        self.status.setTextFormat(Qt.TextFormat.PlainText)
-        self.status.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.status = plain_label(self, "assignStatus", wrap=True, selectable=True)
         layout.addWidget(self.status)
         self.buttons = QDialogButtonBox(self)
         self.assign_button = self.buttons.addButton("&Assign…",
@@ -529,16 +530,11 @@ class AssignDialog(QDialog):
     def _on_assign(self) -> None:
         if self.plan is None or self.plan.refused:
             return
-        if not self._confirming:
-            self._confirming = True
-            self.assign_button.setText("&Confirm the change")
-            self.status.setText("This changes who receives and sends this number's texts. "
-                                "Confirm to send it to RingCentral.")
-            return
-        self.assign_button.setEnabled(False)
-        self.extension_combo.setEnabled(False)
-        self.status.setText("Sending to RingCentral…")
-        self.apply_task = self.controller.spawn(self._apply(self.plan))
+        if self._second_click(
+                self.assign_button, self.extension_combo, "&Confirm the change",
+                "This changes who receives and sends this number's texts. Confirm to send it to "
+                "RingCentral."):
+            self.apply_task = self.controller.spawn(self._apply(self.plan))
 
     async def _apply(self, plan: Plan) -> None:
         controller = self.controller
@@ -613,10 +609,7 @@ class CampaignsView(QWidget):
         self.reset_button.setObjectName("resetDemoButton")
         self.reset_button.setToolTip("Undo every change made in the demo account")
         self.reset_button.clicked.connect(lambda: self.controller.spawn(self.reset_demo()))
-        self.status = QLabel(self)
-        self.status.setObjectName("campaignsStatus")
-        self.status.setWordWrap(True)
-        self.status.setTextFormat(Qt.TextFormat.PlainText)
+        self.status = plain_label(self, "campaignsStatus", wrap=True)
         bar.addWidget(self.refresh_button)
         bar.addWidget(self.reset_button)
         bar.addWidget(self.status, 1)
@@ -805,10 +798,7 @@ def action_buttons(controller: FixController, parent: QWidget,
     link.setObjectName("linkToCampaignButton")
     assign = QPushButton(ASSIGN_ACTION, box)
     assign.setObjectName("changeSmsHolderButton")
-    why_label = QLabel(box)
-    why_label.setObjectName("fixActionsWhy")
-    why_label.setWordWrap(True)
-    why_label.setTextFormat(Qt.TextFormat.PlainText)
+    why_label = plain_label(box, "fixActionsWhy", wrap=True)
     row.addWidget(link)
     row.addWidget(assign)
     row.addWidget(why_label, 1)

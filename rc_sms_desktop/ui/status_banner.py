@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
 )
 
 from rc_sms_desktop.core.marks import Mark
+from rc_sms_desktop.ui.labels import plain_label
 from rc_sms_desktop.ui.theme import mark_icon, tint
 
 # Progress appears only when a load lasts longer than this, so quick refreshes do not flicker.
@@ -62,11 +63,7 @@ class StatusBanner(QFrame):
 
         self._icon = QLabel(self)
         self._icon.setFixedSize(18, 18)
-        self._message = QLabel(self)
-        self._message.setTextFormat(Qt.TextFormat.PlainText)  # server text, never markup
-        self._message.setObjectName("statusMessage")
-        self._message.setWordWrap(True)
-        self._message.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self._message = plain_label(self, "statusMessage", wrap=True, selectable=True)
         self._message.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
         self._progress = QProgressBar(self)
         self._progress.setObjectName("loadProgress")

@@ -34,7 +34,7 @@ from rc_sms_desktop.api import endpoints
 from rc_sms_desktop.api.errors import ApiError, PermissionDeniedError, SessionEndedError, explain
 from rc_sms_desktop.core.account_join import AccountJoin, AccountRow
 from rc_sms_desktop.core.eligibility import ConfigState
-from rc_sms_desktop.core.models import MalformedPage, parse_page
+from rc_sms_desktop.core.models import MalformedPage, parse_page, record_id
 from rc_sms_desktop.core.support_capture import build_account_capture
 from rc_sms_desktop.workflows.scan_state import (
     ScanState,
@@ -535,7 +535,7 @@ class AccountScan:
         compacted = [_compact(raw) for raw in records]
         keys = self.join.add_account_numbers(compacted, as_of=as_of)
         for compact in compacted:
-            key = _raw_id(compact)
+            key = record_id(compact)
             if key is None:
                 continue  # shown as a malformed row; nothing worth saving
             seen[key] = compact
@@ -553,7 +553,7 @@ class AccountScan:
         self, records: list[Any], previous: Mapping[str, Any], seen: dict[str, Any]
     ) -> None:
         for raw in records:
-            ext_id = _raw_id(raw)
+            ext_id = record_id(raw)
             if ext_id is None:
                 continue
             compact = seen[ext_id] = _compact(raw)
@@ -872,14 +872,6 @@ async def _noop() -> None:
     return None
 
 
-def _raw_id(raw: object) -> str | None:
-    if isinstance(raw, dict):
-        value = raw.get("id")
-        if isinstance(value, int | str) and not isinstance(value, bool) and str(value):
-            return str(value)
-    return None
-
-
 def _compact(raw: Any) -> Any:
     """A record without its `uri` links (a third of its size; the scan never follows them)."""
     if not isinstance(raw, dict):
@@ -894,7 +886,7 @@ def _compact(raw: Any) -> Any:
 
 def _owner_id(raw: object) -> str | None:
     extension = raw.get("extension") if isinstance(raw, dict) else None
-    return _raw_id(extension)
+    return record_id(extension)
 
 
 def _same_json(old: object, new: object) -> bool:

@@ -48,6 +48,7 @@ from rc_sms_desktop.core.models import (
     parse_extension,
     parse_phone_number,
     parse_sms_configuration,
+    record_id,
 )
 from rc_sms_desktop.core.recipients import Recipient
 
@@ -142,14 +143,6 @@ def _read_files(attachments: Sequence[Attachment]) -> list[tuple[str, tuple[str,
     return parts
 
 
-def _message_id(body: object) -> str | None:
-    if isinstance(body, dict):
-        value = body.get("id")
-        if isinstance(value, str | int) and not isinstance(value, bool) and str(value):
-            return str(value)
-    return None
-
-
 def _status_of(body: object) -> str:
     if isinstance(body, dict):
         value = body.get("messageStatus")
@@ -216,7 +209,7 @@ async def send_message(
             answer = await client.post_json(endpoints.SMS, body)
     except ApiError as error:
         raise SendRefused(explain(error), error) from None
-    message_id = _message_id(answer) or ""
+    message_id = record_id(answer) or ""
     status = _status_of(answer) or QUEUED
     log.info("%s accepted by RingCentral: id %s, status %s", kind, message_id or "?", status)
     return SentMessage(message_id, status, kind, sender, tuple(to), answer)

@@ -6,6 +6,8 @@ import base64
 import hashlib
 import re
 import string
+from collections.abc import Coroutine
+from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import httpx
@@ -24,6 +26,29 @@ from rc_sms_desktop.infra.redaction import Secret
 from tests.api.auth_fakes import CLIENT_ID, FAKE_SERVER, FAST_RETRY, FakeOAuth, FaultTransport
 
 UNRESERVED = set(string.ascii_letters + string.digits + "-._~")
+VERIFIER = "v" * 43
+REDIRECT_URI = "http://127.0.0.1:1/callback"
+KNOWN_REFRESH = "RT-known-1234"
+
+
+def jwt_grant(http: httpx.AsyncClient, fake: FakeOAuth) -> Coroutine[Any, Any, auth.TokenSet]:
+    """The fake's confidential app signs in with the fake's JWT."""
+    return auth.jwt_grant(http, FAKE_SERVER, fake.credentials(confidential=True),
+                          jwt=Secret(fake.jwt), retry=FAST_RETRY)
+
+
+def refresh(http: httpx.AsyncClient, fake: FakeOAuth, token: str = KNOWN_REFRESH, *,
+            retry: auth.RetryPolicy = FAST_RETRY) -> Coroutine[Any, Any, auth.TokenSet]:
+    """The fake's public app trades `token` for new tokens."""
+    return auth.refresh(http, FAKE_SERVER, fake.credentials(), refresh_token=Secret(token),
+                        retry=retry)
+
+
+def exchange(http: httpx.AsyncClient, fake: FakeOAuth, *,
+             retry: auth.RetryPolicy = FAST_RETRY) -> Coroutine[Any, Any, auth.TokenSet]:
+    """The fake's public app trades the code CODE-abcdefgh (and `VERIFIER`) for tokens."""
+    return auth.exchange_code(http, FAKE_SERVER, fake.credentials(), code=Secret("CODE-abcdefgh"),
+                              verifier=Secret(VERIFIER), redirect_uri=REDIRECT_URI, retry=retry)
 
 
 def test_pkce_verifier_is_long_random_unreserved_and_challenge_is_s256() -> None:
@@ -157,7 +182,7 @@ async def test_public_client_sends_client_id_in_body_and_no_authorization(
                 "errors": [{"errorCode": "OAU-109", "message": "Redirect URIs do not match"}],
             },
             400,
-            r"add http://127\.0\.0\.1:5555/callback to the app's OAuth redirect URIs",
+            r"add http://127\.0\.0\.1:1/callback to the app's OAuth redirect URIs",
         ),
         (
             {"error": "invalid_client", "error_description": "Invalid client"},
@@ -177,37 +202,9 @@ async def test_code_exchange_errors_become_plain_messages(
 ) -> None:
     fake.scripted.append((status, body, {}))
     with pytest.raises(SignInError, match=message) as caught:
-        await auth.exchange_code(
-            http,
-            FAKE_SERVER,
-            fake.credentials(),
-            code=Secret("code-123456"),
-            verifier=Secret("v" * 43),
-            redirect_uri="http://127.0.0.1:5555/callback",
-            retry=FAST_RETRY,
-        )
+        await exchange(http, fake)
     assert "\n" not in str(caught.value) and "\r" not in str(caught.value)
     assert fake.token_calls == 1  # a 4xx is never repeated
-
-
-async def test_429_reports_retry_after_and_is_not_retried(
-    fake: FakeOAuth, http: httpx.AsyncClient
-) -> None:
-    fake.scripted.append(
-        (429, {"errorCode": "CMN-301"}, {"Retry-After": "40", "X-Rate-Limit-Group": "auth"})
-    )
-    with pytest.raises(TokenRateLimitedError) as caught:
-        await auth.jwt_grant(
-            http,
-            FAKE_SERVER,
-            fake.credentials(confidential=True),
-            jwt=Secret(fake.jwt),
-            retry=FAST_RETRY,
-        )
-    assert caught.value.retry_after == 40
-    assert caught.value.group == "auth"
-    assert "Try again in 40 s" in caught.value.user_message
-    assert fake.token_calls == 1
 
 
 async def test_503_reports_retry_after_and_is_not_retried(
@@ -216,13 +213,7 @@ async def test_503_reports_retry_after_and_is_not_retried(
     fake.scripted.append((503, {}, {"Retry-After": "120"}))
     fake.refresh.add("RT-known-1234")
     with pytest.raises(TokenServerError) as caught:
-        await auth.refresh(
-            http,
-            FAKE_SERVER,
-            fake.credentials(),
-            refresh_token=Secret("RT-known-1234"),
-            retry=FAST_RETRY,
-        )
+        await refresh(http, fake)
     assert caught.value.retry_after == 120
     assert "temporarily unavailable. Try again in about 2 min" in caught.value.user_message
     assert fake.token_calls == 1
@@ -239,13 +230,7 @@ async def test_refresh_retries_transient_failures_three_times(
         sleeps.append(seconds)
 
     policy = auth.RetryPolicy(retries=3, interval=10.0, sleep=record)
-    tokens = await auth.refresh(
-        http,
-        FAKE_SERVER,
-        fake.credentials(),
-        refresh_token=Secret("RT-known-1234"),
-        retry=policy,
-    )
+    tokens = await refresh(http, fake, retry=policy)
     assert tokens.access_token.get_secret_value() in fake.access
     assert fake.token_calls == 4
     assert sleeps == [10.0, 10.0, 10.0]  # RingCentral: "repeat 3 times with 10 seconds intervals"
@@ -257,13 +242,7 @@ async def test_refresh_gives_up_after_three_retries_and_keeps_it_retryable(
     fake.scripted += [(500, {}, {})] * 5
     fake.refresh.add("RT-known-1234")
     with pytest.raises(TokenServerError, match="having trouble"):
-        await auth.refresh(
-            http,
-            FAKE_SERVER,
-            fake.credentials(),
-            refresh_token=Secret("RT-known-1234"),
-            retry=FAST_RETRY,
-        )
+        await refresh(http, fake)
     assert fake.token_calls == 4
 
 
@@ -271,13 +250,7 @@ async def test_refresh_invalid_grant_ends_the_session(
     fake: FakeOAuth, http: httpx.AsyncClient
 ) -> None:
     with pytest.raises(TokenSessionEndedError, match="session has ended") as caught:
-        await auth.refresh(
-            http,
-            FAKE_SERVER,
-            fake.credentials(),
-            refresh_token=Secret("RT-unknown-1234"),
-            retry=FAST_RETRY,
-        )
+        await refresh(http, fake, "RT-unknown-1234")
     assert isinstance(caught.value, SessionEndedError)
     assert fake.token_calls == 1
 
@@ -287,13 +260,7 @@ async def test_dropped_connections_are_retried_for_refresh(fake: FakeOAuth) -> N
     transport.faults += [httpx.ConnectError("refused"), httpx.ReadError("reset by peer")]
     fake.refresh.add("RT-known-1234")
     async with httpx.AsyncClient(transport=transport) as http:
-        await auth.refresh(
-            http,
-            FAKE_SERVER,
-            fake.credentials(),
-            refresh_token=Secret("RT-known-1234"),
-            retry=FAST_RETRY,
-        )
+        await refresh(http, fake)
     assert transport.requests == 3
 
 
@@ -304,13 +271,7 @@ async def test_network_down_after_retries_is_a_retryable_network_error(fake: Fak
         with pytest.raises(
             TokenNetworkError, match=r"Could not reach RingCentral \(rc\.fake\.test\)"
         ):
-            await auth.jwt_grant(
-                http,
-                FAKE_SERVER,
-                fake.credentials(confidential=True),
-                jwt=Secret(fake.jwt),
-                retry=FAST_RETRY,
-            )
+            await jwt_grant(http, fake)
     assert transport.requests == 4
 
 
@@ -320,17 +281,9 @@ async def test_code_exchange_is_retried_only_when_the_code_cannot_have_been_spen
     # Never connected: safe to repeat.
     transport = FaultTransport(fake.transport())
     transport.faults += [httpx.ConnectError("refused")]
-    fake.codes["CODE-abcdefgh"] = (_challenge("v" * 43), "http://127.0.0.1:1/callback")
+    fake.codes["CODE-abcdefgh"] = (_challenge(VERIFIER), REDIRECT_URI)
     async with httpx.AsyncClient(transport=transport) as http:
-        tokens = await auth.exchange_code(
-            http,
-            FAKE_SERVER,
-            fake.credentials(),
-            code=Secret("CODE-abcdefgh"),
-            verifier=Secret("v" * 43),
-            redirect_uri="http://127.0.0.1:1/callback",
-            retry=FAST_RETRY,
-        )
+        tokens = await exchange(http, fake)
     assert tokens.access_token.get_secret_value() in fake.access
     assert transport.requests == 2
 
@@ -346,15 +299,7 @@ async def test_code_exchange_is_not_replayed_once_the_server_may_have_used_the_c
         fake.scripted.append((500, {}, {}))
     async with httpx.AsyncClient(transport=transport) as http:
         with pytest.raises(SignInError, match="Please sign in again"):
-            await auth.exchange_code(
-                http,
-                FAKE_SERVER,
-                fake.credentials(),
-                code=Secret("CODE-abcdefgh"),
-                verifier=Secret("v" * 43),
-                redirect_uri="http://127.0.0.1:1/callback",
-                retry=FAST_RETRY,
-            )
+            await exchange(http, fake)
     assert transport.requests == 1
 
 
@@ -398,6 +343,7 @@ def test_token_response_lifetimes_are_parsed_leniently() -> None:
 @pytest.mark.parametrize(
     ("header", "retry_after", "shown"),
     [
+        ("40", 40.0, "Try again in 40 s"),
         # Not delta-seconds: RingCentral's documented 30 s, never 0 (a retry inside the Auth
         # penalty would restart it).
         ("-10", 30.0, "Try again in 30 s"),
@@ -406,19 +352,16 @@ def test_token_response_lifetimes_are_parsed_leniently() -> None:
         ("99999999999999999999", 3600.0, "Try again in about 60 min"),
     ],
 )
-async def test_429_with_a_nonsense_retry_after_still_says_when_to_try_again(
+async def test_429_says_when_to_try_again_even_with_a_nonsense_retry_after_and_is_not_retried(
     fake: FakeOAuth, http: httpx.AsyncClient, header: str, retry_after: float, shown: str
 ) -> None:
-    fake.scripted.append((429, {"errorCode": "CMN-301"}, {"Retry-After": header}))
+    fake.scripted.append(
+        (429, {"errorCode": "CMN-301"}, {"Retry-After": header, "X-Rate-Limit-Group": "auth"})
+    )
     with pytest.raises(TokenRateLimitedError) as caught:
-        await auth.jwt_grant(
-            http,
-            FAKE_SERVER,
-            fake.credentials(confidential=True),
-            jwt=Secret(fake.jwt),
-            retry=FAST_RETRY,
-        )
+        await jwt_grant(http, fake)
     assert caught.value.retry_after == retry_after
+    assert caught.value.group == "auth"
     assert shown in caught.value.user_message
     assert fake.token_calls == 1
 
@@ -494,22 +437,14 @@ def test_error_reprs_and_strings_hold_no_secret() -> None:
 async def test_code_exchange_waits_out_one_short_throttle_then_succeeds(
     fake: FakeOAuth, http: httpx.AsyncClient, header: str, waited: float
 ) -> None:
-    fake.codes["CODE-abcdefgh"] = (_challenge("v" * 43), "http://127.0.0.1:1/callback")
+    fake.codes["CODE-abcdefgh"] = (_challenge(VERIFIER), REDIRECT_URI)
     fake.scripted.append((429, {"errorCode": "CMN-301"}, {"Retry-After": header}))
     sleeps: list[float] = []
 
     async def record(seconds: float) -> None:
         sleeps.append(seconds)
 
-    tokens = await auth.exchange_code(
-        http,
-        FAKE_SERVER,
-        fake.credentials(),
-        code=Secret("CODE-abcdefgh"),
-        verifier=Secret("v" * 43),
-        redirect_uri="http://127.0.0.1:1/callback",
-        retry=auth.RetryPolicy(sleep=record),
-    )
+    tokens = await exchange(http, fake, retry=auth.RetryPolicy(sleep=record))
     assert tokens.access_token.get_secret_value() in fake.access
     assert sleeps == [waited]
     assert fake.token_calls == 2
@@ -521,13 +456,5 @@ async def test_code_exchange_gives_up_when_the_throttle_outlives_the_code(
 ) -> None:
     fake.scripted += [(429, {}, {"Retry-After": retry_after}), (429, {}, {"Retry-After": "1"})]
     with pytest.raises(TokenRateLimitedError, match="Try again in"):
-        await auth.exchange_code(
-            http,
-            FAKE_SERVER,
-            fake.credentials(),
-            code=Secret("CODE-abcdefgh"),
-            verifier=Secret("v" * 43),
-            redirect_uri="http://127.0.0.1:1/callback",
-            retry=FAST_RETRY,
-        )
+        await exchange(http, fake)
     assert fake.token_calls == 1

@@ -6,13 +6,10 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
-import threading
-import time
 from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
 import pytest
-import uvicorn
 
 from rc_sms_desktop.api.auth import ClientCredentials
 from rc_sms_desktop.api.client import RetryPolicy, RingCentralClient, Timeouts
@@ -29,29 +26,10 @@ from rc_sms_desktop.simulator.config import (
     DEMO_JWT,
     SimulatorConfig,
 )
-from rc_sms_desktop.simulator.server import bind_socket, server_url
 from rc_sms_desktop.workflows.loader import LoadFinished, SenderLoader, final_verdicts
+from tests.loopback_server import serve
 
 EXT = "/restapi/v1.0/account/~/extension/~"
-
-
-@contextlib.contextmanager
-def serve(app: Any) -> Iterator[str]:
-    """An ASGI app on a loopback port in its own thread; yields its URL."""
-    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", access_log=False, lifespan="off"))
-    sock = bind_socket("127.0.0.1", 0)
-    thread = threading.Thread(target=lambda: asyncio.run(server.serve(sockets=[sock])), daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 10
-    while not server.started:
-        assert time.monotonic() < deadline and thread.is_alive()
-        time.sleep(0.01)
-    try:
-        yield server_url(sock)
-    finally:
-        server.should_exit = True
-        thread.join(timeout=10)
-        sock.close()
 
 
 @pytest.fixture

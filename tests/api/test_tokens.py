@@ -146,6 +146,42 @@ async def test_unusable_keyrings_mean_session_only_with_a_message(
     assert await store.load(KEY) is None
 
 
+class BrokenKeyring(MemoryKeyring):
+    """Reads or writes (as chosen) fail with an error that quotes a secret."""
+
+    def __init__(self, broken: str) -> None:
+        super().__init__()
+        self.broken = broken
+
+    def get_password(self, service: str, username: str) -> str | None:
+        if self.broken == "read":
+            raise OSError("secret-in-the-error")
+        return super().get_password(service, username)
+
+    def set_password(self, service: str, username: str, password: str) -> None:
+        if self.broken == "write":
+            raise OSError("secret-in-the-error")
+        super().set_password(service, username, password)
+
+
+@pytest.mark.parametrize(("broken", "words"), [
+    ("read", "The system keyring could not be read (OSError)"),
+    ("write", "The system keyring refused to save (OSError)"),
+])
+async def test_a_failing_keyring_call_means_session_only_naming_only_the_error_type(
+    broken: str, words: str
+) -> None:
+    store = TokenStore(BrokenKeyring(broken))
+    if broken == "read":
+        assert await store.load(KEY) is None
+    else:
+        assert not await store.save(KEY, Secret('{"token": "abc"}'))
+    assert store.status.state is StorageState.SESSION_ONLY
+    assert store.status.message.startswith(words)
+    assert "session only" in store.status.message
+    assert "secret-in-the-error" not in store.status.message
+
+
 async def test_a_hanging_keyring_times_out_and_the_event_loop_keeps_running() -> None:
     backend = HangingKeyring()
     store = TokenStore(backend, timeout=0.2)

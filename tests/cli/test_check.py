@@ -6,10 +6,9 @@ The real-HTTP cases serve the simulator (or a tiny stand-in) with uvicorn on a l
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import logging
-import threading
-import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -18,7 +17,6 @@ import httpx
 import keyring
 import keyring.backend
 import pytest
-import uvicorn
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse
@@ -38,33 +36,16 @@ from rc_sms_desktop.simulator.config import (
     DEMO_JWT,
     SimulatorConfig,
 )
-from rc_sms_desktop.simulator.server import bind_socket, server_url
+from tests.loopback_server import serve
 
 SENTINEL = "TOKSENTINEL"
 
 
 @pytest.fixture
 def serve_app() -> Iterator[Callable[[Any], str]]:
-    """`serve_app(asgi_app)` → its base URL on 127.0.0.1 (uvicorn in a thread)."""
-    running: list[tuple[uvicorn.Server, threading.Thread, Any]] = []
-
-    def start(app: Any) -> str:
-        server = uvicorn.Server(uvicorn.Config(app, log_level="warning", access_log=False, lifespan="off"))
-        sock = bind_socket("127.0.0.1", 0)
-        thread = threading.Thread(target=lambda: asyncio.run(server.serve(sockets=[sock])), daemon=True)
-        thread.start()
-        deadline = time.monotonic() + 10
-        while not server.started:
-            assert time.monotonic() < deadline and thread.is_alive(), "server did not start"
-            time.sleep(0.01)
-        running.append((server, thread, sock))
-        return server_url(sock)
-
-    yield start
-    for server, thread, sock in running:
-        server.should_exit = True
-        thread.join(timeout=10)
-        sock.close()
+    """`serve_app(asgi_app)` → its base URL on 127.0.0.1 (uvicorn in a thread) until the test ends."""
+    with contextlib.ExitStack() as running:
+        yield lambda app: running.enter_context(serve(app))
 
 
 @pytest.fixture

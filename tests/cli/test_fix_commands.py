@@ -150,6 +150,27 @@ async def test_without_a_terminal_and_without_yes_nothing_is_sent(
     assert demo.control.registrations.link_requests == 0
 
 
+async def test_table_output_asks_by_name_and_says_provisioning_only_once_applied(
+    tmp_path: Path,
+) -> None:
+    questions: list[str] = []
+
+    async def answer(question: str) -> bool:
+        questions.append(question)
+        return len(questions) == 2  # no the first time, yes the second
+
+    note = "RingCentral is provisioning the numbers"
+    outs = [io.StringIO(), io.StringIO()]
+    demo = Demo()
+    for out in outs:
+        await link_numbers.link_command(
+            parse("link-numbers", "--campaign", "2008", NEW_LINE), open_client=demo.open,
+            out=out, confirm=answer, audit=AuditLog(tmp_path / "changes.jsonl"))
+    assert questions[0].startswith("Link 1 number(s) to “") and "(2008)" in questions[0]
+    assert note not in outs[0].getvalue() and "Outcome: refused" in outs[0].getvalue()
+    assert note in outs[1].getvalue() and "Outcome: applied" in outs[1].getvalue()
+
+
 async def test_confirmed_link_is_applied_audited_and_becomes_ready(tmp_path: Path) -> None:
     demo = Demo(provisioning_s=30)
     demo.answers = [True]

@@ -41,16 +41,9 @@ def account_number(
 
 
 def own(num_id: int, e164: str, usage: str, features: list[str]) -> dict[str, Any]:
-    return {
-        "id": num_id,
-        "phoneNumber": e164,
-        "usageType": usage,
-        "paymentType": "Local",
-        "type": "VoiceFax",
-        "status": "Normal",
-        "features": features,
-        "country": {"id": "1", "isoCode": "US", "name": "United States"},
-    }
+    """The record as an extension's own list has it: features and country, no owner."""
+    return account_number(num_id, e164, usage, None, features=features,
+                          country={"id": "1", "isoCode": "US", "name": "United States"})
 
 
 ALICE = ext(1, "101", "Alice Admin", "User")
@@ -104,6 +97,17 @@ def confirmed(num_id: int, status: str = "Confirmed") -> dict[str, Any]:
 
 
 CONFIGS = {str(n): confirmed(n) for n in (10, 11, 12, 13, 14)}
+
+
+def loaded_join() -> AccountJoin:
+    """The account list, the extensions and every extension's list, all loaded."""
+    join = AccountJoin()
+    join.add_account_numbers(NUMBERS)
+    join.add_extensions(EXTENSIONS)
+    for ext_id, records in LISTS.items():
+        join.add_extension_numbers(ext_id, records)
+    join.set_all_lists_loaded()
+    return join
 
 
 def by_key(rows: list[AccountRow]) -> dict[str, AccountRow]:
@@ -195,12 +199,7 @@ def test_lists_may_arrive_before_the_account_list() -> None:
 
 
 def test_reassigned_number_leaves_the_old_holder() -> None:
-    join = AccountJoin()
-    join.add_account_numbers(NUMBERS)
-    join.add_extensions(EXTENSIONS)
-    for ext_id, records in LISTS.items():
-        join.add_extension_numbers(ext_id, records)
-    join.set_all_lists_loaded()
+    join = loaded_join()
     # Bob no longer holds the company number's SMS; Alice now does.
     join.add_extension_numbers("2", [r for r in LISTS["2"] if r["id"] != 11])
     join.add_extension_numbers(
@@ -264,12 +263,7 @@ def test_exports_carry_owner_holder_and_verdict() -> None:
 
 
 def test_sms_recipients_name_who_texts_for_a_queue_no_list_shows() -> None:
-    join = AccountJoin()
-    join.add_account_numbers(NUMBERS)
-    join.add_extensions(EXTENSIONS)
-    for ext_id, records in LISTS.items():
-        join.add_extension_numbers(ext_id, records)
-    join.set_all_lists_loaded()
+    join = loaded_join()
     assert join.needs_recipients("15") == "3"  # the queue's number nobody holds
     assert join.needs_recipients("12") is None  # Bob's list already shows its holder
 

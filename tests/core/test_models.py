@@ -12,6 +12,7 @@ from rc_sms_desktop.core.models import (
     parse_page,
     parse_phone_number,
     parse_sms_configuration,
+    record_id,
 )
 
 LIST_RECORD: dict[str, Any] = {
@@ -223,3 +224,18 @@ def test_page_with_damaged_paging_still_yields_records() -> None:
 def test_body_that_is_not_a_page_raises_malformed_page(body: Any) -> None:
     with pytest.raises(MalformedPage):
         parse_page(body)
+
+
+@pytest.mark.parametrize(("record", "expected"), [
+    ({"id": 1234567890123}, "1234567890123"),  # the v1 lists' int64 ids
+    ({"id": "abc-1"}, "abc-1"),
+    ({"id": True}, None),  # JSON true is not an id, though bool is an int in Python
+    ({"id": ""}, None),
+    ({"id": None}, None),
+    ({"id": 1.5}, None),
+    ({}, None),
+    (["id", 1], None),
+    (None, None),
+])
+def test_record_id_reads_an_answers_id_as_text(record: object, expected: str | None) -> None:
+    assert record_id(record) == expected

@@ -21,45 +21,12 @@ from rc_sms_desktop.core.eligibility import (
 from rc_sms_desktop.core.models import (
     ServiceFeature,
     parse_extension,
-    parse_phone_number,
-    parse_sms_configuration,
 )
 from rc_sms_desktop.core.number_kinds import US_OR_CANADA_REGIONS
 from rc_sms_desktop.core.recipients import is_international, parse_recipient
+from tests.core.test_eligibility import codes, config, number
 
 R, B, U = State.READY, State.BLOCKED, State.UNKNOWN
-
-
-def number(**fields: Any) -> Any:
-    record: dict[str, Any] = {
-        "id": 11,
-        "phoneNumber": "+16505550100",
-        "paymentType": "Local",
-        "type": "VoiceFax",
-        "usageType": "DirectNumber",
-        "status": "Normal",
-        "features": ["CallerId", "SmsSender", "MmsSender", "InternationalSmsSender"],
-        "country": {"id": "1", "isoCode": "US", "name": "United States"},
-        "extension": {"id": 7, "extensionNumber": "101", "name": "Alex", "type": "User"},
-    }
-    record.update(fields)
-    for key in [key for key, value in record.items() if value is ...]:
-        del record[key]
-    return parse_phone_number(record)
-
-
-def config(status: str = "Confirmed", brand: str = "Verified", tier: str = "StandardVolume",
-           campaign_id: str = "2008") -> Any:
-    return parse_sms_configuration({
-        "phoneNumberId": "11",
-        "smsCampaignInfo": {"id": campaign_id, "status": status, "registrationTier": tier,
-                            "useCases": ["CustomerCare"]},
-        "smsBrandInfo": {"id": "1008", "status": brand},
-    })
-
-
-def codes(verdict: Verdict) -> list[str]:
-    return [reason.code for reason in verdict.reasons]
 
 
 def item(verdict: Verdict, name: str) -> tuple[str, str]:
@@ -236,7 +203,7 @@ def test_own_number_with_sms_and_no_extension_object_is_held_here() -> None:
 
 
 def test_daily_limit_names_its_campaign() -> None:
-    verdict = evaluate(number(), config(tier="LowVolume", campaign_id="2010"))
+    verdict = evaluate(number(), config(tier="LowVolume", id="2010"))
     limit = next(r for r in verdict.reasons if r.code == "daily-limit")
     assert "campaign 2010" in limit.message
     assert "linked to that campaign" in limit.message

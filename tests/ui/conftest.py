@@ -111,3 +111,43 @@ def demo_services(ui_settings: Settings) -> Callable[..., DefaultServices]:
         return DefaultServices(ui_settings, simulator_options=simulator_options)
 
     return make
+
+
+# --- Demo windows: `open_window` -------------------------------------------------------------
+
+
+@pytest.fixture
+async def open_window(
+    qtbot: Any, demo_services: Callable[..., DefaultServices], ui_settings: Settings
+) -> Any:
+    """`window = await open_window(options=None, wait=True, sign_in_dialog_factory=None,
+    **simulator_options)`: a shown `MainWindow` on the demo account
+    (`demo_services(**simulator_options)`), its first load finished unless `wait=False`. After
+    the test, it shuts down every window it opened that the test has not shut down itself."""
+    from rc_sms_desktop.ui.main_window import MainWindow, WindowOptions
+    from tests.ui.qasync_helpers import first_load
+
+    windows: list[MainWindow] = []
+
+    async def make(
+        *,
+        options: WindowOptions | None = None,
+        wait: bool = True,
+        sign_in_dialog_factory: Callable[[MainWindow], Any] | None = None,
+        **simulator: Any,
+    ) -> MainWindow:
+        window = MainWindow(demo_services(**simulator), options=options, settings=ui_settings,
+                            sign_in_dialog_factory=sign_in_dialog_factory)
+        qtbot.addWidget(window)
+        windows.append(window)
+        window.show()
+        if wait:
+            await first_load(window)
+        else:
+            await window.start()
+        return window
+
+    yield make
+    for window in windows:
+        if not window.is_closing:
+            await window.shutdown()

@@ -15,6 +15,7 @@ import subprocess
 import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from PySide6.QtCore import Qt
@@ -40,7 +41,6 @@ from rc_sms_desktop.ui.theme import (
     text_on,
     tint,
 )
-from rc_sms_desktop.ui.window_services import DefaultServices
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -65,17 +65,6 @@ def restore_palette() -> Iterator[None]:
     apply_appearance(Appearance.SYSTEM)
 
 
-async def _demo_window(qtbot: QtBot, services: DefaultServices, settings: Settings) -> MainWindow:
-    window = MainWindow(services, settings=settings)
-    qtbot.addWidget(window)
-    window.show()
-    await window.start()
-    task = window.load_runner.task
-    assert task is not None
-    await asyncio.wait_for(task, 20)
-    return window
-
-
 def _value(widget: QWidget) -> str:
     interface = QAccessible.queryAccessibleInterface(widget)
     assert interface is not None
@@ -86,10 +75,9 @@ def _value(widget: QWidget) -> str:
 
 
 async def test_the_sender_pickers_value_carries_the_number_and_its_state_and_a_change_is_announced(
-    qtbot: QtBot, demo_services: Callable[..., DefaultServices], ui_settings: Settings,
-    a11y_events: list[QAccessibleEvent],
+    open_window: Callable[..., Any], a11y_events: list[QAccessibleEvent],
 ) -> None:
-    window = await _demo_window(qtbot, demo_services(), ui_settings)
+    window = await open_window()
     combo = window.sender_combo
     interface = QAccessible.queryAccessibleInterface(combo)
     assert interface.role() == QAccessible.Role.ComboBox
@@ -113,10 +101,9 @@ async def test_the_sender_pickers_value_carries_the_number_and_its_state_and_a_c
 
 
 async def test_the_chosen_senders_new_state_is_sent_as_a_value_change(
-    qtbot: QtBot, demo_services: Callable[..., DefaultServices], ui_settings: Settings,
-    a11y_events: list[QAccessibleEvent],
+    open_window: Callable[..., Any], a11y_events: list[QAccessibleEvent],
 ) -> None:
-    window = await _demo_window(qtbot, demo_services(), ui_settings)
+    window = await open_window()
     current = window.current_sender()
     assert current is not None
     a11y_events.clear()
@@ -129,10 +116,8 @@ async def test_the_chosen_senders_new_state_is_sent_as_a_value_change(
 # ------------------------------------------------------------------------------------ keyboard
 
 
-async def test_initial_focus_is_the_sender_picker_and_the_shortcuts_are_in_the_menu(
-    qtbot: QtBot, demo_services: Callable[..., DefaultServices], ui_settings: Settings,
-) -> None:
-    window = await _demo_window(qtbot, demo_services(), ui_settings)
+async def test_initial_focus_is_the_sender_picker_and_the_shortcuts_are_in_the_menu(open_window: Callable[..., Any]) -> None:
+    window = await open_window()
     assert window.focusWidget() is window.sender_combo
     shortcuts = {a.text().replace("&", ""): a.shortcut().toString()
                  for menu in window.menuBar().findChildren(type(window.menuBar().addMenu("x")))
@@ -170,10 +155,8 @@ def _mnemonic_of(text: str) -> str | None:
     return found.group(1).lower() if found else None
 
 
-async def test_mnemonics_are_unique_among_what_is_shown_together(
-    qtbot: QtBot, demo_services: Callable[..., DefaultServices], ui_settings: Settings,
-) -> None:
-    window = await _demo_window(qtbot, demo_services(), ui_settings)
+async def test_mnemonics_are_unique_among_what_is_shown_together(open_window: Callable[..., Any]) -> None:
+    window = await open_window()
     from rc_sms_desktop.ui.admin_view import AccountView
     from rc_sms_desktop.ui.compose_panel import ComposePanel
     from rc_sms_desktop.ui.fix_view import CAMPAIGNS_TAB_TITLE, install_fixes
@@ -192,10 +175,8 @@ async def test_mnemonics_are_unique_among_what_is_shown_together(
     await window.shutdown()
 
 
-async def test_only_numbers_that_can_send_keeps_the_chosen_sender(
-    qtbot: QtBot, demo_services: Callable[..., DefaultServices], ui_settings: Settings,
-) -> None:
-    window = await _demo_window(qtbot, demo_services(), ui_settings)
+async def test_only_numbers_that_can_send_keeps_the_chosen_sender(open_window: Callable[..., Any]) -> None:
+    window = await open_window()
     assert window.select_sender("+16505550105")  # cannot send: hidden by the filter
     window.only_sendable_check.setChecked(True)
     current = window.current_sender()
@@ -259,10 +240,10 @@ def test_secondary_text_stays_readable_on_a_palette_with_a_faint_placeholder() -
 
 
 async def test_the_window_follows_a_switch_to_dark_and_back_live(
-    qtbot: QtBot, demo_services: Callable[..., DefaultServices], ui_settings: Settings,
+    open_window: Callable[..., Any], ui_settings: Settings,
     restore_palette: None,
 ) -> None:
-    window = await _demo_window(qtbot, demo_services(), ui_settings)
+    window = await open_window()
 
     def banner() -> float:
         return window.demo_banner.palette().color(QPalette.ColorRole.Window).lightnessF()
@@ -362,10 +343,8 @@ def _accessible_text(widget: QWidget) -> str:
     return text.text(0, text.characterCount())
 
 
-async def test_the_detail_body_reads_as_text_with_each_marks_meaning_in_words(
-    qtbot: QtBot, demo_services: Callable[..., DefaultServices], ui_settings: Settings,
-) -> None:
-    window = await _demo_window(qtbot, demo_services(), ui_settings)
+async def test_the_detail_body_reads_as_text_with_each_marks_meaning_in_words(open_window: Callable[..., Any]) -> None:
+    window = await open_window()
     assert window.select_sender("+16505550105")
     pane = window.detail_pane
     body = pane.findChild(QWidget, "detailBody")
@@ -388,9 +367,9 @@ def _focusable_empty_labels(root: QWidget) -> list[str]:
 
 
 async def test_unnamed_items_are_named_and_no_empty_label_takes_focus(
-    qtbot: QtBot, demo_services: Callable[..., DefaultServices], ui_settings: Settings, tmp_path: Path,
+    open_window: Callable[..., Any], qtbot: QtBot, ui_settings: Settings, tmp_path: Path,
 ) -> None:
-    window = await _demo_window(qtbot, demo_services(), ui_settings)
+    window = await open_window()
     from rc_sms_desktop.ui.admin_view import AccountView
     from rc_sms_desktop.ui.compose_panel import ComposePanel
     from rc_sms_desktop.ui.sign_in_dialog import SignInDialog
@@ -423,10 +402,9 @@ async def test_unnamed_items_are_named_and_no_empty_label_takes_focus(
 
 
 async def test_the_compose_panel_by_keyboard_and_what_it_tells_a_screen_reader(
-    qtbot: QtBot, demo_services: Callable[..., DefaultServices], ui_settings: Settings,
-    a11y_events: list[QAccessibleEvent],
+    open_window: Callable[..., Any], a11y_events: list[QAccessibleEvent],
 ) -> None:
-    window = await _demo_window(qtbot, demo_services(), ui_settings)
+    window = await open_window()
     from rc_sms_desktop.ui.compose_panel import ComposePanel
 
     panel = ComposePanel()
@@ -524,10 +502,9 @@ def test_no_colour_literal_outside_the_theme() -> None:
 
 @pytest.mark.parametrize("size", [None, (1100, 720)], ids=["minimum", "1100x720"])
 async def test_no_text_is_clipped_in_the_compose_panel_in_a_small_window(
-    qtbot: QtBot, demo_services: Callable[..., DefaultServices], ui_settings: Settings,
-    size: tuple[int, int] | None,
+    open_window: Callable[..., Any], size: tuple[int, int] | None,
 ) -> None:
-    window = await _demo_window(qtbot, demo_services(), ui_settings)
+    window = await open_window()
     from rc_sms_desktop.ui.compose_panel import ComposePanel
 
     panel = ComposePanel()

@@ -10,12 +10,11 @@ from __future__ import annotations
 
 import asyncio
 import random
-import time
 from collections.abc import AsyncIterator, Sequence
 from pathlib import Path
 from typing import Any, cast
 
-from PySide6.QtCore import QModelIndex, Qt, QTimer
+from PySide6.QtCore import QModelIndex, Qt
 
 from rc_sms_desktop.core.account_join import AccountRow
 from rc_sms_desktop.core.account_table import COLUMN_INDEX, summarize
@@ -23,8 +22,9 @@ from rc_sms_desktop.core.marks import Mark
 from rc_sms_desktop.ui.admin_model import AccountFilters, AccountTableModel
 from rc_sms_desktop.ui.admin_view import AccountView
 from rc_sms_desktop.workflows.account_scan import AccountScan, RowsUpdated, ScanEvent
-from tests.ui.qasync_helpers import wait_until
+from tests.ui.qasync_helpers import Heartbeat, wait_until
 from tests.ui.test_admin_model import filled, make_rows
+from tests.ui.test_admin_view import make_view
 
 ROWS = 8_000
 BATCH = 200  # twice account_scan.FLUSH_BATCH: the test holds a margin
@@ -41,30 +41,6 @@ class ScriptedScan:
         for batch in self.batches:
             yield RowsUpdated(tuple(batch))
             await asyncio.sleep(0.002)
-
-
-class Heartbeat:
-    """Records the largest gap between ticks of a 5 ms timer on the running loop."""
-
-    def __init__(self) -> None:
-        self.timer = QTimer()
-        self.timer.setTimerType(Qt.TimerType.PreciseTimer)
-        self.timer.setInterval(5)
-        self.timer.timeout.connect(self._tick)
-        self.largest_ms = 0.0
-        self._last = time.perf_counter()
-
-    def start(self) -> None:
-        self._last = time.perf_counter()
-        self.timer.start()
-
-    def stop(self) -> None:
-        self.timer.stop()
-
-    def _tick(self) -> None:
-        now = time.perf_counter()
-        self.largest_ms = max(self.largest_ms, (now - self._last) * 1000)
-        self._last = now
 
 
 def batches_of(rows: Sequence[AccountRow]) -> list[Sequence[AccountRow]]:
@@ -86,21 +62,19 @@ async def test_large_fill_keeps_the_loop_responsive_and_ends_sorted_and_counted(
     first = make_rows(ROWS)
     second = list(first)  # every row sent again (as when its configuration arrives)...
     random.Random(7).shuffle(second)  # ...in an order that lands all over the table
-    view = AccountView(state_path=lambda _session: tmp_path / "scan.json")
-    qtbot.addWidget(view)
-    view.resize(1200, 700)
-    view.show()
+    view = make_view(qtbot, tmp_path)
     view.table.sortByColumn(COLUMN_INDEX["verdict"], Qt.SortOrder.AscendingOrder)
     view.search.setText("line")  # a search every row matches: the filter runs, nothing hidden
     scan = ScriptedScan(batches_of(first) + batches_of(second))
 
-    heartbeat = Heartbeat()
+    heartbeat = Heartbeat(interval_ms=5, precise=True)
     heartbeat.start()
     await view.run_scan(cast(AccountScan, scan))
     await asyncio.sleep(0.02)  # the repaint after the last batch is part of the fill
     heartbeat.stop()
 
-    assert heartbeat.largest_ms < MAX_GAP_MS, f"the loop was blocked for {heartbeat.largest_ms:.0f} ms"
+    assert heartbeat.max_gap * 1000 < MAX_GAP_MS, (
+        f"the loop was blocked for {heartbeat.max_gap * 1000:.0f} ms")
     assert view.model.rowCount() == ROWS
     marks = verdict_marks(view)
     assert marks == sorted(marks, key=lambda mark: mark.rank)
@@ -111,9 +85,7 @@ async def test_a_sort_chosen_during_the_scan_applies_at_once_and_new_rows_follow
     qtbot: Any, tmp_path: Path
 ) -> None:
     rows = make_rows(600)
-    view = AccountView(state_path=lambda _session: tmp_path / "scan.json")
-    qtbot.addWidget(view)
-    view.show()
+    view = make_view(qtbot, tmp_path)
     release = asyncio.Event()
 
     class PausingScan:
@@ -145,9 +117,7 @@ async def test_a_filter_chosen_during_the_scan_holds_for_rows_that_arrive_later(
     qtbot: Any, tmp_path: Path
 ) -> None:
     rows = make_rows(400)
-    view = AccountView(state_path=lambda _session: tmp_path / "scan.json")
-    qtbot.addWidget(view)
-    view.show()
+    view = make_view(qtbot, tmp_path)
     view.search.setText("line 1")
     await view.run_scan(cast(AccountScan, ScriptedScan(batches_of(rows))))
     expected = [r for r in rows if "line 1" in (r.number.label or "").casefold()]

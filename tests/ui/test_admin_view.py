@@ -58,6 +58,16 @@ async def scanned(view: AccountView, session: AccountSession) -> None:
     await task
 
 
+async def scan_under_way(view: AccountView, make_session: Factory) -> asyncio.Task[Any]:
+    """Start `view` scanning a large account (300 numbers, 60 extensions); the scan's task,
+    once its first rows are shown."""
+    view.set_session(await make_session(account_numbers=300, extensions=60))
+    task = view.start_scan()
+    assert task is not None
+    await wait_until(lambda: view.model.rowCount() > 0, within=20)
+    return task
+
+
 async def test_scan_fills_the_table_and_the_detail_pane(
     qtbot: Any, tmp_path: Path, make_session: Factory
 ) -> None:
@@ -135,12 +145,9 @@ async def test_user_without_admin_rights_sees_why_and_what_role(
 async def test_cancel_keeps_rows_and_scan_again_resumes(
     qtbot: Any, tmp_path: Path, make_session: Factory
 ) -> None:
-    session = await make_session(account_numbers=300, extensions=60)
     view = make_view(qtbot, tmp_path)
-    view.set_session(session)
-    task = view.start_scan()
-    assert task is not None
-    await wait_until(lambda: view.model.rowCount() > 0 and view.progress.value() > 30, within=20)
+    task = await scan_under_way(view, make_session)
+    await wait_until(lambda: view.progress.value() > 30, within=20)
     view.cancel_button.click()
     with pytest.raises(asyncio.CancelledError):
         await task
@@ -226,12 +233,8 @@ async def test_installs_as_a_tab_of_the_main_window_and_follows_its_session(
 async def test_scanning_again_waits_for_the_cancelled_scan_to_save(
     qtbot: Any, tmp_path: Path, make_session: Factory
 ) -> None:
-    session = await make_session(account_numbers=300, extensions=60)
     view = make_view(qtbot, tmp_path)
-    view.set_session(session)
-    first = view.start_scan()
-    assert first is not None
-    await wait_until(lambda: view.model.rowCount() > 0, within=20)
+    first = await scan_under_way(view, make_session)
     second = view.start_scan()  # latest wins
     assert second is not None and second is not first
     await second

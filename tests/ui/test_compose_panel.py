@@ -21,7 +21,7 @@ from rc_sms_desktop.api.client import RetryPolicy, RingCentralClient
 from rc_sms_desktop.core.eligibility import Verdict, evaluate
 from rc_sms_desktop.ui.compose_panel import ComposePanel
 from tests.core.test_preflight import config, number
-from tests.ui.qasync_helpers import wait_until
+from tests.ui.qasync_helpers import first_load, wait_until
 from tests.workflows.test_sending import FakeRingCentral
 
 FAST = {"first_delay": 0.01, "max_delay": 0.02, "deadline": 5.0}
@@ -64,6 +64,19 @@ def parts(panel: ComposePanel) -> tuple[QLineEdit, QPlainTextEdit, QLabel, QPush
         panel.findChild(QPushButton, "composeSendButton"),
         panel.findChild(QLabel, "composeStatus"),
     )
+
+
+def filled_in(
+    panel: ComposePanel, client: RingCentralClient, text: str = "x"
+) -> tuple[QLineEdit, QPlainTextEdit, QLabel, QPushButton, QLabel]:
+    """The demo session, a ready sender, one recipient and `text`, so the panel may send;
+    returns its `parts`."""
+    panel.set_session(Session(client, is_demo=True))
+    panel.set_sender(ready_sender())
+    to, body, counter, send, status = parts(panel)
+    to.setText("650 555 0123")
+    body.setPlainText(text)
+    return to, body, counter, send, status
 
 
 def posts(fake: FakeRingCentral) -> list[str]:
@@ -160,11 +173,7 @@ def test_low_volume_daily_limit_is_shown_without_blocking(
 async def test_demo_send_follows_to_delivered_without_confirmation(
     panel: ComposePanel, client: RingCentralClient, fake: FakeRingCentral, qtbot: QtBot
 ) -> None:
-    panel.set_session(Session(client, is_demo=True))
-    panel.set_sender(ready_sender())
-    to, text, _, send, status = parts(panel)
-    to.setText("650 555 0123")
-    text.setPlainText("Hello from the demo")
+    to, text, _, send, status = filled_in(panel, client, "Hello from the demo")
     finished: list[object] = []
     panel.sendFinished.connect(finished.append)
     send.click()
@@ -215,11 +224,7 @@ async def test_refusal_is_explained_and_the_draft_kept(
     panel: ComposePanel, client: RingCentralClient, fake: FakeRingCentral
 ) -> None:
     fake.send_error = (403, "MSG-242", "Sending SMS is not available from the number specified.")
-    panel.set_session(Session(client, is_demo=True))
-    panel.set_sender(ready_sender())
-    to, text, _, send, status = parts(panel)
-    to.setText("650 555 0123")
-    text.setPlainText("Keep me")
+    _, text, _, send, status = filled_in(panel, client, "Keep me")
     assert await panel.send() is None
     assert status.text().startswith("Not sent.")
     assert "(MSG-242)" in status.text()
@@ -233,11 +238,7 @@ async def test_delivery_failure_is_shown_with_its_code(
 ) -> None:
     fake.statuses = ["Sent", "DeliveryFailed"]
     fake.delivery_error = "SMS-CAR-461"
-    panel.set_session(Session(client, is_demo=True))
-    panel.set_sender(ready_sender())
-    to, text, _, _, status = parts(panel)
-    to.setText("650 555 0123")
-    text.setPlainText("x")
+    _, _, _, _, status = filled_in(panel, client)
     seen: list[str] = []
     panel.statusChanged.connect(seen.append)
     final = await panel.send()
@@ -269,11 +270,7 @@ async def test_shutdown_cancels_a_send_in_flight(
     panel: ComposePanel, client: RingCentralClient, fake: FakeRingCentral
 ) -> None:
     fake.statuses = ["Sent"]  # never settles
-    panel.set_session(Session(client, is_demo=True))
-    panel.set_sender(ready_sender())
-    to, text, _, send, status = parts(panel)
-    to.setText("650 555 0123")
-    text.setPlainText("x")
+    _, _, _, send, status = filled_in(panel, client)
     send.click()
     await wait_until(lambda: status.text().startswith("Sent to the carrier"))
     assert not send.isEnabled()
@@ -342,10 +339,7 @@ async def test_in_the_main_window_over_the_demo_account(
     panel.install(window)
     window.show()
     try:
-        await window.start()
-        task = window.load_runner.task
-        assert task is not None
-        await asyncio.wait_for(task, 20)
+        await first_load(window)
         assert window.select_sender("+16505550105")  # campaign pending review
         to, text, _, send, status = parts(panel)
         to.setText("650 555 0123")
@@ -370,11 +364,7 @@ async def test_switching_account_stops_following_the_old_accounts_message(
     panel: ComposePanel, client: RingCentralClient, fake: FakeRingCentral
 ) -> None:
     fake.statuses = ["Sent"]  # never settles
-    panel.set_session(Session(client, is_demo=True))
-    panel.set_sender(ready_sender())
-    to, text, _, send, status = parts(panel)
-    to.setText("650 555 0123")
-    text.setPlainText("x")
+    _, _, _, send, status = filled_in(panel, client)
     finished: list[object] = []
     panel.sendFinished.connect(finished.append)
     send.click()
@@ -391,11 +381,7 @@ async def test_a_send_waiting_out_the_sending_limit_says_so(
 ) -> None:
     fake.send_error = (429, "MSG-305", "Request rate exceeded")
     fake.send_error_headers = {"Retry-After": "0.4"}
-    panel.set_session(Session(client, is_demo=True))
-    panel.set_sender(ready_sender())
-    to, text, _, _, status = parts(panel)
-    to.setText("650 555 0123")
-    text.setPlainText("x")
+    _, text, _, _, status = filled_in(panel, client)
     assert await panel.send() is None
     assert "(MSG-305)" in status.text()
     assert text.toPlainText() == "x"

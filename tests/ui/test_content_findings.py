@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from typing import Any
 
 import pytest
@@ -107,7 +106,7 @@ async def test_open_picker_suggests_the_fitting_sender_without_choosing_it(
     qtbot: QtBot, demo_services: Any, ui_settings: Any
 ) -> None:
     from rc_sms_desktop.ui.main_window import MainWindow
-    from tests.ui.qasync_helpers import wait_until
+    from tests.ui.qasync_helpers import first_load, wait_until
 
     window = MainWindow(demo_services(delivery_delay_s=0.01), settings=ui_settings)
     qtbot.addWidget(window)
@@ -115,10 +114,7 @@ async def test_open_picker_suggests_the_fitting_sender_without_choosing_it(
     panel.install(window)
     window.show()
     try:
-        await window.start()
-        task = window.load_runner.task
-        assert task is not None
-        await asyncio.wait_for(task, 20)
+        await first_load(window)
         assert window.select_sender("+12125550103")  # passcodes, security alerts, account notices
         before = picker_rows(window)
         chosen = window.current_sender()

@@ -24,7 +24,7 @@ from rc_sms_desktop.ui.fix_view import (
 )
 from rc_sms_desktop.ui.main_window import MainWindow
 from rc_sms_desktop.ui.window_services import DefaultServices
-from tests.ui.qasync_helpers import wait_until
+from tests.ui.qasync_helpers import first_load, wait_until
 
 NEW_LINE = "+14155550109"
 TOLL_FREE = "+18335550104"
@@ -80,10 +80,7 @@ async def setup(qtbot: QtBot, demo_services: Callable[..., DefaultServices],
         windows.append(window)
         window.resize(1240, 820)
         window.show()
-        await window.start()
-        task = window.load_runner.task
-        assert task is not None
-        await asyncio.wait_for(task, 20)
+        await first_load(window)
         view = AccountView(state_path=lambda _s: tmp_path / "scan.json")
         view.install(window, "&Account")
         controller = install_fixes(window, view, AuditLog(tmp_path / "changes.jsonl"))
@@ -172,8 +169,9 @@ async def test_assign_dialog_moves_the_sms_and_refreshes_the_row(setup: Callable
     assert "After: Priya Natarajan" in dialog.preview.text()
     _shot(dialog, "assign-dialog.png")
     dialog.assign_button.click()
-    assert s.control.assign_requests == 0
-    dialog.assign_button.click()
+    assert s.control.assign_requests == 0 and dialog.assign_button.text() == "&Confirm the change"
+    dialog.assign_button.click()  # the second click locks the choice while the change is sent
+    assert not dialog.assign_button.isEnabled() and not dialog.extension_combo.isEnabled()
     await asyncio.wait_for(dialog.apply_task, 20)
     assert dialog.outcome is not None and dialog.outcome.outcome == "applied"
     assert s.control.assign_requests == 1

@@ -27,7 +27,7 @@ from rc_sms_desktop.simulator import demo_account
 from rc_sms_desktop.ui.admin_view import AccountView
 from rc_sms_desktop.ui.main_window import MainWindow
 from rc_sms_desktop.ui.window_services import DefaultServices
-from tests.ui.qasync_helpers import wait_until
+from tests.ui.qasync_helpers import first_load, wait_until
 
 # Markup that Qt's rich text would act on (a local image, a huge image, a heading, a link), and
 # an unclosed right-to-left override that would reverse whatever follows it.
@@ -122,10 +122,7 @@ async def test_every_widget_shows_hostile_server_strings_as_text(
     index = view.install(window)
     window.resize(1100, 720)
     window.show()
-    await window.start()
-    task = window.load_runner.task
-    assert task is not None
-    await asyncio.wait_for(task, 20)
+    await first_load(window)
     try:
         assert "H1" in window.identity_label.text()  # the hostile name is there, as text
         seen: list[str] = []

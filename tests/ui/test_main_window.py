@@ -7,7 +7,6 @@ import re
 from collections.abc import AsyncIterator, Callable
 from typing import Any
 
-import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QCheckBox, QComboBox, QPushButton, QWidget
 from pytestqt.qtbot import QtBot
@@ -18,7 +17,8 @@ from rc_sms_desktop.ui.main_window import MainWindow, WindowOptions
 from rc_sms_desktop.ui.sender_model import SenderRole
 from rc_sms_desktop.ui.status_banner import BannerState
 from rc_sms_desktop.ui.window_services import DefaultServices
-from tests.ui.qasync_helpers import wait_until
+from tests.ui.qasync_helpers import first_load, load_finished, wait_until
+from tests.ui.test_sign_in_dialog import fill_in
 from tests.ui.verdict_samples import sample_verdicts
 
 # The demo account's numbers and what a user must be told about them (simulator/demo_account.py).
@@ -31,29 +31,6 @@ EXPECTED = {
 }
 
 DEMO_NUMBERS = len(signed_in_user_numbers())  # every number on the demo user's list
-
-
-@pytest.fixture
-async def open_window(
-    qtbot: QtBot, demo_services: Callable[..., DefaultServices], ui_settings: Settings
-) -> AsyncIterator[Callable[..., Any]]:
-    windows: list[MainWindow] = []
-
-    async def make(*, options: WindowOptions | None = None, wait: bool = True, **simulator: Any) -> MainWindow:
-        window = MainWindow(demo_services(**simulator), options=options, settings=ui_settings)
-        qtbot.addWidget(window)
-        windows.append(window)
-        window.show()
-        await window.start()
-        if wait:
-            task = window.load_runner.task
-            assert task is not None
-            await asyncio.wait_for(task, 20)
-        return window
-
-    yield make
-    for window in windows:
-        await window.shutdown()
 
 
 def _combo(window: MainWindow) -> QComboBox:
@@ -263,9 +240,7 @@ async def test_a_load_whose_requests_never_answer_ends_in_an_error_with_retry(
         # RingCentral answers again: Retry loads everything.
         services.control.clear_faults()
         retry.click()
-        task = window.load_runner.task
-        assert task is not None
-        await asyncio.wait_for(task, 20)
+        await load_finished(window)
         assert "being checked" not in window.count_label.text()
         assert window.status_banner.state is not BannerState.ERROR, window.status_banner.message()
     finally:
@@ -282,9 +257,7 @@ async def test_a_rate_limit_pause_shows_a_countdown(open_window: Callable[..., A
     await wait_until(lambda: messages, within=15)
     assert "RingCentral asked us to slow down" in messages[0]
     assert re.search(r"Resuming in 1 second…", messages[0])
-    task = window.load_runner.task
-    assert task is not None
-    await asyncio.wait_for(task, 30)
+    await load_finished(window, within=30)
     assert banner.state is not BannerState.RATE_LIMITED
     assert _combo(window).count() == DEMO_NUMBERS
 
@@ -309,15 +282,12 @@ async def test_closing_during_a_load_exits_cleanly_and_quickly(open_window: Call
 
 
 async def test_sign_in_switches_to_the_account_and_sign_out_returns_to_the_demo(
-    qtbot: QtBot, demo_services: Callable[..., DefaultServices], ui_settings: Settings
+    open_window: Callable[..., Any], ui_settings: Settings
 ) -> None:
     import httpx
 
     from rc_sms_desktop.simulator.app import create_app
     from rc_sms_desktop.simulator.config import (
-        DEMO_CLIENT_ID,
-        DEMO_CLIENT_SECRET,
-        DEMO_JWT,
         SimulatorConfig,
     )
     from rc_sms_desktop.ui.sign_in_dialog import SignInDialog
@@ -327,27 +297,17 @@ async def test_sign_in_switches_to_the_account_and_sign_out_returns_to_the_demo(
     def dialog_factory(parent: MainWindow) -> SignInDialog:
         return SignInDialog(parent, settings=ui_settings, transport=transport)
 
-    window = MainWindow(demo_services(), settings=ui_settings, sign_in_dialog_factory=dialog_factory)
-    qtbot.addWidget(window)
-    window.show()
-    await window.start()
+    window = await open_window(wait=False, sign_in_dialog_factory=dialog_factory)
     assert window.session is not None and window.session.is_demo
     button = window.findChild(QPushButton, "demoSignInButton")
     assert button is not None
     button.click()
     dialog = window.sign_in_dialog
     assert isinstance(dialog, SignInDialog) and dialog.isVisible()
-    dialog.server_combo.setCurrentIndex(dialog.server_combo.findData("custom"))
-    dialog.custom_url_edit.setText("http://127.0.0.1:9")
-    dialog.tabs.setCurrentIndex(1)
-    dialog.jwt_client_id_edit.setText(DEMO_CLIENT_ID)
-    dialog.jwt_client_secret_edit.setText(DEMO_CLIENT_SECRET)
-    dialog.jwt_edit.setText(DEMO_JWT)
+    fill_in(dialog, "http://127.0.0.1:9", jwt=True)
     dialog.sign_in_button.click()
     await wait_until(lambda: window.session is not None and not window.session.is_demo, within=10)
-    task = window.load_runner.task
-    assert task is not None
-    await asyncio.wait_for(task, 20)
+    await load_finished(window)
     assert not window.demo_banner.isVisible()
     assert window.sign_out_button.isVisible()
     assert "127.0.0.1:9" in window.environment_label.text()
@@ -377,7 +337,7 @@ async def test_closing_during_a_rate_limit_pause_exits_quickly(open_window: Call
 
 
 async def test_closing_during_sign_in_cancels_it_and_frees_the_port(
-    qtbot: QtBot, demo_services: Callable[..., DefaultServices], ui_settings: Settings
+    open_window: Callable[..., Any], ui_settings: Settings
 ) -> None:
     import socket
     from urllib.parse import parse_qs, urlsplit
@@ -393,10 +353,7 @@ async def test_closing_during_sign_in_cancels_it_and_frees_the_port(
     def dialog_factory(parent: MainWindow) -> SignInDialog:
         return SignInDialog(parent, settings=ui_settings, open_browser=browser_that_never_returns)
 
-    window = MainWindow(demo_services(), settings=ui_settings, sign_in_dialog_factory=dialog_factory)
-    qtbot.addWidget(window)
-    window.show()
-    await window.start()
+    window = await open_window(wait=False, sign_in_dialog_factory=dialog_factory)
     window.open_sign_in()
     dialog = window.sign_in_dialog
     assert isinstance(dialog, SignInDialog)
@@ -421,9 +378,6 @@ async def test_a_stored_session_opens_on_the_users_account_with_saved_verdicts_f
     from rc_sms_desktop.api.tokens import TokenStore
     from rc_sms_desktop.simulator.app import create_app
     from rc_sms_desktop.simulator.config import (
-        DEMO_CLIENT_ID,
-        DEMO_CLIENT_SECRET,
-        DEMO_JWT,
         SimulatorConfig,
     )
     from rc_sms_desktop.ui.sign_in_dialog import SignInDialog
@@ -434,13 +388,8 @@ async def test_a_stored_session_opens_on_the_users_account_with_saved_verdicts_f
     # Sign in once (JWT), as last time's run did: tokens go to the (memory) keyring.
     dialog = SignInDialog(settings=ui_settings, transport=transport, token_store=store)
     qtbot.addWidget(dialog)
-    dialog.server_combo.setCurrentIndex(dialog.server_combo.findData("custom"))
     # A server no other test uses: the verdict cache (one sandbox per test run) starts empty.
-    dialog.custom_url_edit.setText("http://127.0.0.1:19")
-    dialog.tabs.setCurrentIndex(1)
-    dialog.jwt_client_id_edit.setText(DEMO_CLIENT_ID)
-    dialog.jwt_client_secret_edit.setText(DEMO_CLIENT_SECRET)
-    dialog.jwt_edit.setText(DEMO_JWT)
+    fill_in(dialog, "http://127.0.0.1:19", jwt=True)
     dialog.open()
     dialog.sign_in_button.click()
     await wait_until(lambda: dialog.session is not None, within=10)
@@ -455,10 +404,7 @@ async def test_a_stored_session_opens_on_the_users_account_with_saved_verdicts_f
         saved: list[object] = []
         window.load_runner.cachedAsOf.connect(saved.append)
         window.show()
-        await window.start()
-        task = window.load_runner.task
-        assert task is not None
-        await asyncio.wait_for(task, 20)
+        await first_load(window)
         windows.append((window, saved))
         assert window.session is not None and not window.session.is_demo
         assert not window.demo_banner.isVisible()
@@ -505,19 +451,14 @@ async def test_a_failed_load_is_explained_in_a_banner_with_retry(qtbot: QtBot, u
     window = MainWindow(services, settings=ui_settings)
     qtbot.addWidget(window)
     window.show()
-    await window.start()
-    task = window.load_runner.task
-    assert task is not None
-    await task
+    await first_load(window)
     banner = window.status_banner
     assert banner.state is BannerState.ERROR
     assert "internet connection" in banner.message()
     retry = banner.findChild(QPushButton, "retryButton")
     assert retry is not None and retry.isVisible()
     retry.click()
-    task = window.load_runner.task
-    assert task is not None
-    await task
+    await load_finished(window)
     assert services.loads == 2
     assert _combo(window).count() == len(sample_verdicts())
     assert banner.state is BannerState.IDLE
@@ -539,10 +480,7 @@ async def test_an_ended_session_offers_to_sign_in_again(qtbot: QtBot, ui_setting
                         sign_in_dialog_factory=lambda parent: SignInDialog(parent, settings=ui_settings))
     qtbot.addWidget(window)
     window.show()
-    await window.start()
-    task = window.load_runner.task
-    assert task is not None
-    await task
+    await first_load(window)
     retry = window.status_banner.findChild(QPushButton, "retryButton")
     assert retry is not None and retry.isVisible()
     assert retry.text().replace("&", "") == "Sign in again…"

@@ -14,12 +14,10 @@ measured figures against the 50 ms target.
 from __future__ import annotations
 
 import asyncio
-import time
 from collections.abc import AsyncIterator, Callable
 from datetime import UTC, datetime
 from typing import Any
 
-from PySide6.QtCore import QTimer
 from pytestqt.qtbot import QtBot
 
 from rc_sms_desktop.core.eligibility import ConfigState, Verdict, evaluate
@@ -34,36 +32,12 @@ from rc_sms_desktop.workflows.loader import (
     SignedInAs,
     VerdictUpdated,
 )
+from tests.ui.qasync_helpers import Heartbeat, first_load
 
 # Hard-fail bars: the matrix's debug budget for the UI's own work, Qt Creator's watchdog for
 # end to end. The 50 ms target is checked by the benchmark.
 MAX_UI_GAP_S = 0.1
 MAX_GAP_S = 0.3
-
-
-class Heartbeat:
-    """Ticks every `interval_ms` on the Qt loop and remembers the longest gap between ticks."""
-
-    def __init__(self, interval_ms: int = 10) -> None:
-        self.timer = QTimer()
-        self.timer.setInterval(interval_ms)
-        self.timer.timeout.connect(self._tick)
-        self.last = 0.0
-        self.max_gap = 0.0
-        self.ticks = 0
-
-    def start(self) -> None:
-        self.last = time.perf_counter()
-        self.timer.start()
-
-    def stop(self) -> None:
-        self.timer.stop()
-
-    def _tick(self) -> None:
-        now = time.perf_counter()
-        self.max_gap = max(self.max_gap, now - self.last)
-        self.last = now
-        self.ticks += 1
 
 
 async def test_loading_1000_numbers_keeps_the_loop_responsive(
@@ -75,10 +49,7 @@ async def test_loading_1000_numbers_keeps_the_loop_responsive(
     heartbeat = Heartbeat()
     heartbeat.start()
     try:
-        await window.start()
-        task = window.load_runner.task
-        assert task is not None
-        await asyncio.wait_for(task, 60)
+        await first_load(window, within=60)
     finally:
         heartbeat.stop()
         await window.shutdown()
@@ -147,10 +118,7 @@ async def test_the_windows_own_work_for_1000_numbers_never_stalls_the_loop(
     heartbeat = Heartbeat()
     heartbeat.start()
     try:
-        await window.start()
-        task = window.load_runner.task
-        assert task is not None
-        await asyncio.wait_for(task, 30)
+        await first_load(window, within=30)
     finally:
         heartbeat.stop()
         await window.shutdown()

@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import socket
 from collections.abc import AsyncIterator, Awaitable, Callable
+from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import httpx
@@ -53,9 +54,20 @@ def browser(transport: httpx.ASGITransport, opened: list[str]) -> Callable[[str]
 
 
 @pytest.fixture
-async def dialogs(qtbot: QtBot) -> AsyncIterator[list[SignInDialog]]:
+async def make_dialog(
+    qtbot: QtBot, ui_settings: Settings
+) -> AsyncIterator[Callable[..., SignInDialog]]:
+    """`make_dialog(**options)`: a sign-in dialog with the test's settings. After the test, its
+    flow is cancelled and a session it opened is closed."""
     made: list[SignInDialog] = []
-    yield made
+
+    def make(**options: Any) -> SignInDialog:
+        dialog = SignInDialog(settings=ui_settings, **options)
+        qtbot.addWidget(dialog)
+        made.append(dialog)
+        return dialog
+
+    yield make
     for dialog in made:
         dialog.cancel_flow()
         await dialog.wait_stopped()
@@ -63,9 +75,11 @@ async def dialogs(qtbot: QtBot) -> AsyncIterator[list[SignInDialog]]:
             await dialog.session.aclose()
 
 
-def _fill(dialog: SignInDialog, *, jwt: bool = False) -> None:
+def fill_in(dialog: SignInDialog, url: str = SERVER_URL, *, jwt: bool = False) -> None:
+    """The demo app's credentials for the custom server `url`, in the browser or (`jwt`) the
+    JWT tab."""
     dialog.server_combo.setCurrentIndex(dialog.server_combo.findData("custom"))
-    dialog.custom_url_edit.setText(SERVER_URL)
+    dialog.custom_url_edit.setText(url)
     if jwt:
         dialog.tabs.setCurrentIndex(1)
         dialog.jwt_client_id_edit.setText(DEMO_CLIENT_ID)
@@ -77,13 +91,11 @@ def _fill(dialog: SignInDialog, *, jwt: bool = False) -> None:
 
 
 async def test_browser_sign_in_with_pkce_completes_and_remembers_only_non_secrets(
-    qtbot: QtBot, transport: httpx.ASGITransport, ui_settings: Settings, dialogs: list[SignInDialog]
+    transport: httpx.ASGITransport, ui_settings: Settings, make_dialog: Callable[..., SignInDialog]
 ) -> None:
     opened: list[str] = []
-    dialog = SignInDialog(settings=ui_settings, transport=transport, open_browser=browser(transport, opened))
-    qtbot.addWidget(dialog)
-    dialogs.append(dialog)
-    _fill(dialog)
+    dialog = make_dialog(transport=transport, open_browser=browser(transport, opened))
+    fill_in(dialog)
     dialog.open()
     assert dialog.isVisible()
     dialog.sign_in_button.click()
@@ -104,12 +116,10 @@ async def test_browser_sign_in_with_pkce_completes_and_remembers_only_non_secret
 
 
 async def test_jwt_sign_in_completes(
-    qtbot: QtBot, transport: httpx.ASGITransport, ui_settings: Settings, dialogs: list[SignInDialog]
+    transport: httpx.ASGITransport, ui_settings: Settings, make_dialog: Callable[..., SignInDialog]
 ) -> None:
-    dialog = SignInDialog(settings=ui_settings, transport=transport)
-    qtbot.addWidget(dialog)
-    dialogs.append(dialog)
-    _fill(dialog, jwt=True)
+    dialog = make_dialog(transport=transport)
+    fill_in(dialog, jwt=True)
     dialog.open()
     dialog.sign_in_button.click()
     await wait_until(lambda: dialog.session is not None, within=10)
@@ -118,12 +128,10 @@ async def test_jwt_sign_in_completes(
 
 
 async def test_a_wrong_secret_is_reported_in_words_and_the_dialog_stays_open(
-    qtbot: QtBot, transport: httpx.ASGITransport, ui_settings: Settings, dialogs: list[SignInDialog]
+    transport: httpx.ASGITransport, make_dialog: Callable[..., SignInDialog]
 ) -> None:
-    dialog = SignInDialog(settings=ui_settings, transport=transport)
-    qtbot.addWidget(dialog)
-    dialogs.append(dialog)
-    _fill(dialog, jwt=True)
+    dialog = make_dialog(transport=transport)
+    fill_in(dialog, jwt=True)
     dialog.jwt_client_secret_edit.setText("not-the-secret")
     dialog.open()
     dialog.sign_in_button.click()
@@ -135,11 +143,9 @@ async def test_a_wrong_secret_is_reported_in_words_and_the_dialog_stays_open(
 
 
 async def test_a_bad_custom_url_is_explained_before_anything_is_sent(
-    qtbot: QtBot, ui_settings: Settings, dialogs: list[SignInDialog]
+    make_dialog: Callable[..., SignInDialog]
 ) -> None:
-    dialog = SignInDialog(settings=ui_settings)
-    qtbot.addWidget(dialog)
-    dialogs.append(dialog)
+    dialog = make_dialog()
     dialog.server_combo.setCurrentIndex(dialog.server_combo.findData("custom"))
     dialog.custom_url_edit.setText("http://example.com")
     dialog.client_id_edit.setText("abc")
@@ -150,7 +156,7 @@ async def test_a_bad_custom_url_is_explained_before_anything_is_sent(
 
 
 async def test_cancel_stops_the_flow_and_frees_the_loopback_port(
-    qtbot: QtBot, transport: httpx.ASGITransport, ui_settings: Settings, dialogs: list[SignInDialog]
+    transport: httpx.ASGITransport, make_dialog: Callable[..., SignInDialog]
 ) -> None:
     opened: list[str] = []
 
@@ -158,10 +164,8 @@ async def test_cancel_stops_the_flow_and_frees_the_loopback_port(
         opened.append(url)
         return True
 
-    dialog = SignInDialog(settings=ui_settings, transport=transport, open_browser=browser_that_never_returns)
-    qtbot.addWidget(dialog)
-    dialogs.append(dialog)
-    _fill(dialog)
+    dialog = make_dialog(transport=transport, open_browser=browser_that_never_returns)
+    fill_in(dialog)
     dialog.open()
     dialog.sign_in_button.click()
     await wait_until(lambda: opened, within=5)

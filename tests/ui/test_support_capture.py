@@ -2,21 +2,18 @@
 
 from __future__ import annotations
 
-import asyncio
 import json
 import stat
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 from PySide6.QtGui import QAction
-from pytestqt.qtbot import QtBot
 
 from rc_sms_desktop.cli.main import main
-from rc_sms_desktop.infra.settings import Settings
 from rc_sms_desktop.simulator.config import DEMO_CLIENT_SECRET, DEMO_JWT
 from rc_sms_desktop.ui.main_window import MainWindow
-from rc_sms_desktop.ui.window_services import DefaultServices
 from tests.ui.qasync_helpers import wait_until
 
 
@@ -33,27 +30,13 @@ async def _save_from_menu(window: MainWindow, item: str, path: Path) -> None:
     await wait_until(lambda: "saved to" in window.statusBar().currentMessage(), within=20)
 
 
-async def _loaded_window(qtbot: QtBot, services: DefaultServices, settings: Settings) -> MainWindow:
-    window = MainWindow(services, settings=settings)
-    qtbot.addWidget(window)
-    window.show()
-    await window.start()
-    task = window.load_runner.task
-    assert task is not None
-    await asyncio.wait_for(task, 20)
-    return window
-
-
 @pytest.mark.parametrize("placeholders", [False, True])
 async def test_the_window_saves_what_it_read_and_explain_reads_it(
-    qtbot: QtBot,
-    demo_services: Callable[..., DefaultServices],
-    ui_settings: Settings,
-    tmp_path: Path,
+    open_window: Callable[..., Any], tmp_path: Path,
     capsys: pytest.CaptureFixture[str],
     placeholders: bool,
 ) -> None:
-    window = await _loaded_window(qtbot, demo_services(), ui_settings)
+    window = await open_window()
     try:
         path = tmp_path / "capture.json"
         item = ("Save a support capture with placeholders for names…" if placeholders
@@ -79,9 +62,9 @@ async def test_the_window_saves_what_it_read_and_explain_reads_it(
 
 
 async def test_a_capture_that_cannot_be_written_says_so_in_one_line(
-    qtbot: QtBot, demo_services: Callable[..., DefaultServices], ui_settings: Settings, tmp_path: Path
+    open_window: Callable[..., Any], tmp_path: Path
 ) -> None:
-    window = await _loaded_window(qtbot, demo_services(), ui_settings)
+    window = await open_window()
     try:
         path = tmp_path / "no-such-folder" / "capture.json"
         assert await window.save_capture(path, placeholders=False) is False

@@ -4,16 +4,15 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
+from typing import Any
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QAbstractButton, QComboBox, QLineEdit, QTextBrowser, QWidget
 from pytestqt.qtbot import QtBot
 
 from rc_sms_desktop.infra.settings import Settings
-from rc_sms_desktop.ui.main_window import MainWindow
 from rc_sms_desktop.ui.sign_in_dialog import SignInDialog
 from rc_sms_desktop.ui.status_banner import PROGRESS_DELAY_MS, BannerState, StatusBanner
-from rc_sms_desktop.ui.window_services import DefaultServices
 from tests.ui.qasync_helpers import wait_until
 
 CONTROLS = (QAbstractButton, QComboBox, QLineEdit, QTextBrowser)
@@ -30,15 +29,9 @@ def _named(widget: QWidget) -> bool:
 
 
 async def test_every_control_of_the_window_takes_keyboard_focus_and_has_a_name(
-    qtbot: QtBot, demo_services: Callable[..., DefaultServices], ui_settings: Settings
+    open_window: Callable[..., Any],
 ) -> None:
-    window = MainWindow(demo_services(), settings=ui_settings)
-    qtbot.addWidget(window)
-    window.show()
-    await window.start()
-    task = window.load_runner.task
-    assert task is not None
-    await asyncio.wait_for(task, 20)
+    window = await open_window()
     controls = _controls(window)
     assert len(controls) >= 8
     for widget in controls:

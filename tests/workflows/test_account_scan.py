@@ -318,17 +318,26 @@ async def test_sms_recipients_asked_only_for_shared_numbers_without_holder(
     assert len(asked) == len(set(asked))
 
 
-async def test_faults_mid_scan_are_retried_and_lose_nothing(make_client: ClientFactory) -> None:
-    client = await make_client(account_numbers=300, extensions=60)
-    scan = AccountScan(client, None)
+async def scan_with_faults_after_the_first_rows(
+    client: RingCentralClient, scan: AccountScan, *faults: str
+) -> list[ScanEvent]:
+    """Run `scan`; when its first rows arrive, the simulator fails one request with each of
+    `faults` (its fault kinds). Every event, in order."""
     events: list[ScanEvent] = []
     injected = False
     async for event in scan.run():
-        events.append(event)
         if not injected and isinstance(event, RowsUpdated):
             injected = True
-            for kind in ("reset", "500", "badjson"):
+            for kind in faults:
                 await client.http.post(f"/_simulator/fault?kind={kind}&count=1")
+        events.append(event)
+    return events
+
+
+async def test_faults_mid_scan_are_retried_and_lose_nothing(make_client: ClientFactory) -> None:
+    client = await make_client(account_numbers=300, extensions=60)
+    scan = AccountScan(client, None)
+    events = await scan_with_faults_after_the_first_rows(client, scan, "reset", "500", "badjson")
     assert isinstance(events[-1], ScanFinished)
     assert (await stats(client))["faults"]  # they did happen
     rows = scan.rows()
@@ -379,16 +388,9 @@ def test_the_scan_and_the_command_line_import_no_qt() -> None:
 
 async def test_a_429_pause_is_reported_and_respected(make_client: ClientFactory) -> None:
     client = await make_client(account_numbers=300, extensions=60)
-    scan = AccountScan(client, None)
-    pauses: list[ScanPaused] = []
-    injected = False
-    async for event in scan.run():
-        if isinstance(event, RowsUpdated) and not injected:
-            injected = True
-            await client.http.post("/_simulator/fault?kind=429&count=1")
-        if isinstance(event, ScanPaused):
-            pauses.append(event)
-        last = event
+    events = await scan_with_faults_after_the_first_rows(client, AccountScan(client, None), "429")
+    pauses = [e for e in events if isinstance(e, ScanPaused)]
+    last = events[-1]
     assert isinstance(last, ScanFinished) and last.rows == 300
     assert [p.reason for p in pauses][:1] == ["penalty"]
     assert pauses[0].resume_at is not None and pauses[-1].resume_at is None  # paused, then resumed

@@ -99,6 +99,24 @@ async def collect(events: AsyncIterator[Any]) -> list[Any]:
     return [event async for event in events]
 
 
+async def load_counting_in_flight(
+    **simulator: Any,
+) -> tuple[list[Any], dict[str, Any], InFlightTransport]:
+    """One load over the simulator through an `InFlightTransport`: the loader's events, the
+    simulator's stats afterwards, and the counter."""
+    counters: list[InFlightTransport] = []
+
+    def wrap(inner: httpx.AsyncBaseTransport) -> httpx.AsyncBaseTransport:
+        counters.append(InFlightTransport(inner))
+        return counters[0]
+
+    client, _app = await simulator_client(wrap, **simulator)
+    async with client:
+        events = await collect(SenderLoader(client).load())
+        stats = (await client.http.get("/_simulator/stats")).json()
+    return events, stats, counters[0]
+
+
 async def test_demo_load_lists_every_number_then_resolves_each_configuration() -> None:
     client = await open_demo_client()
     async with client:
@@ -188,42 +206,24 @@ async def test_every_configuration_is_asked_for_at_once_when_the_window_allows()
     # The benchmark's user: 40 numbers, 23 of them need their SMS configuration, and the Light
     # group allows 50 per window. All 23 go out together, so the picker fills after one round
     # trip instead of two (a fixed pool of 16 workers needed a second wave).
-    holder: dict[str, InFlightTransport] = {}
-
-    def wrap(inner: httpx.AsyncBaseTransport) -> httpx.AsyncBaseTransport:
-        holder["t"] = InFlightTransport(inner)
-        return holder["t"]
-
-    client, _app = await simulator_client(wrap, user_numbers=40, latency_ms=20)
-    async with client:
-        events = await collect(SenderLoader(client).load())
-        stats = (await client.http.get("/_simulator/stats")).json()
+    events, stats, counter = await load_counting_in_flight(user_numbers=40, latency_ms=20)
     assert isinstance(events[-1], LoadFinished)
     configurations = sum(isinstance(e, VerdictUpdated) for e in events)
     assert configurations > 16
-    assert holder["t"].config_requests == configurations
-    assert holder["t"].most_in_flight == configurations
+    assert counter.config_requests == configurations
+    assert counter.most_in_flight == configurations
     assert stats["throttled"] == 0
 
 
 async def test_a_large_account_loads_under_production_limits_without_a_single_429() -> None:
     # 60 s windows scaled to 0.25 s: the default plan (Light 50/window) at 240x speed.
-    holder: dict[str, InFlightTransport] = {}
-
-    def wrap(inner: httpx.AsyncBaseTransport) -> httpx.AsyncBaseTransport:
-        holder["t"] = InFlightTransport(inner)
-        return holder["t"]
-
-    client, _app = await simulator_client(wrap, user_numbers=300, rate_window_s=0.25)
-    async with client:
-        events = await collect(SenderLoader(client).load())
-        stats = (await client.http.get("/_simulator/stats")).json()
+    events, stats, counter = await load_counting_in_flight(user_numbers=300, rate_window_s=0.25)
     assert isinstance(events[-1], LoadFinished)
     updates = sum(isinstance(e, VerdictUpdated) for e in events)
     assert updates > 50, "enough configurations to exceed one window's limit"
     assert stats["throttled"] == 0 and stats["requestsDuringPenalty"] == 0
     # Workers sized by the window never outnumber what one window takes.
-    assert holder["t"].most_in_flight <= 50
+    assert counter.most_in_flight <= 50
 
 
 async def test_the_429_trap_nothing_is_sent_during_a_penalty() -> None:
