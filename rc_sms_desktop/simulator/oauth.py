@@ -217,7 +217,7 @@ class OAuthServer:
             return oauth_error(401, "invalid_client", "OAU-146", "Invalid client credentials")
         return client_id, False
 
-    async def _client_form(self, request: Request) -> tuple[FormData, str, bool] | Response:
+    async def _client_form(self, request: Request) -> tuple[MultiDict, str, bool] | Response:
         """A token or revoke request's form, its client id and whether the client proved its
         secret; or the error answer (a form that cannot be read, a client that is not known)."""
         form = await self._read_form(request)
