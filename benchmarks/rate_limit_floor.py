@@ -9,49 +9,19 @@ simulator per run, so no run inherits another's windows.
 from __future__ import annotations
 
 import asyncio
-import time
-from collections.abc import AsyncGenerator
-from contextlib import aclosing
-from typing import Any, cast
+from typing import Any
 
 from benchmarks.floors import rate_limit_floor
 from benchmarks.simulator_process import (
-    RunningSimulator,
     SimulatorOptions,
     served_simulator,
-    signed_in_client,
+    timed_load,
 )
 from benchmarks.timing import median
 
 NUMBERS = 150
 WINDOW_S = 6.0
 GOAL_RATIO = 1.10
-
-
-LoadEvents = AsyncGenerator[Any, None]  # SenderLoader.load() is an async generator
-async def _load(simulator: RunningSimulator) -> tuple[float, int]:
-    from rc_sms_desktop.workflows.loader import (
-        LoadFailed,
-        LoadFinished,
-        NumbersListed,
-        SenderLoader,
-    )
-
-    client = await signed_in_client(simulator)
-    try:
-        started = time.perf_counter()
-        count = 0
-        async with aclosing(cast(LoadEvents, SenderLoader(client).load())) as events:
-            async for event in events:
-                if isinstance(event, NumbersListed):
-                    count = len(event.verdicts)
-                elif isinstance(event, LoadFailed):
-                    raise RuntimeError(f"load failed: {event.error!r}")
-                elif isinstance(event, LoadFinished):
-                    break
-        return time.perf_counter() - started, count
-    finally:
-        await client.aclose()
 
 
 def run(quick: bool) -> dict[str, Any]:
@@ -65,7 +35,7 @@ def run(quick: bool) -> dict[str, Any]:
                                user_numbers=NUMBERS)
     for _ in range(runs):
         with served_simulator(options) as simulator:
-            wall, count = asyncio.run(_load(simulator))
+            wall, _listed, count = asyncio.run(timed_load(simulator))
             stats = simulator.stats()
         if count != NUMBERS:
             raise RuntimeError(f"expected {NUMBERS} numbers, the loader listed {count}")

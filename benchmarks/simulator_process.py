@@ -10,10 +10,10 @@ import os
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import AsyncGenerator, Iterator
+from contextlib import aclosing, contextmanager
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 import httpx
 
@@ -140,3 +140,33 @@ async def signed_in_client(simulator: RunningSimulator, **client_options: Any) -
         await client.aclose()
         raise
     return client
+
+
+async def timed_load(simulator: RunningSimulator) -> tuple[float, float, int]:
+    """Our `SenderLoader` over a signed-in client (sign-in not timed): seconds to
+    `LoadFinished`, seconds to `NumbersListed`, and how many numbers were listed."""
+    from rc_sms_desktop.workflows.loader import (
+        LoadFailed,
+        LoadFinished,
+        NumbersListed,
+        SenderLoader,
+    )
+
+    client = await signed_in_client(simulator)
+    try:
+        started = time.perf_counter()
+        listed = float("nan")
+        count = 0
+        load = cast(AsyncGenerator[Any, None], SenderLoader(client).load())  # an async generator
+        async with aclosing(load) as events:
+            async for event in events:
+                if isinstance(event, NumbersListed):
+                    listed = time.perf_counter() - started
+                    count = len(event.verdicts)
+                elif isinstance(event, LoadFailed):
+                    raise RuntimeError(f"load failed: {event.error!r}")
+                elif isinstance(event, LoadFinished):
+                    break
+        return time.perf_counter() - started, listed, count
+    finally:
+        await client.aclose()

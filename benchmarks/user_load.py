@@ -9,9 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import AsyncGenerator
-from contextlib import aclosing
-from typing import Any, cast
+from typing import Any
 
 import httpx
 
@@ -21,7 +19,7 @@ from benchmarks.simulator_process import (
     RunningSimulator,
     SimulatorOptions,
     served_simulator,
-    signed_in_client,
+    timed_load,
 )
 from benchmarks.timing import median
 
@@ -29,34 +27,6 @@ NUMBERS = 40
 LATENCY_MS = 100.0
 CRITICAL_PATH_ROUND_TRIPS = 3
 GOAL_SPEEDUP = 5.0
-
-
-LoadEvents = AsyncGenerator[Any, None]  # SenderLoader.load() is an async generator
-async def _ours(simulator: RunningSimulator) -> tuple[float, float, int]:
-    from rc_sms_desktop.workflows.loader import (
-        LoadFailed,
-        LoadFinished,
-        NumbersListed,
-        SenderLoader,
-    )
-
-    client = await signed_in_client(simulator)
-    try:
-        started = time.perf_counter()
-        listed = float("nan")
-        count = 0
-        async with aclosing(cast(LoadEvents, SenderLoader(client).load())) as events:
-            async for event in events:
-                if isinstance(event, NumbersListed):
-                    listed = time.perf_counter() - started
-                    count = len(event.verdicts)
-                elif isinstance(event, LoadFailed):
-                    raise RuntimeError(f"load failed: {event.error!r}")
-                elif isinstance(event, LoadFinished):
-                    break
-        return time.perf_counter() - started, listed, count
-    finally:
-        await client.aclose()
 
 
 def _sequential(simulator: RunningSimulator) -> tuple[float, int]:
@@ -81,7 +51,7 @@ def run(quick: bool) -> dict[str, Any]:
     with served_simulator(options) as simulator:
         for _ in range(runs):
             simulator.reset_stats()
-            total, listed, count = asyncio.run(_ours(simulator))
+            total, listed, count = asyncio.run(timed_load(simulator))
             requests["ours"] = _api_requests(simulator.stats())
             ours_s.append(total)
             listed_s.append(listed)
