@@ -51,7 +51,7 @@ def goal_rows(results: dict[str, Any]) -> list[tuple[str, str, str, str]]:
             f"**{_f(r['ratio_worst'], 2)}× worst** ({_f(r['ratio'], 2)}× median, "
             f"{r['runs']} runs); peak memory {_f(r['window_peak_rss_mb'], 0)} MB vs "
             f"{_f(r['bare_peak_rss_mb'], 0)} MB = **{_f(r['memory_ratio'], 2)}×**"
-            + (f"; the first start after installing (no dataclass bytecode cache yet, not a goal): "
+            + (f"; the first start after installing (no compiled cache yet, not a goal): "
                f"{_f(r['first_start_after_install_s'])} s"
                if r.get("first_start_after_install_s") else ""),
             _status(r["goal_met_first_paint"] and r["goal_met_memory"]),

@@ -14,7 +14,7 @@ from typing import Any
 
 from benchmarks.isolation import sandbox_env
 from benchmarks.timing import median, run_child
-from rc_sms_desktop.infra.dataclass_code_cache import default_path as dataclass_code_path
+from rc_sms_desktop.infra.compiled_cache import default_path as compiled_cache_path
 
 GOAL_RATIO = 2.5  # first paint, worst run, vs the bare window's median
 GOAL_COMPLETE_RATIO = 4.0  # every view usable, worst run, vs the bare window's median
@@ -36,10 +36,10 @@ def _time_child(mode: str, env: dict[str, str]) -> tuple[float, float, dict[str,
 
 
 def _first_start_after_install(env: dict[str, str]) -> float | None:
-    """One start with the dataclass bytecode cache set aside (infra/dataclass_code_cache.py):
+    """One start with the compiled cache set aside (infra/compiled_cache.py):
     what the first start after an install costs. The rounds above run with it, as every later
     start does. The cache is put back afterwards."""
-    path = dataclass_code_path()
+    path = compiled_cache_path()
     aside = path.with_name(path.name + ".aside")
     if not path.is_file():
         return None
@@ -62,8 +62,8 @@ def run(quick: bool) -> dict[str, Any]:
     window_mb: list[float] = []
     bare_mb: list[float] = []
     rows = 0
-    if not dataclass_code_path().is_file():
-        # Every start but the very first after installing finds the dataclass bytecode cache
+    if not compiled_cache_path().is_file():
+        # Every start but the very first after installing finds the compiled cache
         # (reported on its own below): one untimed start writes it, as a user's first start.
         _time_child("window", env)
     for _ in range(runs):
@@ -97,8 +97,8 @@ def run(quick: bool) -> dict[str, Any]:
         "bare_peak_rss_mb": median(bare_mb),
         "memory_ratio": memory_ratio,
         "rows_shown": rows,
-        # Not a goal: the very first start after installing, before the dataclass bytecode
-        # cache exists (as a first start before Python has written any .pyc would be).
+        # Not a goal: the very first start after installing, before the compiled cache
+        # exists (as a first start before Python has written any .pyc would be).
         "first_start_after_install_s": first_start_s,
         "samples": {"window_s": window_s, "bare_s": bare_s, "complete_s": complete_s,
                     "window_mb": window_mb, "bare_mb": bare_mb},

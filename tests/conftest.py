@@ -16,6 +16,9 @@ _SANDBOX = Path(tempfile.mkdtemp(prefix="rc-sms-desktop-tests-"))
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 for _name in ("XDG_CACHE_HOME", "XDG_CONFIG_HOME", "XDG_STATE_HOME", "XDG_DATA_HOME"):
     os.environ[_name] = str(_SANDBOX / _name.lower())
+# Test processes compile what tests compile, not what a start needs: no compiled cache
+# (infra/compiled_cache.py); its own tests give it a file of their own.
+os.environ["RC_SMS_DESKTOP_COMPILED_CACHE"] = "off"
 # Never reach the developer's real keyring from a test; tests that want one install their own.
 os.environ["PYTHON_KEYRING_BACKEND"] = "keyring.backends.fail.Keyring"
 

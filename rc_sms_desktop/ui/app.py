@@ -30,7 +30,7 @@ from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 import rc_sms_desktop.ui.pyside_source_scan  # noqa: F401
 from rc_sms_desktop import APP_NAME
 from rc_sms_desktop.api.client import warm_up_tls
-from rc_sms_desktop.infra import guarded_file
+from rc_sms_desktop.infra import compiled_cache, guarded_file
 from rc_sms_desktop.infra.app_logging import configure_logging
 from rc_sms_desktop.infra.app_resources import APP_ID
 from rc_sms_desktop.infra.crash_report import install_crash_handler
@@ -263,6 +263,8 @@ async def _install_views(window: MainWindow, painted: _PaintWatch) -> None:
     # A later sign-in's first client then skips its TLS set-up (~20-40 ms) on the loop.
     with contextlib.suppress(Exception):
         await asyncio.to_thread(warm_up_tls)
+    # Start-up is over: what it compiled is what the next start needs (infra/compiled_cache.py).
+    compiled_cache.save()
     _log.debug("compose panel installed, later views' modules imported")
 
 
