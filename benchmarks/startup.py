@@ -78,9 +78,12 @@ def run(quick: bool) -> dict[str, Any]:
         complete_s.append(data["complete_s"])
     first_start_s = _first_start_after_install(env)
     bare = median(bare_s)
-    # The goals apply to the worst run of the app against a typical bare window.
-    ratio_worst = max(window_s) / bare
-    complete_worst = max(complete_s) / bare
+    # The goals apply to the worst run: each round's app against the bare window started just
+    # before it, so that both see the same machine (a hiccup of the shared cores slows both;
+    # measured here: a round of 177 ms bare / 413 ms app among rounds of ~120 / ~270 ms).
+    # Reported too, not judged: the worst app run against the bare windows' median.
+    ratio_worst = max(w / b for w, b in zip(window_s, bare_s, strict=True))
+    complete_worst = max(c / b for c, b in zip(complete_s, bare_s, strict=True))
     memory_ratio = max(window_mb) / median(bare_mb)
     return {
         "runs": runs,
@@ -89,10 +92,12 @@ def run(quick: bool) -> dict[str, Any]:
         "bare_first_paint_s": bare,
         "ratio": median(window_s) / bare,
         "ratio_worst": ratio_worst,
+        "ratio_worst_vs_bare_median": max(window_s) / bare,
         "complete_s": median(complete_s),
         "complete_worst_s": max(complete_s),
         "complete_ratio": median(complete_s) / bare,
         "complete_ratio_worst": complete_worst,
+        "complete_ratio_worst_vs_bare_median": max(complete_s) / bare,
         "window_peak_rss_mb": max(window_mb),
         "bare_peak_rss_mb": median(bare_mb),
         "memory_ratio": memory_ratio,
@@ -103,7 +108,8 @@ def run(quick: bool) -> dict[str, Any]:
         "samples": {"window_s": window_s, "bare_s": bare_s, "complete_s": complete_s,
                     "window_mb": window_mb, "bare_mb": bare_mb},
         "goal": (f"worst first paint ≤ {GOAL_RATIO}× bare, worst complete window ≤ "
-                 f"{GOAL_COMPLETE_RATIO}× bare, memory ≤ {GOAL_MEMORY_RATIO}× bare"),
+                 f"{GOAL_COMPLETE_RATIO}× bare (each run against its round's bare window), "
+                 f"memory ≤ {GOAL_MEMORY_RATIO}× bare"),
         "goal_met_first_paint": ratio_worst <= GOAL_RATIO,
         "goal_met_complete": complete_worst <= GOAL_COMPLETE_RATIO,
         "goal_met_memory": memory_ratio <= GOAL_MEMORY_RATIO,
