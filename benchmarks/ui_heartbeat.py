@@ -260,6 +260,7 @@ async def _table(url: str) -> dict[str, Any]:
                                     is_demo=False, server_url=url, auth=client.authenticator))
     heartbeat = Heartbeat()
     heartbeat.start()
+    sampler = _sampled(heartbeat)
     started = time.perf_counter()
     try:
         task = view.start_scan()
@@ -267,6 +268,10 @@ async def _table(url: str) -> dict[str, Any]:
         await task
         wall = time.perf_counter() - started
         heartbeat.stop()
+        stalls = []
+        if sampler is not None:
+            sampler.stop()
+            stalls = sampler.stalls()
         if not view.scanning and view.model.rowCount() == 0:
             raise RuntimeError(f"the scan showed no rows: {view.status_label.text()}")
         app = QApplication.instance()
@@ -301,7 +306,8 @@ async def _table(url: str) -> dict[str, Any]:
         await view.shutdown()
     finally:
         await client.aclose()
-    return {**heartbeat.summary(), "wall_s": wall, "rows": rows, **ops}
+    return {**heartbeat.summary(), "wall_s": wall, "rows": rows, **ops,
+            **({"stalls": stalls} if stalls else {})}
 
 
 def child(mode: str, url: str) -> dict[str, Any]:
