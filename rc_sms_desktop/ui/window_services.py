@@ -18,8 +18,9 @@ from typing import TYPE_CHECKING, Any, Protocol
 # Imported here, not on first use: a first import inside a coroutine would stall the Qt loop
 # (api.client takes ~60 ms to import), and the window is not shown yet at this point. The
 # stored-session modules (keyring, token refresh) are imported when a stored session is opened:
-# the demo never needs them, and the app warms them up after the first paint.
-import rc_sms_desktop.simulator.app  # noqa: F401 - the demo's simulator, warmed up likewise
+# the demo never needs them, and the app warms them up after the first paint. The demo's
+# simulator (~10 ms since it has its own ASGI layer) is imported when the demo opens
+# (api/demo.py): a signed-in user's start does not pay for it.
 from rc_sms_desktop.api.client import RingCentralClient, warm_up_tls
 from rc_sms_desktop.api.demo import open_demo_client
 from rc_sms_desktop.api.servers import last_server

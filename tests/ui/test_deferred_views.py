@@ -224,9 +224,25 @@ def test_the_demo_paints_its_numbers_before_importing_what_can_wait() -> None:
     assert seen["loaded"] == []
     assert seen["gc_enabled"] is False
     assert seen["after"] == []
-    # The Qt-free half came before PySide6, which would otherwise read each module's source.
+    # The Qt-free half came before PySide6, which would otherwise read each module's source;
+    # the demo's simulator comes when the demo opens (a signed-in start never loads it).
     assert seen["before_qt"] == ["httpx", "rc_sms_desktop.core.models",
-                                 "rc_sms_desktop.workflows.loader", "rc_sms_desktop.simulator.app"]
+                                 "rc_sms_desktop.workflows.loader"]
+
+
+def test_a_signed_in_start_does_not_load_the_demos_simulator() -> None:
+    # What the window imports before its first paint, whoever is signed in (cli/main.py), pulls
+    # no part of the simulator: only opening the demo does (api/demo.py).
+    probe = (
+        "import json, sys\n"
+        "import rc_sms_desktop.infra.app_logging, rc_sms_desktop.infra.crash_report\n"
+        "import rc_sms_desktop.ui.window_services, rc_sms_desktop.ui.app\n"
+        "print(json.dumps(sorted(m for m in sys.modules if m.startswith('rc_sms_desktop.simulator'))))\n"
+    )
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen")
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
+                          timeout=100, env=env, cwd=ROOT, check=True)
+    assert json.loads(done.stdout.strip().splitlines()[-1]) == []
 
 
 def test_pyside_does_not_read_the_source_of_the_modules_the_window_imports() -> None:
