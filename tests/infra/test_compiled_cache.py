@@ -23,7 +23,7 @@ pytestmark = pytest.mark.skipif(
     reason="installed only where dataclasses and re compile from text as 3.11/3.12 do",
 )
 
-MAGIC = b"rc-cc1\n"
+MAGIC = b"rc-cc2\n"
 
 # A child process installs the cache on the file given, defines classes and patterns, uses
 # them, and reports what a user of them would see plus whether anything had to be compiled.
@@ -34,7 +34,23 @@ _CHILD = textwrap.dedent(
     from rc_sms_desktop.infra import compiled_cache as cache
 
     installed = INSTALL
-    loaded = (len(cache._cache.dataclass_code), len(cache._cache.regex_programs)) if cache._cache else (0, 0)
+    loaded = ((len(cache._cache.dataclass_code), len(cache._cache.regex_programs),
+               len(cache._cache.module_code)) if cache._cache else (0, 0, 0))
+
+    # compile() as PySide6 calls it for its embedded support modules, and as anyone else does;
+    # neither may take this cache module's own __future__ flags (annotations): without them,
+    # an annotation naming nothing fails when the function is defined.
+    def compiled(filename):
+        namespace = {}
+        code = compile("def f(x: not_defined):\\n    return x * 2\\n", filename, "exec")
+        try:
+            exec(code, namespace)
+        except NameError:
+            return "annotation evaluated"
+        return namespace["f"](21)
+    module_results = [compiled("shibokensupport/fake.py"), compiled("elsewhere.py")]
+    # PySide6 hands its sources over as bytes.
+    module_results.append(eval(compile(b"6 * 7", "shibokensupport/bytes.py", "eval")))
 
     @dataclasses.dataclass(frozen=True)
     class Number:
@@ -82,6 +98,8 @@ _CHILD = textwrap.dedent(
         "fresh_default": Row(n).notes,
         "replace": repr(dataclasses.replace(n, label="Sales")),
         "fields": [f.name for f in dataclasses.fields(Row)],
+        "modules": module_results,
+        "kept_modules": sorted(k[1] for k in cache._cache.module_code) if cache._cache else [],
         "flags": [phone.flags, bearer.flags, raw.flags, word.flags],
         "groups": [phone.groups, dict(phone.groupindex), bearer.groups],
         "matches": matches,
@@ -93,6 +111,8 @@ _CHILD = textwrap.dedent(
         out["error"] = str(error)
     if cache._cache:
         cache.save()
+        import builtins
+        out["compile_given_back"] = builtins.compile.__module__ == "builtins"
     print(json.dumps(out))
     """
 )
@@ -111,7 +131,7 @@ def _run(cache_file: Path, *, enabled: bool = True) -> dict[str, object]:
 
 
 _SEEN = ("repr", "eq", "ne", "hash_equal", "frozen", "fresh_default", "replace", "fields",
-         "flags", "groups", "matches", "error")
+         "flags", "groups", "matches", "error", "modules")
 
 
 def _same_behaviour(a: dict[str, object], b: dict[str, object]) -> bool:
@@ -126,16 +146,20 @@ def test_classes_and_patterns_behave_as_without_it_and_a_second_start_compiles_n
     assert not cache_file.exists()
     first = _run(cache_file)
     assert first["installed"] is True
-    assert first["loaded"] == [0, 0] and first["grew"] is True
+    assert first["loaded"] == [0, 0, 0] and first["grew"] is True
     assert cache_file.read_bytes().startswith(MAGIC)
+    assert first["compile_given_back"] is True  # compile() is wrapped only for the start-up
+    # Only PySide6's support modules are kept; anything else is compiled as usual.
+    assert first["kept_modules"] == ["shibokensupport/bytes.py", "shibokensupport/fake.py"]
     second = _run(cache_file)
-    dataclass_entries, regex_entries = second["loaded"]  # type: ignore[misc]
-    assert dataclass_entries > 0 and regex_entries > 0
+    dataclass_entries, regex_entries, module_entries = second["loaded"]  # type: ignore[misc]
+    assert dataclass_entries > 0 and regex_entries > 0 and module_entries == 2
     assert second["grew"] is False  # every method and every pattern came from the file
     assert _same_behaviour(without, first)
     assert _same_behaviour(without, second)
     assert without["frozen"] == "yes" and without["fresh_default"] == []
     assert without["error"]  # a bad pattern still raises re.error, with the same message
+    assert without["modules"] == ["annotation evaluated", "annotation evaluated", 42]
 
 
 @pytest.mark.parametrize(
@@ -148,7 +172,7 @@ def test_a_damaged_file_is_ignored_and_rewritten(tmp_path: Path, damage: bytes) 
     cache_file = tmp_path / "compiled.bin"
     cache_file.write_bytes(damage)
     result = _run(cache_file)
-    assert result["installed"] is True and result["loaded"] == [0, 0]
+    assert result["installed"] is True and result["loaded"] == [0, 0, 0]
     assert _same_behaviour(_run(tmp_path / "other.bin", enabled=False), result)
     assert cache_file.read_bytes().startswith(MAGIC)
     assert _run(cache_file)["grew"] is False
@@ -163,7 +187,7 @@ def test_damaged_entries_are_compiled_again_and_give_the_right_answers(tmp_path:
     # program that _sre refuses or that has the wrong shape.
     bad_values = [b"not marshal", marshal.dumps("not code"),
                   marshal.dumps((0, [999, 999], 0, {}, ())), marshal.dumps((1, 2))]
-    for part in ("dataclass", "regex"):
+    for part in ("dataclass", "regex", "compile"):
         table[part] = {key: bad_values[n % len(bad_values)] for n, key in enumerate(table[part])}
     cache_file.write_bytes(MAGIC + marshal.dumps(table))
     result = _run(cache_file)
@@ -237,11 +261,12 @@ def test_off_in_the_environment_installs_nothing(
 
 
 def test_uninstall_gives_dataclasses_and_re_back(in_process: Path) -> None:
+    import builtins
     from re import _compiler  # type: ignore[attr-defined]
 
-    before = _compiler.compile
+    before, compile_before = _compiler.compile, builtins.compile
     assert compiled_cache.install(in_process)
-    assert _compiler.compile is not before
+    assert _compiler.compile is not before and builtins.compile is not compile_before
     compiled_cache.uninstall()
-    assert _compiler.compile is before
+    assert _compiler.compile is before and builtins.compile is compile_before
     assert "exec" not in vars(dataclasses)
