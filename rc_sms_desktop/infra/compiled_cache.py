@@ -48,7 +48,7 @@ from pathlib import Path
 from types import CodeType
 from typing import Any
 
-_MAGIC = b"rc-cc2\n"
+_MAGIC = b"rc-cc3\n"  # 3: dataclass methods no longer compiled with this module's __future__ flags
 # Another file for the table, or "off" (the test suite turns it off: its processes compile
 # what tests compile, not what a start needs).
 PATH_ENV = "RC_SMS_DESKTOP_COMPILED_CACHE"
@@ -60,6 +60,8 @@ _SUPPORTED = ((3, 11), (3, 12))
 # gives them to compile()).
 _PYSIDE_SUPPORT = "shibokensupport/"
 _PYSIDE_BOOTSTRAP = "signature_bootstrap.py"
+# The real compile(), whatever stands in builtins while the start-up lasts.
+_BUILTIN_COMPILE = builtins.compile
 _AST_ONLY = 0x400  # ast.PyCF_ONLY_AST: the caller wants a tree, not code
 _FUTURE_FLAGS = 0x1FE0000  # CO_FUTURE_* bits of a code object's co_flags (Include/cpython/code.h)
 
@@ -83,6 +85,17 @@ class _Cache:
             table[key] = marshal.dumps(value)
             self.grew = True
 
+    @staticmethod
+    def _stored(table: dict[Any, bytes], key: Any) -> Any:
+        """The entry for `key`, unmarshalled; None when there is none or it is damaged."""
+        stored = table.get(key)
+        if stored is None:
+            return None
+        try:
+            return marshal.loads(stored)
+        except (EOFError, ValueError, TypeError):
+            return None
+
     # -- dataclasses -----------------------------------------------------------------------
 
     def dataclass_exec(self, source: Any, globals: Any = None, locals: Any = None) -> None:
@@ -91,13 +104,11 @@ class _Cache:
             # Only the app's own classes: a test's or a library's would only grow the file.
             builtins.exec(source, globals, locals)
             return
-        stored = self.dataclass_code.get(source)
-        code = None
-        if stored is not None:
-            with contextlib.suppress(EOFError, ValueError, TypeError):
-                code = marshal.loads(stored)
+        code = self._stored(self.dataclass_code, source)
         if not isinstance(code, CodeType):
-            code = compile(source, "<string>", "exec")
+            # As exec() compiles it for `dataclasses`, whose module selects no __future__
+            # feature: not inheriting this module's (annotations would become strings).
+            code = _BUILTIN_COMPILE(source, "<string>", "exec", dont_inherit=True)
             self._keep(self.dataclass_code, source, code)
         builtins.exec(code, globals, locals)
 
@@ -115,12 +126,9 @@ class _Cache:
                 or not (name.startswith(_PYSIDE_SUPPORT) or name == _PYSIDE_BOOTSTRAP)):
             return original(source, filename, mode, flags | inherited, True, optimize, **options)
         key = (source, name, str(mode), int(flags), inherited)
-        stored = self.module_code.get(key)
-        if stored is not None:
-            with contextlib.suppress(EOFError, ValueError, TypeError):
-                code = marshal.loads(stored)
-                if isinstance(code, CodeType):
-                    return code
+        code = self._stored(self.module_code, key)
+        if isinstance(code, CodeType):
+            return code
         code = original(source, filename, mode, flags | inherited, True, optimize)
         self._keep(self.module_code, key, code)
         return code
@@ -133,10 +141,10 @@ class _Cache:
         if not isinstance(pattern, (str, bytes)) or flags & re.DEBUG:
             return original(pattern, flags)
         key = (pattern, int(flags))
-        stored = self.regex_programs.get(key)
+        stored = self._stored(self.regex_programs, key)
         if stored is not None:
             with contextlib.suppress(Exception):  # a damaged entry: compiled again below
-                return _program_to_pattern(pattern, marshal.loads(stored))
+                return _program_to_pattern(pattern, stored)
         program = _regex_program(pattern, int(flags))
         self._keep(self.regex_programs, key, program)
         return _program_to_pattern(pattern, program)

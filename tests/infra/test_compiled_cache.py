@@ -23,13 +23,13 @@ pytestmark = pytest.mark.skipif(
     reason="installed only where dataclasses and re compile from text as 3.11/3.12 do",
 )
 
-MAGIC = b"rc-cc2\n"
+MAGIC = b"rc-cc3\n"
 
 # A child process installs the cache on the file given, defines classes and patterns, uses
 # them, and reports what a user of them would see plus whether anything had to be compiled.
 _CHILD = textwrap.dedent(
     """
-    import dataclasses, json, re, sys
+    import dataclasses, json, re, sys, typing
     from pathlib import Path
     from rc_sms_desktop.infra import compiled_cache as cache
 
@@ -98,6 +98,8 @@ _CHILD = textwrap.dedent(
         "fresh_default": Row(n).notes,
         "replace": repr(dataclasses.replace(n, label="Sales")),
         "fields": [f.name for f in dataclasses.fields(Row)],
+        # The generated __init__'s annotations are the types, as without the cache.
+        "init_hints": {k: repr(v) for k, v in typing.get_type_hints(Number.__init__).items()},
         "modules": module_results,
         "kept_modules": sorted(k[1] for k in cache._cache.module_code) if cache._cache else [],
         "flags": [phone.flags, bearer.flags, raw.flags, word.flags],
@@ -131,6 +133,7 @@ def _run(cache_file: Path, *, enabled: bool = True) -> dict[str, object]:
 
 
 _SEEN = ("repr", "eq", "ne", "hash_equal", "frozen", "fresh_default", "replace", "fields",
+         "init_hints",
          "flags", "groups", "matches", "error", "modules")
 
 
