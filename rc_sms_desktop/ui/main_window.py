@@ -815,7 +815,7 @@ class MainWindow(QMainWindow):
             self.detail_pane.show_verdict(fresh)
             self.senderChanged.emit(fresh)
             # The chosen number's state changed under the picker (Qt only reports new rows).
-            from rc_sms_desktop.ui.accessibility import value_changed  # see _on_current_changed
+            from rc_sms_desktop.ui.accessibility import value_changed  # see _on_user_chose
 
             value_changed(self.sender_combo, self.sender_combo.currentText())
 
@@ -887,7 +887,6 @@ class MainWindow(QMainWindow):
         verdict = self.current_sender()
         self.detail_pane.show_verdict(verdict)
         self.senderChanged.emit(verdict)
-
 
     def _on_user_chose(self, _row: int) -> None:
         """The user picked a sender (mouse or keyboard): remember it for this account."""
