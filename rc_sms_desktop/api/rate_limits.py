@@ -595,7 +595,8 @@ class RateLimitScheduler:
             if state.penalty_handle is not None:
                 state.penalty_handle.cancel()
                 state.penalty_handle = None
-            state.disarm()
+            # The heads' timers stay: a request still waiting wakes at its time (as when every
+            # waiter had a timer of its own) rather than hanging forever.
 
 
 def _positive_int(value: str | None) -> int | None:
