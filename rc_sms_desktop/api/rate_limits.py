@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import heapq
 import itertools
 import logging
 import math
@@ -173,37 +174,70 @@ class RateLimitPause:
 
 @dataclass(eq=False)
 class _Slot:
+    owner: _GroupState  # the group whose window holds this slot (moves when groups merge)
     expires_at: float | None = None  # None while the request is in flight
 
 
 @dataclass(eq=False)
 class _GroupState:
+    """One group's window and queue.
+
+    Waiting costs O(1) wake-ups per grant: only the head of `queue` can be granted (waiters are
+    served in arrival order), so a grant or an answer wakes the head alone (`notify_head`), and
+    only the head has a timer (`timer`: the next slot expiry, or the end of a penalty). Everyone
+    is woken (`notify`) only by what concerns every waiter: a penalty starting (each checks its
+    `max_penalty_wait`) and a merge of groups (each looks up its group again).
+    """
+
     key: str
     display_name: str
     limit: int
     window: float
     probed: bool = False  # an answer for this group has arrived (so limits are known, if sent)
     paused_until: float = 0.0  # monotonic
-    slots: list[_Slot] = field(default_factory=list)
+    in_flight: set[_Slot] = field(default_factory=set)
+    # Expiry times (monotonic) of the answered slots still in the window, a min-heap: expiries
+    # are mostly appended in increasing order, but not always (the window is learned, and can
+    # change), and a heap keeps both pruning and the next expiry cheap either way.
+    expiries: list[float] = field(default_factory=list)
     queue: deque[int] = field(default_factory=deque)
-    changed: asyncio.Event = field(default_factory=asyncio.Event)
+    waiters: dict[int, asyncio.Future[None]] = field(default_factory=dict)  # ticket -> wake-up
+    timer: asyncio.TimerHandle | None = None  # wakes the head at `timer_at`
+    timer_at: float = 0.0  # monotonic
     sent: int = 0
     penalty_handle: asyncio.TimerHandle | None = None
     pacing_announced: bool = False
 
     def prune(self, now: float) -> None:
-        self.slots = [s for s in self.slots if s.expires_at is None or s.expires_at > now]
+        expiries = self.expiries
+        while expiries and expiries[0] <= now:
+            heapq.heappop(expiries)
 
-    def in_flight(self) -> int:
-        return sum(1 for s in self.slots if s.expires_at is None)
+    def in_window(self) -> int:
+        return len(self.in_flight) + len(self.expiries)
 
     def next_expiry(self) -> float | None:
-        times = [s.expires_at for s in self.slots if s.expires_at is not None]
-        return min(times) if times else None
+        return self.expiries[0] if self.expiries else None
+
+    def wake(self, ticket: int) -> None:
+        woken = self.waiters.pop(ticket, None)
+        if woken is not None and not woken.done():
+            woken.set_result(None)
+
+    def notify_head(self) -> None:
+        """Wake the first in line: the only waiter that a freed slot or an answer can serve."""
+        if self.queue:
+            self.wake(self.queue[0])
 
     def notify(self) -> None:
-        self.changed.set()
-        self.changed = asyncio.Event()
+        """Wake every waiter (a penalty started, groups merged, or a test moved the clock)."""
+        for ticket in list(self.waiters):
+            self.wake(ticket)
+
+    def disarm(self) -> None:
+        if self.timer is not None:
+            self.timer.cancel()
+            self.timer = None
 
 
 @dataclass(frozen=True)
@@ -297,7 +331,7 @@ class RateLimitScheduler:
                     group=state.display_name,
                     limit=state.limit,
                     window_s=state.window,
-                    in_window=len(state.slots),
+                    in_window=state.in_window(),
                     paused_until=(
                         self._to_wall(state.paused_until) if state.paused_until > now else None
                     ),
@@ -321,13 +355,18 @@ class RateLimitScheduler:
         """
         ticket = next(self._tickets)
         self._state(hint).queue.append(ticket)
+        loop = asyncio.get_running_loop()
         granted = False
         try:
             while True:
                 state = self._state(hint)  # may change when the server names the group
+                # Registered before looking, so that a wake-up during this pass (a listener
+                # acting on a notice) is not lost: the await below then returns at once.
+                woken: asyncio.Future[None] = loop.create_future()
+                state.waiters[ticket] = woken
                 now = self._clock()
                 state.prune(now)
-                wait: float | None = None
+                first = not state.queue or state.queue[0] == ticket
                 if state.paused_until > now:
                     remaining = state.paused_until - now
                     if max_penalty_wait is not None and remaining > max_penalty_wait:
@@ -338,46 +377,68 @@ class RateLimitScheduler:
                             resume_at=self._to_wall(state.paused_until),
                             status=429,
                         )
-                    wait = remaining
-                elif state.queue and state.queue[0] != ticket:
-                    wait = None  # someone earlier is first in line
-                elif not state.probed and state.in_flight() > 0:
-                    wait = None  # the first answer will tell us the real limit
-                elif len(state.slots) < state.limit:
-                    slot = _Slot()
-                    state.slots.append(slot)
-                    state.queue.popleft()
+                    if first:  # `_end_pause` wakes it too; the timer is the fallback
+                        self._arm(state, state.paused_until, now)
+                elif not first:
+                    pass  # someone earlier is first in line; it wakes us when we are
+                elif not state.probed and state.in_flight:
+                    state.disarm()  # the first answer will tell us the real limit
+                elif state.in_window() < state.limit:
+                    slot = _Slot(state)
+                    state.in_flight.add(slot)
+                    if state.queue:
+                        state.queue.popleft()
                     state.sent += 1
                     granted = True
                     if state.pacing_announced:
                         state.pacing_announced = False
                         self._emit(RateLimitPause(
                             state.display_name, None, "pacing", state.limit, state.window))
-                    state.notify()
+                    if not state.queue:
+                        state.disarm()
+                    state.notify_head()  # the next in line may fit too (a burst up to the limit)
                     return Permit(self, hint, state.key, slot)
                 else:
                     expiry = state.next_expiry()
-                    wait = None if expiry is None else max(0.0, expiry - now)
-                    if wait is not None and wait > PACING_NOTICE_S and not state.pacing_announced:
-                        state.pacing_announced = True
-                        self._emit(
-                            RateLimitPause(state.display_name, self._to_wall(now + wait), "pacing",
-                                           state.limit, state.window)
-                        )
-                event = state.changed
-                try:
-                    async with asyncio.timeout(wait):
-                        await event.wait()
-                except TimeoutError:
-                    pass
+                    if expiry is None:
+                        state.disarm()  # all slots in flight: an answer will wake us
+                    else:
+                        wait = max(0.0, expiry - now)
+                        if wait > PACING_NOTICE_S and not state.pacing_announced:
+                            state.pacing_announced = True
+                            self._emit(RateLimitPause(
+                                state.display_name, self._to_wall(expiry), "pacing",
+                                state.limit, state.window))
+                        self._arm(state, expiry, now)
+                await woken
         finally:
+            state = self._state(hint)
+            state.waiters.pop(ticket, None)
             if not granted:
-                state = self._state(hint)
+                was_first = bool(state.queue) and state.queue[0] == ticket
                 with contextlib.suppress(ValueError):
                     state.queue.remove(ticket)
-                state.notify()
+                if was_first:
+                    state.notify_head()  # the next in line goes instead
 
     # --- internals ---------------------------------------------------------------------------
+
+    def _arm(self, state: _GroupState, when: float, now: float) -> None:
+        """Wake the group's head at `when` (monotonic); one timer per group, kept if unchanged."""
+        if state.timer is not None:
+            if state.timer_at == when:
+                return
+            state.timer.cancel()
+        state.timer_at = when
+        state.timer = asyncio.get_running_loop().call_later(
+            max(0.0, when - now), self._on_timer, state)
+
+    @staticmethod
+    def _on_timer(state: _GroupState) -> None:
+        # Timers may fire a little early (the loop's clock resolution, Qt's whole milliseconds):
+        # the head then finds the slot not yet free and arms a new timer for the rest.
+        state.timer = None
+        state.notify_head()
 
     def _state(self, hint: str) -> _GroupState:
         folded = hint.casefold()
@@ -421,12 +482,21 @@ class RateLimitScheduler:
             self._aliases[permit.key] = server_key
             self._aliases[permit.hint.casefold()] = server_key
             if old is not None:
-                target.slots.extend(old.slots)
+                for slot in old.in_flight:
+                    slot.owner = target
+                target.in_flight |= old.in_flight
+                target.expiries.extend(old.expiries)
+                heapq.heapify(target.expiries)
                 target.queue = deque(sorted([*target.queue, *old.queue]))
+                target.waiters.update(old.waiters)
+                old.waiters.clear()
+                old.disarm()
                 target.paused_until = max(target.paused_until, old.paused_until)
                 target.probed = target.probed or old.probed
                 target.sent += old.sent
-                old.notify()  # its waiters look up their group again
+                # Old waiters look up their group again, the merged queue may have a new head,
+                # and the merged group may be in a penalty: everyone checks.
+                target.notify()
             permit.key = server_key
         target.display_name = server_name
         return target
@@ -456,21 +526,29 @@ class RateLimitScheduler:
         # The server counted this request somewhere between sending and now: keep its slot for
         # one (slightly padded) window from now.
         margin = state.window * _WINDOW_MARGIN_FRACTION + _WINDOW_MARGIN_S
-        slot.expires_at = now + state.window + margin
+        expires = now + state.window + margin
+        slot.expires_at = expires
+        owner = slot.owner  # `state`, unless the slot's group was merged elsewhere meanwhile
+        owner.in_flight.discard(slot)
+        heapq.heappush(owner.expiries, expires)
         state.prune(now)
         remaining = _non_negative_int(headers.get("x-rate-limit-remaining"))
         if remaining is not None and status is not None and status != 429:
             server_used = state.limit - remaining
-            if server_used > len(state.slots):
+            if server_used > state.in_window():
                 # Requests we did not send (another instance, an earlier run) fill the window.
-                expires = now + state.window + margin
-                state.slots.extend(_Slot(expires) for _ in range(server_used - len(state.slots)))
+                for _ in range(server_used - state.in_window()):
+                    heapq.heappush(state.expiries, expires)
         penalty: float | None = None
         if status == 429:
             parsed = parse_retry_after(headers.get("retry-after"))
             penalty = DEFAULT_RETRY_AFTER_S if parsed is None else parsed
             self._pause(state, penalty)
-        state.notify()
+        # Only the head can use what changed (a limit learned, a slot's expiry known); a penalty
+        # has woken everyone in `_pause`.
+        state.notify_head()
+        if owner is not state:
+            owner.notify_head()
         return penalty
 
     def _pause(self, state: _GroupState, seconds: float) -> None:
@@ -481,6 +559,11 @@ class RateLimitScheduler:
         state.paused_until = until
         log.info("Rate limit: pausing group %s for %.1f s", state.display_name, seconds)
         self._emit(RateLimitPause(state.display_name, self._to_wall(until)))
+        # Every waiter checks the penalty against its own `max_penalty_wait` (a caller that
+        # will not wait that long hears so at once), not only the head: nothing may be sent to
+        # the group until it ends, or the penalty starts over
+        # (https://developers.ringcentral.com/guide/basics/rate-limits).
+        state.notify()
         if state.penalty_handle is not None:
             state.penalty_handle.cancel()
         try:
@@ -497,7 +580,7 @@ class RateLimitScheduler:
         if state.paused_until > self._clock() + 0.001:  # extended meanwhile
             return
         self._emit(RateLimitPause(state.display_name, None))
-        state.notify()
+        state.notify_head()  # it takes a slot and wakes the next in line
 
     def _emit(self, pause: RateLimitPause) -> None:
         for listener in list(self._listeners):
@@ -512,6 +595,8 @@ class RateLimitScheduler:
             if state.penalty_handle is not None:
                 state.penalty_handle.cancel()
                 state.penalty_handle = None
+            # The heads' timers stay: a request still waiting wakes at its time (as when every
+            # waiter had a timer of its own) rather than hanging forever.
 
 
 def _positive_int(value: str | None) -> int | None:
