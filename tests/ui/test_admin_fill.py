@@ -14,13 +14,13 @@ from collections.abc import AsyncIterator, Sequence
 from pathlib import Path
 from typing import Any, cast
 
-from PySide6.QtCore import QModelIndex, Qt
+from PySide6.QtCore import QEvent, QModelIndex, QObject, Qt
 
 from rc_sms_desktop.core.account_join import AccountRow
 from rc_sms_desktop.core.account_table import COLUMN_INDEX, summarize
 from rc_sms_desktop.core.marks import Mark
 from rc_sms_desktop.ui.admin_model import AccountFilters, AccountTableModel
-from rc_sms_desktop.ui.admin_view import AccountView
+from rc_sms_desktop.ui.admin_view import STREAM_PAINT_MS, AccountView
 from rc_sms_desktop.workflows.account_scan import AccountScan, RowsUpdated, ScanEvent
 from tests.ui.qasync_helpers import Heartbeat, wait_until
 from tests.ui.test_admin_model import filled, make_rows
@@ -175,3 +175,50 @@ def test_deferred_sorting_sorts_when_the_deferral_ends() -> None:
     assert [r.e164 for r in model.rows][:20] == sorted(r.e164 for r in rows[:20])
     model.defer_sorting(0)
     assert [r.e164 for r in model.rows] == sorted(r.e164 for r in rows)
+
+
+class _PaintCounter(QObject):
+    def __init__(self) -> None:
+        super().__init__()
+        self.paints = 0
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.Paint:
+            self.paints += 1
+        return False
+
+
+async def test_streamed_rows_repaint_the_table_a_few_times_a_second_not_once_per_batch(
+    qtbot: Any, tmp_path: Path
+) -> None:
+    # Qt repaints the whole table after every insert, even of rows below the visible ones: a
+    # 1,000-number page arrives as ten batches, so ten repaints where one shows the same thing.
+    # While a scan streams rows in, the table repaints at most every STREAM_PAINT_MS, and shows
+    # rows before the scan ends; afterwards it repaints as usual.
+    rows = make_rows(6_000)
+    view = make_view(qtbot, tmp_path)
+    qtbot.waitExposed(view)
+    counter = _PaintCounter()
+    view.table.viewport().installEventFilter(counter)
+    painted_rows: list[int] = []
+
+    class TimedScan:
+        async def run(self) -> AsyncIterator[ScanEvent]:
+            for batch in batches_of(rows):  # 30 batches over ~0.3 s
+                yield RowsUpdated(tuple(batch))
+                await asyncio.sleep(0.01)
+                painted_rows.append(counter.paints)
+
+    loop = asyncio.get_running_loop()
+    began = loop.time()
+    await view.run_scan(cast(AccountScan, TimedScan()))
+    elapsed_ms = (loop.time() - began) * 1000
+    during = counter.paints
+    batches = len(batches_of(rows))
+    assert during <= elapsed_ms / STREAM_PAINT_MS + 3, (
+        f"{during} repaints for {batches} batches in {elapsed_ms:.0f} ms")
+    assert painted_rows[batches // 2] >= 1  # rows showed while the scan ran
+    assert view.table.updatesEnabled()
+    before = counter.paints
+    view.table.viewport().update()
+    await wait_until(lambda: counter.paints > before)  # repaints as usual after the scan

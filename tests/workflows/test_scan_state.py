@@ -15,6 +15,7 @@ from rc_sms_desktop.workflows import scan_state
 from rc_sms_desktop.workflows.scan_state import (
     LOAD_SLICE,
     SAVE_SLICE,
+    SAVE_TURN_S,
     decode_in_slices,
     encode_state,
     load_state_in_slices,
@@ -102,3 +103,28 @@ async def test_a_large_saved_scan_is_decoded_with_turns_of_the_loop_between_slic
     assert state is not None and len(state.account_numbers) == entries and len(state.configs) == entries
     # Each slice gave the loop back: the other task ran between slices, not only before and after.
     assert len(seen_turns) >= 2 * entries // LOAD_SLICE
+
+
+async def test_saving_gives_the_loop_a_turn_whenever_its_time_is_up(monkeypatch: pytest.MonkeyPatch) -> None:
+    # On a slow or busy machine, a fixed number of entries per turn froze the window for up to
+    # 28 ms per turn; the encoder yields by the clock. Here the clock says every read is 1 ms
+    # later, so each slice "takes" 1 ms and the loop must get a turn every few slices.
+    ticks = iter(range(1_000_000))
+    monkeypatch.setattr(scan_state.time, "perf_counter", lambda: next(ticks) / 1000)
+    snapshot = {"configs": {str(i): {"id": i, "features": ["SmsSender"]} for i in range(SAVE_SLICE * 40)}}
+    turns = 0
+
+    async def other_work() -> None:
+        nonlocal turns
+        while True:
+            await asyncio.sleep(0)
+            turns += 1
+
+    other = asyncio.create_task(other_work())
+    try:
+        text = await encode_state(snapshot)
+    finally:
+        other.cancel()
+    assert json.loads(text) == snapshot
+    budget_slices = round(SAVE_TURN_S * 1000)
+    assert turns >= 40 // (budget_slices + 1)
