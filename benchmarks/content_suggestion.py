@@ -87,17 +87,27 @@ async def _typing() -> dict[str, Any]:
     typing_s = time.perf_counter() - began
     typing = heartbeat.summary()
 
+    suggestion = getattr(panel, "suggestion", None)
+    apply_ms: list[float] = []
+    if suggestion is not None:
+        # The ranking's own share of opening the list, timed as the popup's Show event runs it
+        # (calling it once more here would add a second ranking to the gap a user never waits
+        # for: until 5 December the gap measured here held both, 54 ms).
+        untimed_apply = suggestion.apply
+
+        def timed_apply() -> bool:
+            begin = time.perf_counter()
+            try:
+                return bool(untimed_apply())
+            finally:
+                apply_ms.append((time.perf_counter() - begin) * 1000)
+
+        setattr(suggestion, "apply", timed_apply)  # noqa: B010 - the instance, not the class
     picker = Heartbeat()
     heartbeat.stop()
     picker.start()
-    suggestion = getattr(panel, "suggestion", None)
-    apply_ms: list[float] = []
     for _ in range(3):
-        begin = time.perf_counter()
-        if suggestion is not None:
-            suggestion.apply()  # what opening the list runs, timed on its own
-        apply_ms.append((time.perf_counter() - begin) * 1000)
-        window.sender_combo.showPopup()  # runs it again through the popup's Show event
+        window.sender_combo.showPopup()  # the Show event ranks the list for the typed text
         await asyncio.sleep(0.4)
         window.sender_combo.hidePopup()
         await asyncio.sleep(0.2)
@@ -115,7 +125,7 @@ async def _typing() -> dict[str, Any]:
         "content_checks": len(check_ms),
         "content_check_ms_max": max(check_ms, default=float("nan")),
         "content_check_ms_median": median(check_ms) if check_ms else float("nan"),
-        "suggest_apply_ms": median(apply_ms),
+        "suggest_apply_ms": median(apply_ms) if apply_ms else float("nan"),
         "suggested": suggested,
         "findings_shown": shown,
         "max_gap_ms": max(typing["max_gap_ms"], picker.summary()["max_gap_ms"]),

@@ -346,8 +346,10 @@ def run(quick: bool) -> dict[str, Any]:
                           timeout_s=1800).data
     # Content checks at 1,000 numbers and the open picker's sender suggestion (#18, own module).
     suggestion = content_suggestion.measure(env)
+    # Opening the picker with a message typed (#18's sender suggestion) is a view a user waits
+    # on like the others: part of the goal since 5 December.
     worst = max(window["max_gap_ms"], typing["max_gap_ms"], table["max_gap_ms"],
-                suggestion["typing"]["max_gap_ms"])
+                suggestion["typing"]["max_gap_ms"], suggestion["picker"]["max_gap_ms"])
     return {
         "content_suggestion": suggestion,
         "runs": WINDOW_RUNS,

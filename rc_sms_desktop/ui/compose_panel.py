@@ -226,6 +226,13 @@ class ComposePanel(QWidget):
         self.suggestion = install_sender_suggestion(
             window, lambda: (self.text_edit.toPlainText(), self._recipients)
         )
+        if self.suggestion is not None:
+            # Typing paused: rank the senders now, while the user is not waiting on anything.
+            self.content_view.checked.connect(self._prepare_suggestion)
+
+    def _prepare_suggestion(self, _check: object) -> None:
+        if self.suggestion is not None:
+            self.suggestion.prepare()
 
     def set_sender(self, verdict: Verdict | None) -> None:
         """The number to send from (or None), with everything known about it."""

@@ -146,6 +146,7 @@ class SenderListModel(QAbstractListModel):
         self._keys: list[Any] = []
         self._rows: dict[str, SenderRow] = {}  # number id -> presentation, filled lazily
         self._first_blocked = -1
+        self._generation = 0  # changes whenever a verdict does (what a cached ranking keys on)
 
     # -- Qt API ----------------------------------------------------------------------------------
 
@@ -207,6 +208,7 @@ class SenderListModel(QAbstractListModel):
     def set_verdicts(self, verdicts: list[Verdict]) -> None:
         """Replace the whole list (a new account or a fresh listing)."""
         self.beginResetModel()
+        self._generation += 1
         pairs = sorted(((sender_sort_key(v), v) for v in verdicts), key=lambda p: p[0])
         self._keys = [key for key, _ in pairs]
         self._verdicts = [v for _, v in pairs]
@@ -221,6 +223,7 @@ class SenderListModel(QAbstractListModel):
         """Apply a batch of new verdicts for numbers already listed (unknown ids are appended)."""
         if not batch:
             return
+        self._generation += 1
         position = {v.number.id: row for row, v in enumerate(self._verdicts)}
         changed: list[int] = []
         added: list[Verdict] = []
@@ -257,6 +260,11 @@ class SenderListModel(QAbstractListModel):
 
     def verdicts(self) -> list[Verdict]:
         return list(self._verdicts)
+
+    @property
+    def generation(self) -> int:
+        """A count of the changes to the verdicts: equal values, the same verdicts."""
+        return self._generation
 
     # -- internals -------------------------------------------------------------------------------
 

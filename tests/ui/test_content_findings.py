@@ -163,3 +163,77 @@ def test_nothing_is_suggested_without_a_message(qtbot: QtBot) -> None:
     suggestion = SenderSuggestion(combo, lambda: ("   ", []))
     assert not suggestion.apply()
     assert not proxy.suggesting
+
+
+def suggestion_setup(qtbot: QtBot, draft: Any) -> tuple[Any, Any, Any]:
+    from rc_sms_desktop.ui.main_window import SenderCombo
+    from rc_sms_desktop.ui.sender_model import SendableFilterModel, SenderListModel
+    from rc_sms_desktop.ui.sender_suggestion import SenderSuggestion
+    from tests.ui.verdict_samples import sample_verdicts
+
+    combo = SenderCombo()
+    qtbot.addWidget(combo)
+    source = SenderListModel(combo)
+    source.set_verdicts(sample_verdicts())
+    proxy = SendableFilterModel(combo)
+    proxy.setSourceModel(source)
+    combo.setModel(proxy)
+    return combo, source, SenderSuggestion(combo, draft)
+
+
+def test_a_ranking_prepared_while_typing_pauses_is_what_opening_the_list_uses(
+    qtbot: QtBot, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Ranking 1,000 numbers takes ~12 ms: done when typing pauses, opening the list only
+    # reorders it. A changed text or changed verdicts are ranked again, never served stale.
+    import rc_sms_desktop.ui.sender_suggestion as module
+
+    rankings: list[str] = []
+    real = module.judge_senders
+
+    def counted(text: str, *args: Any) -> Any:
+        rankings.append(text)
+        return real(text, *args)
+
+    monkeypatch.setattr(module, "judge_senders", counted)
+    draft = ["Your order #4821 has shipped."]
+    combo, source, suggestion = suggestion_setup(qtbot, lambda: (draft[0], []))
+    suggestion.prepare()
+    assert rankings == ["Your order #4821 has shipped."]
+    assert suggestion.apply()
+    assert combo.model().suggesting
+    assert len(rankings) == 1  # the prepared ranking served the opening
+
+    draft[0] = "Your order #4822 has shipped."
+    assert suggestion.apply()
+    assert rankings[-1] == "Your order #4822 has shipped."
+    source.update_verdicts(source.verdicts()[:1])  # a verdict arrived: rank again
+    assert suggestion.apply()
+    assert len(rankings) == 3
+
+
+@pytest.mark.qt_log_ignore("This plugin does not support raise", "does not support grabbing the keyboard")
+def test_the_window_picker_is_reordered_before_its_list_shows(
+    qtbot: QtBot, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Reordered while shown, the open list laid its rows out twice: the window's picker says
+    # when it is about to open, and the list shows already in the suggested order, once.
+    combo, _source, suggestion = suggestion_setup(qtbot, lambda: ("Your order #4821 has shipped.", []))
+    applied: list[bool] = []
+    real_apply = suggestion.apply
+    popup = combo.view().window()
+
+    def apply() -> bool:
+        applied.append(popup.isVisible())
+        return bool(real_apply())
+
+    monkeypatch.setattr(suggestion, "apply", apply)  # what the popup's Show would call too
+    combo.popupAboutToShow.disconnect()
+    combo.popupAboutToShow.connect(apply)
+    combo.show()
+    combo.showPopup()
+    qtbot.waitUntil(popup.isVisible)
+    assert applied == [False]  # once, before the popup showed (not again when it shows)
+    assert combo.model().suggesting
+    combo.hidePopup()
+    qtbot.waitUntil(lambda: not combo.model().suggesting)
