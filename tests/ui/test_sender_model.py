@@ -123,3 +123,39 @@ def test_resort_keeps_persistent_indexes_on_their_numbers() -> None:
     model.update_verdicts([dataclasses.replace(loading, config_state=ConfigState.LOADED)])
     model.update_verdicts([verdict(number("9", LOADING_E164), config("9", LOADING_E164, campaign=None))])
     assert held.data(SenderRole.E164Role) == READY_E164
+
+
+def test_a_suggested_order_reorders_the_rows_keeps_the_selection_and_goes_back(
+    qtmodeltester: ModelTester,
+) -> None:
+    # The sender suggestion reorders the open list through the model's own list (one pass, not
+    # a proxy sort calling Python per comparison): still a valid model, the user's current
+    # number held, new numbers last while the order holds, and the picker order afterwards.
+    from PySide6.QtCore import QPersistentModelIndex
+
+    model = SenderListModel()
+    model.set_verdicts(sample_verdicts())
+    proxy = SendableFilterModel()
+    proxy.setSourceModel(model)
+    qtmodeltester.check(proxy, force_py=True)
+    picker_order = _rows(model)
+    ids = [str(model.verdict_at(row).number.id) for row in range(model.rowCount())]  # type: ignore[union-attr]
+    places = {number_id: len(ids) - 1 - row for row, number_id in enumerate(ids)}  # reversed
+    held = QPersistentModelIndex(proxy.index(proxy.rowCount() - 1, 0))
+    held_number = held.data(SenderRole.E164Role)
+
+    proxy.set_suggestion(places, {}, frozenset())
+    assert _rows(proxy) == list(reversed(picker_order))
+    assert held.data(SenderRole.E164Role) == held_number and held.row() == 0
+    newcomer = verdict(number("78", "+16505550178"), config("78", "+16505550178"))
+    model.update_verdicts([newcomer])
+    assert _rows(proxy) == [*reversed(picker_order), "+16505550178"]
+
+    proxy.clear_suggestion()
+    assert _rows(proxy) == _rows(model)
+    assert set(_rows(model)) == {*picker_order, "+16505550178"}
+    keys = [model.verdict_at(row) for row in range(model.rowCount())]
+    from rc_sms_desktop.core.eligibility import sender_sort_key
+
+    assert [sender_sort_key(v) for v in keys] == sorted(sender_sort_key(v) for v in keys)  # type: ignore[arg-type]
+    assert held.data(SenderRole.E164Role) == held_number
