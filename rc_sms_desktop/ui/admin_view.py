@@ -451,8 +451,7 @@ class AccountView(QWidget):
             if event.removed:
                 self.model.remove(event.removed)
             if event.rows:
-                if not self._paint_hold.isActive():
-                    self._hold_paint()
+                self._hold_paint()
                 self.model.upsert(event.rows)
                 self._refresh_current()
                 _settle_rows()  # cheap (a young collection), and keeps full collections short
@@ -492,7 +491,10 @@ class AccountView(QWidget):
             self.scanFinished.emit(event.rows)
 
     def _hold_paint(self) -> None:
-        """Let the table take in rows without repainting for `STREAM_PAINT_MS`."""
+        """Let the table take in rows without repainting until `STREAM_PAINT_MS` after the
+        first of them (a hold under way is not extended: the table repaints on time)."""
+        if self._paint_hold.isActive():
+            return
         self.table.setUpdatesEnabled(False)
         self._paint_hold.start()
 

@@ -357,29 +357,29 @@ class SendableFilterModel(QSortFilterProxyModel):
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._only_sendable = False
-        self._places: dict[str, int] | None = None  # number id -> place while suggesting
+        self._suggesting = False  # a suggestion has reordered the rows (see set_suggestion)
         self._notes: dict[str, str] = {}
         self._refused: frozenset[str] = frozenset()
 
     @property
     def suggesting(self) -> bool:
-        return self._places is not None
+        return self._suggesting
 
     def set_suggestion(
         self, places: dict[str, int], notes: dict[str, str], refused: frozenset[str]
     ) -> None:
         """Order rows by `places` (number id -> place), with `notes` on their detail lines and
         the `refused` ids greyed."""
-        self._places, self._notes, self._refused = dict(places), dict(notes), refused
+        self._suggesting, self._notes, self._refused = True, dict(notes), refused
         source = self.sourceModel()
         if isinstance(source, SenderListModel):
             source.set_order(places)
         self._details_changed()
 
     def clear_suggestion(self) -> None:
-        if self._places is None:
+        if not self._suggesting:
             return
-        self._places, self._notes, self._refused = None, {}, frozenset()
+        self._suggesting, self._notes, self._refused = False, {}, frozenset()
         source = self.sourceModel()
         if isinstance(source, SenderListModel):
             source.restore_order()  # the picker order again
@@ -418,7 +418,7 @@ class SendableFilterModel(QSortFilterProxyModel):
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if role == SenderRole.SectionCaptionRole and self._only_sendable:
             return None
-        if self._places is not None and role in (
+        if self._suggesting and role in (
             SenderRole.DetailLineRole, SenderRole.RefusedForTextRole
         ):
             number_id = str(super().data(index, SenderRole.NumberIdRole))

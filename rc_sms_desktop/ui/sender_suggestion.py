@@ -77,14 +77,21 @@ class SenderSuggestion(QObject):
         proxy = self._combo.model()
         return proxy if isinstance(proxy, SendableFilterModel) else None
 
-    def prepare(self) -> None:
-        """Rank the numbers for the current draft now, so opening the list need not."""
+    def _draft_for(self) -> tuple[str, Sequence[Recipient], SendableFilterModel, SenderListModel] | None:
+        """The draft and the picker's models, or None when there is nothing to suggest for."""
         proxy = self._proxy()
         source = proxy.sourceModel() if proxy is not None else None
-        if isinstance(source, SenderListModel):
-            text, recipients = self._draft()
-            if text.strip():
-                self._ranked(text, recipients, source)
+        if proxy is None or not isinstance(source, SenderListModel):
+            return None
+        text, recipients = self._draft()
+        return (text, recipients, proxy, source) if text.strip() else None
+
+    def prepare(self) -> None:
+        """Rank the numbers for the current draft now, so opening the list need not."""
+        draft = self._draft_for()
+        if draft is not None:
+            text, recipients, _proxy, source = draft
+            self._ranked(text, recipients, source)
 
     def _ranked(self, text: str, recipients: Sequence[Recipient], source: SenderListModel) -> _Ranking:
         key: _RankingKey = (text, tuple(recipients), source.generation)
@@ -110,11 +117,10 @@ class SenderSuggestion(QObject):
 
     def apply(self) -> bool:
         """Order the list for the current draft; False when there is nothing to suggest for."""
-        proxy = self._proxy()
-        source = proxy.sourceModel() if proxy is not None else None
-        text, recipients = self._draft()
-        if proxy is None or not isinstance(source, SenderListModel) or not text.strip():
+        draft = self._draft_for()
+        if draft is None:
             return False
+        text, recipients, proxy, source = draft
         ranking = self._ranked(text, recipients, source)
         proxy.set_suggestion(ranking.places, ranking.notes, ranking.refused)
         return True

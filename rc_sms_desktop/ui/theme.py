@@ -284,20 +284,19 @@ class _MarkIconEngine(QIconEngine):
         if pixmap is None:
             if len(self._cache) >= self._CACHE_LIMIT:
                 self._cache.clear()
-            pixmap = QPixmap(max(1, round(rect.width() * ratio)), max(1, round(rect.height() * ratio)))
-            pixmap.setDevicePixelRatio(ratio)
-            pixmap.fill(Qt.GlobalColor.transparent)
-            into = QPainter(pixmap)
-            paint_mark(into, QRectF(0, 0, rect.width(), rect.height()), self._mark, self._colour(mode))
-            into.end()
-            self._cache[key] = pixmap
+            pixmap = self._cache[key] = self._drawn(rect.width(), rect.height(), ratio, mode)
         painter.drawPixmap(rect.topLeft(), pixmap)
 
     def pixmap(self, size: QSize, mode: QIcon.Mode, state: QIcon.State) -> QPixmap:
-        pixmap = QPixmap(size)
+        return self._drawn(size.width(), size.height(), 1.0, mode)
+
+    def _drawn(self, width: int, height: int, ratio: float, mode: QIcon.Mode) -> QPixmap:
+        """The mark drawn into a transparent pixmap of `width` x `height` logical pixels."""
+        pixmap = QPixmap(max(1, round(width * ratio)), max(1, round(height * ratio)))
+        pixmap.setDevicePixelRatio(ratio)
         pixmap.fill(Qt.GlobalColor.transparent)
         painter = QPainter(pixmap)
-        paint_mark(painter, QRectF(0, 0, size.width(), size.height()), self._mark, self._colour(mode))
+        paint_mark(painter, QRectF(0, 0, width, height), self._mark, self._colour(mode))
         painter.end()
         return pixmap
 
