@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QStyledItemDelegate, QStyleOptionViewItem
 
 from rc_sms_desktop.core.account_join import AccountRow, join_account
 from rc_sms_desktop.core.account_table import COLUMN_INDEX
@@ -95,6 +96,29 @@ def test_cells_show_the_row() -> None:
     assert model.index(1, COLUMN_INDEX["number"]).data() == "(650) 200-7919"
     assert index.data(ROW_ROLE) is row
     assert model.headerData(COLUMN_INDEX["verdict"], Qt.Orientation.Horizontal) == "Verdict"
+
+
+def test_painted_cells_show_their_own_row_through_a_filter(qapp: Any) -> None:
+    # What the table paints comes from multiData (one call per cell, all roles at once): with a
+    # filter on, each painted cell must show the row the proxy maps it to, the verdict its mark.
+    _, proxy = filled(make_rows(40))
+    proxy.set_filters(AccountFilters(text="Line 1"))  # Line 1, Line 10-19: scattered rows
+    assert proxy.rowCount() == 11
+    delegate = QStyledItemDelegate()
+    for proxy_row in range(proxy.rowCount()):
+        row = proxy.row_for(proxy_row)
+        assert row is not None
+        for column in (COLUMN_INDEX["label"], COLUMN_INDEX["verdict"], COLUMN_INDEX["reason"]):
+            option = QStyleOptionViewItem()
+            delegate.initStyleOption(option, proxy.index(proxy_row, column))
+            assert option.text == proxy.index(proxy_row, column).data()
+            if column == COLUMN_INDEX["label"]:
+                assert option.text == row.number.label
+            if column == COLUMN_INDEX["verdict"]:
+                assert option.text == row.mark.label
+                assert not option.icon.isNull()
+            else:
+                assert option.icon.isNull()
 
 
 def test_upsert_replaces_rows_by_key_without_duplicates() -> None:
