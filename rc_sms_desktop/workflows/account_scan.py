@@ -287,12 +287,12 @@ class AccountScan:
             if self._state_path is not None:
                 payload = self._snapshot()
                 try:
-                    text = await encode_state(payload)
+                    chunks = await encode_state(payload)
                 except asyncio.CancelledError:
                     # Cancelled again while encoding: the thread encodes and writes it all.
                     await asyncio.to_thread(write_state, self._state_path, payload)
                     raise
-                await asyncio.to_thread(write_state, self._state_path, text)
+                await asyncio.to_thread(write_state, self._state_path, chunks)
 
     def rows(self) -> list[AccountRow]:
         """All rows as the scan knows them now."""

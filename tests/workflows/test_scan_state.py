@@ -33,7 +33,7 @@ async def test_saved_state_text_is_the_json_of_the_snapshot_in_slices() -> None:
         "configs": {},
         "finishedAt": None,
     }
-    text = await encode_state(snapshot)
+    text = b"".join(await encode_state(snapshot)).decode()
     assert json.loads(text) == snapshot
     assert text == json.dumps(snapshot, separators=(",", ":"))
 
@@ -122,7 +122,7 @@ async def test_saving_gives_the_loop_a_turn_whenever_its_time_is_up(monkeypatch:
 
     other = asyncio.create_task(other_work())
     try:
-        text = await encode_state(snapshot)
+        text = b"".join(await encode_state(snapshot)).decode()
     finally:
         other.cancel()
     assert json.loads(text) == snapshot
