@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+import atexit
+import shutil
 import tempfile
 from pathlib import Path
 
 
 def sandbox_env(root: Path | None = None) -> dict[str, str]:
     """Variables that keep a child off this machine's real settings, cache and keyring data."""
-    base = root or Path(tempfile.mkdtemp(prefix="rc-sms-bench-"))
+    if root is None:
+        root = Path(tempfile.mkdtemp(prefix="rc-sms-bench-"))
+        # A full scan leaves a ~10 MB saved scan there: gone when the benchmark ends.
+        atexit.register(shutil.rmtree, root, ignore_errors=True)
+    base = root
     env = {"QT_QPA_PLATFORM": "offscreen", "PYTHONUNBUFFERED": "1"}
     for name in ("XDG_CONFIG_HOME", "XDG_CACHE_HOME", "XDG_DATA_HOME", "XDG_STATE_HOME"):
         path = base / name.lower()

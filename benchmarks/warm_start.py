@@ -11,6 +11,8 @@ port is closed, and we measure
 from __future__ import annotations
 
 import asyncio
+import atexit
+import shutil
 import tempfile
 import time
 from collections.abc import AsyncGenerator
@@ -81,6 +83,7 @@ async def _offline_load(url: str, cache_dir: Path, *,
 def run(quick: bool) -> dict[str, Any]:
     runs = 5
     cache_dir = Path(tempfile.mkdtemp(prefix="rc-sms-bench-cache-"))
+    atexit.register(shutil.rmtree, cache_dir, ignore_errors=True)
     # Production limits (1 s windows): with no X-Rate-Limit headers the client would assume
     # the documented 60 s windows and wait one out for the 51st Light request.
     options = SimulatorOptions(rate_limits="production", rate_window_s=1.0, user_numbers=NUMBERS)
