@@ -11,16 +11,13 @@ port is closed, and we measure
 from __future__ import annotations
 
 import asyncio
-import atexit
-import shutil
-import tempfile
 import time
 from collections.abc import AsyncGenerator
 from contextlib import aclosing
 from pathlib import Path
 from typing import Any, cast
 
-from benchmarks.isolation import sandbox_env
+from benchmarks.isolation import sandbox_env, throwaway_dir
 from benchmarks.simulator_process import (
     RunningSimulator,
     SimulatorOptions,
@@ -82,8 +79,7 @@ async def _offline_load(url: str, cache_dir: Path, *,
 
 def run(quick: bool) -> dict[str, Any]:
     runs = 5
-    cache_dir = Path(tempfile.mkdtemp(prefix="rc-sms-bench-cache-"))
-    atexit.register(shutil.rmtree, cache_dir, ignore_errors=True)
+    cache_dir = throwaway_dir("rc-sms-bench-cache-")
     # Production limits (1 s windows): with no X-Rate-Limit headers the client would assume
     # the documented 60 s windows and wait one out for the 51st Light request.
     options = SimulatorOptions(rate_limits="production", rate_window_s=1.0, user_numbers=NUMBERS)
